@@ -1,0 +1,89 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/ingest"
+)
+
+// rawView is a quarantined (or reprocessed) raw lead with its body.
+type rawView struct {
+	lead.RawLead
+	RawBody       string `json:"raw_body"`
+	RawBodyBase64 []byte `json:"raw_body_base64,omitempty"`
+}
+
+func newRawView(r lead.RawLead) rawView {
+	v := rawView{RawLead: r}
+	if utf8.Valid(r.Body) {
+		v.RawBody = string(r.Body)
+	} else {
+		v.RawBodyBase64 = r.Body
+	}
+	return v
+}
+
+type rawList struct {
+	Quarantine []rawView `json:"quarantine"`
+	NextCursor string    `json:"next_cursor,omitempty"`
+}
+
+func (s *server) handleListQuarantine(w http.ResponseWriter, r *http.Request) {
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > lead.MaxPageSize {
+			writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
+				func(p *problem) {
+					p.Errors = []fieldError{{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)}}
+				})
+			return
+		}
+		limit = n
+	}
+	page, err := s.store.ListQuarantine(r.Context(), limit, r.URL.Query().Get("cursor"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := rawList{Quarantine: make([]rawView, 0, len(page.Raws)), NextCursor: page.NextCursor}
+	for _, raw := range page.Raws {
+		out.Quarantine = append(out.Quarantine, newRawView(raw))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *server) handleGetQuarantined(w http.ResponseWriter, r *http.Request) {
+	raw, err := s.store.GetRaw(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newRawView(raw))
+}
+
+type reprocessAnswer struct {
+	Status string     `json:"status"` // "parsed" or "quarantined"
+	Raw    rawView    `json:"raw"`
+	Lead   *lead.Lead `json:"lead,omitempty"`
+}
+
+// handleReprocess runs the current parser over a quarantined body again.
+func (s *server) handleReprocess(w http.ResponseWriter, r *http.Request) {
+	res, err := ingest.Reprocess(r.Context(), s.store, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ans := reprocessAnswer{Status: string(res.Raw.Status), Raw: newRawView(res.Raw), Lead: res.Lead}
+	if res.Lead == nil {
+		writeProblem(w, r, http.StatusUnprocessableEntity, "unparseable-lead", "Unprocessable Content",
+			"still cannot be parsed: "+res.Raw.Error, func(p *problem) { p.RawID = res.Raw.ID })
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+

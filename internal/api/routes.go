@@ -1,0 +1,75 @@
+// Package api is leadhub's HTTP surface: the marketplace ingest endpoint,
+// the REST API under /api/v1 (documented by /openapi.json), and the
+// operational endpoints /healthz, /readyz and /metrics. Every route is
+// listed in routes().
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// DefaultMaxBody is the largest marketplace body accepted (64 KiB).
+const DefaultMaxBody = 64 << 10
+
+// Deps are what the HTTP layer needs, passed in explicitly.
+type Deps struct {
+	Store    lead.Store
+	Inbox    *ingest.Inbox
+	Verifier *auth.Verifier
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	Gatherer prometheus.Gatherer
+	MaxBody  int64 // 0 means DefaultMaxBody
+}
+
+type server struct {
+	store    lead.Store
+	inbox    *ingest.Inbox
+	verifier *auth.Verifier
+	log      *slog.Logger
+	metrics  *Metrics
+	gatherer prometheus.Gatherer
+	maxBody  int64
+}
+
+// Handler returns leadhub's whole HTTP handler.
+func Handler(d Deps) http.Handler {
+	s := &server{
+		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
+		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBody
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return withRequestID(withSecurityHeaders(withAccessLog(s.log, mux)))
+}
+
+func (s *server) routes(mux *http.ServeMux) {
+	// Marketplace ingest: every method reaches the handler, which answers
+	// 405 itself so the refusal is counted.
+	mux.HandleFunc("/ingest/marketplace", s.handleMarketplace)
+
+	// REST API (Bearer API key).
+	mux.Handle("GET /api/v1/leads", s.apiAuth(s.handleListLeads))
+	mux.Handle("GET /api/v1/leads/{id}", s.apiAuth(s.handleGetLead))
+	mux.Handle("GET /api/v1/quarantine", s.apiAuth(s.handleListQuarantine))
+	mux.Handle("GET /api/v1/quarantine/{id}", s.apiAuth(s.handleGetQuarantined))
+	mux.Handle("POST /api/v1/quarantine/{id}/reprocess", s.apiAuth(s.handleReprocess))
+	mux.HandleFunc("/api/", s.handleAPINotFound)
+
+	// Documentation and operations (no secrets, no personal data).
+	mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+}

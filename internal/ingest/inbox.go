@@ -1,0 +1,200 @@
+// Package ingest is leadhub's inbox: every road a lead arrives by (the
+// HTTPS endpoint today; Azure Table and imports later) hands payloads to one
+// Inbox, which commits them durably in groups before anyone acknowledges
+// them. It knows nothing about HTTP.
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// DefaultDedupWindow is how long an identical body is recognised as a
+// redelivery rather than a new lead.
+const DefaultDedupWindow = 24 * time.Hour
+
+// Options configure an Inbox. Zero values take the defaults.
+type Options struct {
+	// Writers is the number of goroutines committing batches. SQLite has a
+	// single writer, so 1 is right there; PostgreSQL gains from a few.
+	Writers int
+	// MaxBatch caps how many payloads share one transaction (default 256).
+	MaxBatch int
+	// DedupWindow defaults to DefaultDedupWindow.
+	DedupWindow time.Duration
+	// CommitTimeout bounds one batch commit (default 30s).
+	CommitTimeout time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Observe, when set, is called after each batch with its size and outcome.
+	Observe func(size int, err error)
+}
+
+// Inbox groups concurrent submissions into batches and commits each batch in
+// one transaction (group commit): one fsync acknowledges many leads.
+type Inbox struct {
+	store lead.Store
+	opt   Options
+	reqs  chan *pending
+
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+
+	idMu    sync.Mutex
+	entropy *ulid.MonotonicEntropy
+}
+
+type pending struct {
+	in   lead.Incoming
+	out  lead.Outcome
+	err  error
+	done chan struct{}
+}
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = &lead.Error{Kind: lead.KindUnavailable, Message: "ingest: inbox is shutting down"}
+
+// New starts an inbox that commits to store.
+func New(store lead.Store, opt Options) *Inbox {
+	if opt.Writers <= 0 {
+		opt.Writers = 1
+	}
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = 256
+	}
+	if opt.DedupWindow <= 0 {
+		opt.DedupWindow = DefaultDedupWindow
+	}
+	if opt.CommitTimeout <= 0 {
+		opt.CommitTimeout = 30 * time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	ib := &Inbox{
+		store:   store,
+		opt:     opt,
+		reqs:    make(chan *pending, opt.MaxBatch*opt.Writers*2),
+		entropy: ulid.Monotonic(rand.Reader, 0),
+	}
+	for range opt.Writers {
+		ib.wg.Add(1)
+		go ib.writer()
+	}
+	return ib
+}
+
+// Payload is one body to ingest, already parsed by the channel's parser.
+// Exactly one of Parsed and ParseErr is set.
+type Payload struct {
+	Channel  lead.Channel
+	Body     []byte
+	Parsed   *lead.Parsed
+	ParseErr string
+}
+
+// Submit commits p and returns its outcome once it is durable. It does not
+// give up when ctx ends: a payload handed over is always answered, so a
+// caller never mistakes a committed lead for a lost one.
+func (ib *Inbox) Submit(ctx context.Context, p Payload) (lead.Outcome, error) {
+	if p.Parsed == nil && p.ParseErr == "" {
+		return lead.Outcome{}, errors.New("ingest: payload has neither a parse result nor a parse error")
+	}
+	sum := sha256.Sum256(p.Body)
+	now := ib.opt.Now().UTC().Truncate(time.Microsecond)
+	pd := &pending{
+		in: lead.Incoming{
+			ID:         ib.newID(now),
+			Channel:    p.Channel,
+			ReceivedAt: now,
+			Body:       p.Body,
+			SHA256:     hex.EncodeToString(sum[:]),
+			Parsed:     p.Parsed,
+			ParseErr:   p.ParseErr,
+		},
+		done: make(chan struct{}),
+	}
+	ib.mu.RLock()
+	if ib.closed {
+		ib.mu.RUnlock()
+		return lead.Outcome{}, ErrClosed
+	}
+	ib.reqs <- pd
+	ib.mu.RUnlock()
+	<-pd.done
+	return pd.out, pd.err
+}
+
+// Close stops accepting payloads, commits those already handed over and
+// waits for the writers to finish.
+func (ib *Inbox) Close() {
+	ib.mu.Lock()
+	if !ib.closed {
+		ib.closed = true
+		close(ib.reqs)
+	}
+	ib.mu.Unlock()
+	ib.wg.Wait()
+}
+
+func (ib *Inbox) newID(t time.Time) string {
+	ib.idMu.Lock()
+	defer ib.idMu.Unlock()
+	return ulid.MustNew(ulid.Timestamp(t), ib.entropy).String()
+}
+
+func (ib *Inbox) writer() {
+	defer ib.wg.Done()
+	batch := make([]*pending, 0, ib.opt.MaxBatch)
+	for first := range ib.reqs {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < ib.opt.MaxBatch {
+			select {
+			case p, ok := <-ib.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		ib.commit(batch)
+	}
+}
+
+func (ib *Inbox) commit(batch []*pending) {
+	in := make([]lead.Incoming, len(batch))
+	for i, p := range batch {
+		in[i] = p.in
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ib.opt.CommitTimeout)
+	since := ib.opt.Now().Add(-ib.opt.DedupWindow)
+	outs, err := ib.store.CommitBatch(ctx, in, since)
+	cancel()
+	if err == nil && len(outs) != len(batch) {
+		err = errors.New("ingest: store returned a wrong number of outcomes")
+	}
+	if ib.opt.Observe != nil {
+		ib.opt.Observe(len(batch), err)
+	}
+	for i, p := range batch {
+		if err != nil {
+			p.err = &lead.Error{Kind: lead.KindUnavailable, Message: "ingest: could not store the lead, retry later", Err: err}
+		} else {
+			p.out = outs[i]
+		}
+		close(p.done)
+	}
+}
