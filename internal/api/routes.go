@@ -54,22 +54,41 @@ func Handler(d Deps) http.Handler {
 	return withRequestID(withSecurityHeaders(withAccessLog(s.log, mux)))
 }
 
+// route is one endpoint. Every endpoint is in the table below, and a test
+// checks the table against /openapi.json.
+type route struct {
+	method, path string
+	handler      http.Handler
+}
+
+func (s *server) table() []route {
+	return []route{
+		// Marketplace ingest: every method reaches the handler, which answers
+		// 405 itself so that the refusal is counted.
+		{"POST", "/ingest/marketplace", http.HandlerFunc(s.handleMarketplace)},
+
+		// REST API (Bearer API key).
+		{"GET", "/api/v1/leads", s.apiAuth(s.handleListLeads)},
+		{"GET", "/api/v1/leads/{id}", s.apiAuth(s.handleGetLead)},
+		{"GET", "/api/v1/quarantine", s.apiAuth(s.handleListQuarantine)},
+		{"GET", "/api/v1/quarantine/{id}", s.apiAuth(s.handleGetQuarantined)},
+		{"POST", "/api/v1/quarantine/{id}/reprocess", s.apiAuth(s.handleReprocess)},
+
+		// Documentation and operations (no secrets, no personal data).
+		{"GET", "/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
+		{"GET", "/healthz", http.HandlerFunc(s.handleHealthz)},
+		{"GET", "/readyz", http.HandlerFunc(s.handleReadyz)},
+		{"GET", "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})},
+	}
+}
+
 func (s *server) routes(mux *http.ServeMux) {
-	// Marketplace ingest: every method reaches the handler, which answers
-	// 405 itself so the refusal is counted.
-	mux.HandleFunc("/ingest/marketplace", s.handleMarketplace)
-
-	// REST API (Bearer API key).
-	mux.Handle("GET /api/v1/leads", s.apiAuth(s.handleListLeads))
-	mux.Handle("GET /api/v1/leads/{id}", s.apiAuth(s.handleGetLead))
-	mux.Handle("GET /api/v1/quarantine", s.apiAuth(s.handleListQuarantine))
-	mux.Handle("GET /api/v1/quarantine/{id}", s.apiAuth(s.handleGetQuarantined))
-	mux.Handle("POST /api/v1/quarantine/{id}/reprocess", s.apiAuth(s.handleReprocess))
+	for _, r := range s.table() {
+		pattern := r.method + " " + r.path
+		if r.path == "/ingest/marketplace" {
+			pattern = r.path
+		}
+		mux.Handle(pattern, r.handler)
+	}
 	mux.HandleFunc("/api/", s.handleAPINotFound)
-
-	// Documentation and operations (no secrets, no personal data).
-	mux.HandleFunc("GET /openapi.json", s.handleOpenAPI)
-	mux.HandleFunc("GET /healthz", s.handleHealthz)
-	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 }

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+func runMigrate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("migrate", e, "migrate [--database DSN]")
+	var dsn string
+	databaseFlag(fs, &dsn)
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintln(e.stdout, "database is up to date")
+	return nil
+}
+
+func runToken(ctx context.Context, args []string, e env) error {
+	return credentialCommand(ctx, "token", lead.CredentialIngest, args, e)
+}
+
+func runAPIKey(ctx context.Context, args []string, e env) error {
+	return credentialCommand(ctx, "apikey", lead.CredentialAPI, args, e)
+}
+
+// credentialCommand implements `leadhub token …` and `leadhub apikey …`.
+func credentialCommand(ctx context.Context, group string, kind lead.CredentialKind, args []string, e env) error {
+	return subcommand(ctx, group, args, e, map[string]func(context.Context, []string, env) error{
+		"create": func(ctx context.Context, args []string, e env) error {
+			fs := newFlagSet(group+" create", e, group+" create [--name NAME] [--database DSN]")
+			var dsn, name, publicURL string
+			databaseFlag(fs, &dsn)
+			fs.StringVar(&name, "name", "", "a label to recognise it by")
+			if kind == lead.CredentialIngest {
+				fs.StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "server URL, to print the full ingest URL")
+			}
+			if err := parseFlags(fs, args, e); err != nil {
+				return err
+			}
+			st, err := openStore(ctx, dsn, nil)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			secret, cred := auth.NewSecret(kind, name, time.Now())
+			if err := st.CreateCredential(ctx, cred); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "created %s %s; it is shown only once:\n", group, cred.ID)
+			if kind == lead.CredentialIngest {
+				fmt.Fprintln(e.stdout, ingestURL(publicURL, secret))
+			} else {
+				fmt.Fprintln(e.stdout, secret)
+			}
+			return nil
+		},
+		"list": func(ctx context.Context, args []string, e env) error {
+			fs := newFlagSet(group+" list", e, group+" list [--json] [--database DSN]")
+			var dsn string
+			var asJSON bool
+			databaseFlag(fs, &dsn)
+			fs.BoolVar(&asJSON, "json", false, "print JSON")
+			if err := parseFlags(fs, args, e); err != nil {
+				return err
+			}
+			st, err := openStore(ctx, dsn, nil)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			creds, err := st.ListCredentials(ctx, kind)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if creds == nil {
+					creds = []lead.Credential{}
+				}
+				return json.NewEncoder(e.stdout).Encode(creds)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tHINT\tNAME\tCREATED\tSTATE")
+			for _, c := range creds {
+				state := "active"
+				if c.RevokedAt != nil {
+					state = "revoked " + c.RevokedAt.Format(time.RFC3339)
+				}
+				fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\n", c.ID, c.Hint, c.Name, c.CreatedAt.Format(time.RFC3339), state)
+			}
+			return tw.Flush()
+		},
+		"revoke": func(ctx context.Context, args []string, e env) error {
+			fs := newFlagSet(group+" revoke", e, group+" revoke ID|HINT [--database DSN]")
+			var dsn string
+			databaseFlag(fs, &dsn)
+			if err := parseFlags(fs, args, e); err != nil {
+				return err
+			}
+			if fs.NArg() != 1 {
+				return usageError{fmt.Errorf("usage: leadhub %s revoke ID|HINT", group)}
+			}
+			st, err := openStore(ctx, dsn, nil)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			c, err := st.RevokeCredential(ctx, kind, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "revoked %s %s (%s…); running servers stop accepting it within seconds\n", group, c.ID, c.Hint)
+			return nil
+		},
+	})
+}

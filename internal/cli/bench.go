@@ -1,0 +1,298 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/bench"
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
+)
+
+func runBench(ctx context.Context, args []string, e env) error {
+	return subcommand(ctx, "bench", args, e, map[string]func(context.Context, []string, env) error{
+		"ingest": benchIngest,
+		"load":   benchLoad,
+		"verify": benchVerify,
+	})
+}
+
+// benchLoad posts synthetic leads to a running server and records every
+// acknowledgement, riding through restarts with retries (the kill test).
+func benchLoad(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("bench load", e, "bench load --url INGEST_URL --acks FILE [flags]")
+	var cfg bench.LoadConfig
+	var acksPath string
+	fs.StringVar(&cfg.URL, "url", "", "the ingest URL, with its code")
+	fs.StringVar(&cfg.Run, "run", "load", "a name for this run; it is written into each lead's description")
+	fs.IntVar(&cfg.Count, "count", 5000, "leads to post")
+	fs.IntVar(&cfg.Concurrency, "concurrency", 32, "concurrent clients")
+	fs.DurationVar(&cfg.RetryFor, "retry-for", 2*time.Minute, "keep retrying a lead whose request failed for this long")
+	fs.StringVar(&acksPath, "acks", "", "file to append one JSON line per acknowledged lead to")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if cfg.URL == "" || acksPath == "" {
+		return usageError{errors.New("bench load: --url and --acks are required")}
+	}
+	f, err := os.OpenFile(acksPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var mu sync.Mutex
+	var writeErr error
+	cfg.OnAck = func(a bench.Ack) {
+		b, _ := json.Marshal(a)
+		mu.Lock()
+		defer mu.Unlock()
+		if _, err := f.Write(append(b, '\n')); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
+	res, err := bench.Load(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	fmt.Fprintf(e.stdout, "posted %d leads: %d acknowledged, %d given up, %d retries, %.0f leads/s\n",
+		cfg.Count, res.Acked, res.Failed, res.Retries, res.Rate())
+	if res.Failed > 0 {
+		return fmt.Errorf("%d leads were never acknowledged", res.Failed)
+	}
+	return nil
+}
+
+// benchVerify checks that every acknowledged lead of a run is stored
+// exactly once, under the id it was acknowledged with.
+func benchVerify(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("bench verify", e, "bench verify --acks FILE [--run NAME] [--database DSN]")
+	var dsn, acksPath, run string
+	databaseFlag(fs, &dsn)
+	fs.StringVar(&acksPath, "acks", "", "the acks file written by bench load")
+	fs.StringVar(&run, "run", "load", "the run name given to bench load")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	acks, err := readAcks(acksPath)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stored := map[string][]string{} // marker → lead ids
+	f := lead.LeadFilter{Limit: lead.MaxPageSize}
+	for {
+		page, err := st.ListLeads(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, l := range page.Leads {
+			if strings.HasPrefix(l.Description, "bench "+run+" #") {
+				stored[l.Description] = append(stored[l.Description], l.ID)
+			}
+		}
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			break
+		}
+	}
+	ackedSeqs := map[int]bool{}
+	var missing, wrongID int
+	for _, a := range acks {
+		ackedSeqs[a.Seq] = true
+		ids := stored[bench.Marker(run, a.Seq)]
+		switch {
+		case len(ids) == 0:
+			missing++
+		case ids[0] != a.ID && (len(ids) == 1):
+			wrongID++
+		}
+	}
+	doubled, storedTotal := 0, 0
+	for _, ids := range stored {
+		storedTotal += len(ids)
+		if len(ids) > 1 {
+			doubled++
+		}
+	}
+	fmt.Fprintf(e.stdout, "acknowledged %d distinct leads (%d ack lines); stored %d leads of run %q; missing %d; stored more than once %d; id mismatches %d\n",
+		len(ackedSeqs), len(acks), storedTotal, run, missing, doubled, wrongID)
+	if missing > 0 || doubled > 0 || wrongID > 0 {
+		return errors.New("verification failed: an acknowledged lead is missing or doubled")
+	}
+	fmt.Fprintln(e.stdout, "OK: every acknowledged lead is stored exactly once")
+	return nil
+}
+
+func readAcks(path string) ([]bench.Ack, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var acks []bench.Ack
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		var a bench.Ack
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		acks = append(acks, a)
+	}
+	return acks, sc.Err()
+}
+
+// benchIngest measures sustained ingest over loopback HTTP against the real
+// server, then a bare durable INSERT of the same bodies into the same
+// database, and reports both and their ratio.
+func benchIngest(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("bench ingest", e, "bench ingest [--database DSN] [--duration D] [--concurrency N] [--write FILE]")
+	var dsn, writePath string
+	var dur, warm time.Duration
+	var conc int
+	fs.StringVar(&dsn, "database", "", "database to measure (default: a new SQLite file in a temporary directory); a PostgreSQL database gets a throw-away schema")
+	fs.DurationVar(&dur, "duration", 20*time.Second, "how long to measure each phase")
+	fs.DurationVar(&warm, "warmup", 2*time.Second, "load before measuring")
+	fs.IntVar(&conc, "concurrency", 32, "concurrent HTTP clients")
+	fs.StringVar(&writePath, "write", "", "append the results as a Markdown section to this file (e.g. docs/BENCHMARKS.md)")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	label := dsn
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "leadhub-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+		label = "sqlite (temporary file)"
+	} else if isPostgres(dsn) {
+		schemaDSN, drop, err := store.TempSchema(ctx, dsn, "leadhub_bench")
+		if err != nil {
+			return err
+		}
+		defer drop()
+		dsn = schemaDSN
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, cred := auth.NewSecret(lead.CredentialIngest, "bench", time.Now())
+	if err := st.CreateCredential(ctx, cred); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := startServer(st, ln, serveConfig{MaxBody: 64 << 10, DedupWindow: 24 * time.Hour}, log)
+	defer srv.shutdown(10 * time.Second)
+	target := ingestURL("http://"+ln.Addr().String(), secret)
+
+	fmt.Fprintf(e.stderr, "warming up for %s…\n", warm)
+	if _, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "warmup", Duration: warm, Concurrency: conc}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "measuring leadhub over HTTP for %s with %d clients…\n", dur, conc)
+	res, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "measure", Duration: dur, Concurrency: conc})
+	if err != nil {
+		return err
+	}
+	nonOK := res.Sent - res.Acked
+	fmt.Fprintf(e.stderr, "measuring a bare durable INSERT, one transaction each, %d clients…\n", conc)
+	single, err := bench.BareInsert(ctx, st.WriteDB(), st.Engine(), dur, conc, 1)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "measuring a bare durable INSERT in batches of %d…\n", conc)
+	batched, err := bench.BareInsert(ctx, st.WriteDB(), st.Engine(), dur, 1, conc)
+	if err != nil {
+		return err
+	}
+	durability, err := bench.Durability(ctx, st.WriteDB(), st.Engine())
+	if err != nil {
+		return err
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n### Ingest over loopback HTTP — %s, %s\n\n", st.Engine(), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Machine: %s. Go %s. Database: %s (%s). Command: `leadhub bench ingest --database %s --duration %s --concurrency %d`\n\n",
+		machine(), runtime.Version(), label, durability, benchDSNLabel(label), dur, conc)
+	fmt.Fprintln(&b, "| what | rate | p50 | p99 | max | notes |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---|")
+	fmt.Fprintf(&b, "| leadhub `POST /ingest/marketplace`, %d clients | **%.0f leads/s** | %s | **%s** | %s | %d acknowledged, %d not 2xx |\n",
+		conc, res.Rate(), ms(res.Percentile(50)), ms(res.Percentile(99)), ms(res.Percentile(100)), res.Acked, nonOK)
+	fmt.Fprintf(&b, "| bare INSERT, 1 row per transaction, %d goroutines | %.0f rows/s | %s | %s | %s | ratio leadhub/this = **%.2f** |\n",
+		conc, single.Rate(), ms(single.Percentile(50)), ms(single.Percentile(99)), ms(single.Percentile(100)), res.Rate()/single.Rate())
+	fmt.Fprintf(&b, "| bare INSERT, %d rows per transaction, 1 goroutine (no HTTP, no parsing) | %.0f rows/s | %s | %s | %s | ratio leadhub/this = **%.2f** |\n",
+		conc, batched.Rate(), ms(batched.Percentile(50)), ms(batched.Percentile(99)), ms(batched.Percentile(100)), res.Rate()/batched.Rate())
+	fmt.Fprint(e.stdout, b.String())
+	if writePath != "" {
+		f, err := os.OpenFile(writePath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := f.WriteString(b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func benchDSNLabel(label string) string {
+	if strings.HasPrefix(label, "sqlite (") {
+		return "''"
+	}
+	if u, err := url.Parse(label); err == nil {
+		u.User = nil
+		return u.String()
+	}
+	return "…"
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// machine describes the CPU for benchmark reports.
+func machine() string {
+	model := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if model == "" {
+		model = runtime.GOARCH
+	}
+	return fmt.Sprintf("%d cores (%s), %s", runtime.NumCPU(), model, runtime.GOOS)
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// env is how a command reads its environment; tests pass their own.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// newFlagSet returns a FlagSet whose errors come back to the caller rather
+// than exiting the process.
+func newFlagSet(name string, e env, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: leadhub %s\n", usage)
+		if hasFlags(fs) {
+			fmt.Fprintln(e.stderr, "\nflags (each also read from LEADHUB_<FLAG>, or LEADHUB_<FLAG>_FILE for a file holding the value):")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// EnvName is the environment variable for a flag: --azure-table-name is
+// LEADHUB_AZURE_TABLE_NAME.
+func EnvName(flagName string) string {
+	return "LEADHUB_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseFlags parses args, then fills every flag not given on the command
+// line from LEADHUB_<FLAG>, or from the file named by LEADHUB_<FLAG>_FILE
+// (for secrets; trailing newlines are trimmed). Flags win over the
+// environment; the environment wins over defaults.
+func parseFlags(fs *flag.FlagSet, args []string, e env) error {
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] {
+			return
+		}
+		name := EnvName(f.Name)
+		val, ok := e.getenv(name), e.getenv(name) != ""
+		if file := e.getenv(name + "_FILE"); file != "" {
+			if ok {
+				errs = append(errs, fmt.Errorf("both %s and %s_FILE are set; use one", name, name))
+				return
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			val, ok = strings.TrimRight(string(b), "\r\n"), true
+		}
+		if !ok {
+			return
+		}
+		if err := f.Value.Set(val); err != nil {
+			errs = append(errs, fmt.Errorf("%s: invalid value: %w", name, err))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// usageError marks errors that should print usage and exit with status 2.
+type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }

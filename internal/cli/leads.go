@@ -1,0 +1,303 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+func runLeads(ctx context.Context, args []string, e env) error {
+	return subcommand(ctx, "leads", args, e, map[string]func(context.Context, []string, env) error{
+		"list": leadsList,
+		"show": leadsShow,
+	})
+}
+
+func leadsList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("leads list", e, "leads list [--json] [filters]")
+	var dsn, stage, isTest, after, before string
+	var asJSON, all bool
+	var f lead.LeadFilter
+	databaseFlag(fs, &dsn)
+	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one lead each")
+	fs.StringVar(&f.Offer, "offer", "", "publisherid.offerid, offer id or offer title")
+	fs.StringVar(&f.Action, "action", "", "action code (INS, PLT, DNC, Create, StartTestDrive, …)")
+	fs.StringVar(&f.Source, "source", "", "source (AzureMarketplace, AzurePortal, AppSource (SPZA), …)")
+	fs.StringVar(&stage, "stage", "", "interest, trial, active, notify_only or test")
+	fs.StringVar(&isTest, "is-test", "", "true: only Microsoft test leads; false: none")
+	fs.StringVar(&after, "received-after", "", "RFC 3339 time")
+	fs.StringVar(&before, "received-before", "", "RFC 3339 time")
+	fs.StringVar(&f.Query, "q", "", "substring of name, email or company")
+	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "leads per page (max 500)")
+	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
+	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	f.Stage = lead.Stage(stage)
+	if isTest != "" {
+		b, err := strconv.ParseBool(isTest)
+		if err != nil {
+			return usageError{fmt.Errorf("--is-test %q: want true or false", isTest)}
+		}
+		f.IsTest = &b
+	}
+	for _, p := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"received-after", after, &f.ReceivedAfter}, {"received-before", before, &f.ReceivedBefore}} {
+		if p.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, p.v)
+		if err != nil {
+			return usageError{fmt.Errorf("--%s %q: want an RFC 3339 time such as 2026-01-31T09:00:00Z", p.flag, p.v)}
+		}
+		*p.dst = t
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var tw *tabwriter.Writer
+	if !asJSON {
+		tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tRECEIVED\tSTAGE\tSOURCE\tACTION\tOFFER\tNAME\tEMAIL\tCOMPANY")
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for {
+		page, err := st.ListLeads(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, l := range page.Leads {
+			if asJSON {
+				if err := enc.Encode(l); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.ReceivedAt.Format(time.RFC3339), l.Stage,
+				cell(l.Source), cell(l.Action), cell(offerText(l.Offer)),
+				cell(strings.TrimSpace(l.Contact.FirstName+" "+l.Contact.LastName)), cell(l.Contact.Email), cell(l.Contact.Company))
+		}
+		if page.NextCursor == "" || !all {
+			if tw != nil {
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+			if page.NextCursor != "" {
+				fmt.Fprintf(e.stderr, "more leads: --cursor %s (or --all)\n", page.NextCursor)
+			}
+			return nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+func offerText(o lead.Offer) string {
+	if o.PublisherID != "" {
+		return o.PublisherID + "." + o.OfferID
+	}
+	return o.Title
+}
+
+// cell keeps table output on one line and readable.
+func cell(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if s == "" {
+		return "-"
+	}
+	if utf8.RuneCountInString(s) > 40 {
+		return string([]rune(s)[:39]) + "…"
+	}
+	return s
+}
+
+func leadsShow(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("leads show", e, "leads show ID [--database DSN]")
+	var dsn string
+	databaseFlag(fs, &dsn)
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{fmt.Errorf("usage: leadhub leads show ID")}
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l, err := st.GetLead(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		lead.Lead
+		RawBody string `json:"raw_body"`
+	}{l, string(l.RawBody)}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func runQuarantine(ctx context.Context, args []string, e env) error {
+	return subcommand(ctx, "quarantine", args, e, map[string]func(context.Context, []string, env) error{
+		"list":      quarantineList,
+		"show":      quarantineShow,
+		"reprocess": quarantineReprocess,
+	})
+}
+
+func quarantineList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("quarantine list", e, "quarantine list [--json] [--database DSN]")
+	var dsn string
+	var asJSON bool
+	databaseFlag(fs, &dsn)
+	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one raw lead each (with its body)")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	if !asJSON {
+		fmt.Fprintln(tw, "ID\tRECEIVED\tCHANNEL\tSIZE\tATTEMPTS\tERROR")
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	n, cursor := 0, ""
+	for {
+		page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Raws {
+			n++
+			if asJSON {
+				if err := enc.Encode(struct {
+					lead.RawLead
+					RawBody string `json:"raw_body"`
+				}{r, string(r.Body)}); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if !asJSON {
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "%d in quarantine\n", n)
+	}
+	return nil
+}
+
+func quarantineShow(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("quarantine show", e, "quarantine show ID [--database DSN]")
+	var dsn string
+	databaseFlag(fs, &dsn)
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{fmt.Errorf("usage: leadhub quarantine show ID")}
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r, err := st.GetRaw(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		lead.RawLead
+		RawBody string `json:"raw_body"`
+	}{r, string(r.Body)})
+}
+
+func quarantineReprocess(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("quarantine reprocess", e, "quarantine reprocess ID|--all [--database DSN]")
+	var dsn string
+	var all bool
+	databaseFlag(fs, &dsn)
+	fs.BoolVar(&all, "all", false, "reprocess every quarantined body")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if all == (fs.NArg() == 1) || fs.NArg() > 1 {
+		return usageError{fmt.Errorf("usage: leadhub quarantine reprocess ID, or --all")}
+	}
+	st, err := openStore(ctx, dsn, nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ids := fs.Args()
+	if all {
+		cursor := ""
+		for {
+			page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
+			if err != nil {
+				return err
+			}
+			for _, r := range page.Raws {
+				ids = append(ids, r.ID)
+			}
+			if cursor = page.NextCursor; cursor == "" {
+				break
+			}
+		}
+	}
+	parsed, failed := 0, 0
+	for _, id := range ids {
+		res, err := ingest.Reprocess(ctx, st, id)
+		if err != nil {
+			return err
+		}
+		if res.Lead != nil {
+			parsed++
+			fmt.Fprintf(e.stdout, "%s\tparsed\tstage=%s\n", id, res.Lead.Stage)
+		} else {
+			failed++
+			fmt.Fprintf(e.stdout, "%s\tstill quarantined\t%s\n", id, res.Raw.Error)
+		}
+	}
+	fmt.Fprintf(e.stderr, "%d parsed, %d still in quarantine\n", parsed, failed)
+	if failed > 0 && !all {
+		return fmt.Errorf("raw lead %s still cannot be parsed", ids[0])
+	}
+	return nil
+}

@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/leadhub/leadhub/internal/api"
+	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
+)
+
+// DefaultDatabase is the embedded default: a SQLite file in the working directory.
+const DefaultDatabase = "sqlite:./leadhub.db"
+
+type serveConfig struct {
+	Addr            string
+	Database        string
+	PublicURL       string
+	LogLevel        string
+	MaxBody         int64
+	DedupWindow     time.Duration
+	ShutdownTimeout time.Duration
+	Writers         int
+}
+
+func (c serveConfig) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port", c.Addr))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url %q: want an absolute http(s) URL", c.PublicURL))
+		}
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.MaxBody < 1024 || c.MaxBody > 16<<20 {
+		errs = append(errs, fmt.Errorf("--max-body %d: want 1024 to 16777216 bytes", c.MaxBody))
+	}
+	if c.DedupWindow < time.Minute {
+		errs = append(errs, fmt.Errorf("--dedup-window %s: want at least 1m", c.DedupWindow))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("--shutdown-timeout must be positive"))
+	}
+	if c.Writers < 0 || c.Writers > 64 {
+		errs = append(errs, fmt.Errorf("--writers %d: want 0 (automatic) to 64", c.Writers))
+	}
+	return errors.Join(errs...)
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func databaseFlag(fs interface {
+	StringVar(*string, string, string, string)
+}, dst *string) {
+	fs.StringVar(dst, "database", DefaultDatabase, "database: sqlite:PATH (embedded) or postgres://USER@HOST:PORT/DB")
+}
+
+func runServe(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("serve", e, "serve [flags]")
+	var c serveConfig
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	databaseFlag(fs, &c.Database)
+	fs.StringVar(&c.PublicURL, "public-url", "", "URL Microsoft reaches this server at, used to print the ingest URL (default http://ADDR)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.Int64Var(&c.MaxBody, "max-body", api.DefaultMaxBody, "largest marketplace body accepted, in bytes")
+	fs.DurationVar(&c.DedupWindow, "dedup-window", ingest.DefaultDedupWindow, "an identical body within this window is a redelivery, not a new lead")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	fs.IntVar(&c.Writers, "writers", 0, "goroutines committing ingest batches (0: 1 on SQLite, 4 on PostgreSQL)")
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return usageError{err}
+	}
+	level, _ := parseLevel(c.LogLevel)
+	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	st, err := openStore(ctx, c.Database, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	if err := ensureIngestToken(ctx, st, c, ln.Addr().String(), e); err != nil {
+		return err
+	}
+	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
+		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
+	}
+	srv := startServer(st, ln, c, log)
+	log.Info("listening", "addr", ln.Addr().String(), "database", store.Redact(c.Database), "engine", st.Engine(), "version", Version)
+
+	select {
+	case err := <-srv.done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", c.ShutdownTimeout.String())
+	if err := srv.shutdown(c.ShutdownTimeout); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// running is a started HTTP server and its inbox.
+type running struct {
+	http  *http.Server
+	inbox *ingest.Inbox
+	done  chan error // receives Serve's error if it stops by itself
+}
+
+// startServer wires the inbox, metrics and HTTP handler over st and serves
+// on ln. `serve` and `bench ingest` share it, so the benchmark measures the
+// real server.
+func startServer(st *store.Store, ln net.Listener, c serveConfig, log *slog.Logger) *running {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := api.NewMetrics(reg, st.CountQuarantined)
+	writers := c.Writers
+	if writers == 0 {
+		writers = 1
+		if st.Engine() == "postgres" {
+			writers = 4
+		}
+	}
+	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Observe: metrics.ObserveBatch})
+	srv := &http.Server{
+		Handler: api.Handler(api.Deps{
+			Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
+			Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	r := &running{http: srv, inbox: inbox, done: make(chan error, 1)}
+	go func() { r.done <- srv.Serve(ln) }()
+	return r
+}
+
+// shutdown stops accepting connections and waits for in-flight requests.
+// Each handler waits for its lead's commit, so every acknowledged lead is
+// durable when it returns; then the inbox commits anything left and stops.
+func (r *running) shutdown(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := r.http.Shutdown(ctx)
+	r.inbox.Close()
+	return err
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, dsn string, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 && log != nil {
+		log.Info("database migrated", "applied", strings.Join(applied, ","))
+	}
+	return st, nil
+}
+
+func anyActive(cs []lead.Credential) bool {
+	for _, c := range cs {
+		if c.RevokedAt == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// ensureIngestToken creates the first ingest token on a first start and
+// prints the full ingest URL once. The token is never logged.
+func ensureIngestToken(ctx context.Context, st lead.Store, c serveConfig, listenAddr string, e env) error {
+	creds, err := st.ListCredentials(ctx, lead.CredentialIngest)
+	if err != nil {
+		return err
+	}
+	if anyActive(creds) {
+		return nil
+	}
+	secret, cred := auth.NewSecret(lead.CredentialIngest, "first start", time.Now())
+	if err := st.CreateCredential(ctx, cred); err != nil {
+		return err
+	}
+	base := c.PublicURL
+	if base == "" {
+		base = "http://" + listenAddr
+	}
+	fmt.Fprintf(e.stdout, "\nleadhub created its first ingest token. Give Microsoft this URL\n"+
+		"(Partner Center → offer → Offer setup → Lead management → HTTPS endpoint).\n"+
+		"It is shown only now; `leadhub token create` makes another.\n\n  %s\n\n",
+		ingestURL(base, secret))
+	return nil
+}
+
+func ingestURL(base, secret string) string {
+	return strings.TrimRight(base, "/") + "/ingest/marketplace?code=" + url.QueryEscape(secret)
+}

@@ -1,0 +1,348 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/leadhub/leadhub/internal/store/storetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a poller.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// testDatabases returns a fresh database address per engine under test:
+// SQLite always, PostgreSQL when LEADHUB_TEST_POSTGRES_URL is set.
+func testDatabases(t *testing.T) map[string]string {
+	t.Helper()
+	dbs := map[string]string{}
+	for _, e := range storetest.Engines(t) {
+		dbs[e.Name] = e.NewDSN(t)
+	}
+	return dbs
+}
+
+type testServer struct {
+	base      string // http://127.0.0.1:port
+	ingestURL string // with code
+	apiKey    string
+	dsn       string
+	stdout    *syncBuffer
+	stderr    *syncBuffer
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when Run has returned, with its error in err
+	err       error
+}
+
+// stop cancels the server's context and returns Run's error.
+func (ts *testServer) stop(t *testing.T) error {
+	t.Helper()
+	ts.cancel()
+	select {
+	case <-ts.done:
+		return ts.err
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
+		return nil
+	}
+}
+
+// startTestServer boots the real program (`leadhub serve`) on a free port.
+func startTestServer(t *testing.T, dsn string, extra ...string) *testServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ts := &testServer{dsn: dsn, stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", dsn}, extra...)
+	go func() {
+		ts.err = Run(ctx, args, func(string) string { return "" }, nil, ts.stdout, ts.stderr)
+		close(ts.done)
+	}()
+	t.Cleanup(func() { _ = ts.stop(t) })
+	addrRE := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
+	waitFor(t, "the server to listen", 30*time.Second, func() bool {
+		select {
+		case <-ts.done:
+			t.Fatalf("server exited: %v\n%s", ts.err, ts.stderr.String())
+		default:
+		}
+		return addrRE.MatchString(ts.stderr.String())
+	})
+	ts.base = "http://" + addrRE.FindStringSubmatch(ts.stderr.String())[1]
+	if m := regexp.MustCompile(`http://\S+/ingest/marketplace\?code=(\S+)`).FindStringSubmatch(ts.stdout.String()); m != nil {
+		ts.ingestURL = ts.base + "/ingest/marketplace?code=" + m[1]
+	}
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"apikey", "create", "--name", "test", "--database", dsn},
+		func(string) string { return "" }, nil, &out, io.Discard); err != nil {
+		t.Fatalf("apikey create: %v", err)
+	}
+	ts.apiKey = strings.TrimSpace(out.String())
+	return ts
+}
+
+func (ts *testServer) do(t *testing.T, method, url, auth string, body []byte) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", "Bearer "+auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+func (ts *testServer) api(t *testing.T, method, path string, body []byte, into any) int {
+	t.Helper()
+	status, _, b := ts.do(t, method, ts.base+path, ts.apiKey, body)
+	if into != nil {
+		if err := json.Unmarshal(b, into); err != nil {
+			t.Fatalf("%s %s: %d %s: %v", method, path, status, b, err)
+		}
+	}
+	return status
+}
+
+const sampleLead = `{
+  "UserDetails": {"FirstName": "Some", "LastName": "One", "Email": "someone@contoso.com",
+    "Phone": "16175555555", "Country": "USA", "Company": "Contoso", "Title": "Esquire"},
+  "LeadSource": "AzureMarketplace", "ActionCode": "INS", "OfferTitle": "Test Microsoft",
+  "Description": "Test run through Power Automate"
+}`
+
+func TestServeEndToEnd(t *testing.T) {
+	for engine, dsn := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
+			ts := startTestServer(t, dsn)
+			if ts.ingestURL == "" {
+				t.Fatalf("first start printed no ingest URL; stdout:\n%s", ts.stdout.String())
+			}
+
+			// A new lead is stored and acknowledged with its id.
+			status, hdr, b := ts.do(t, "POST", ts.ingestURL, "", []byte(sampleLead))
+			if status != http.StatusCreated {
+				t.Fatalf("first post: %d %s", status, b)
+			}
+			var ans struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+				Stage  string `json:"stage"`
+			}
+			if err := json.Unmarshal(b, &ans); err != nil || ans.ID == "" || ans.Stage != "active" {
+				t.Fatalf("answer %s (%v)", b, err)
+			}
+			if hdr.Get("Location") != "/api/v1/leads/"+ans.ID {
+				t.Errorf("Location = %q", hdr.Get("Location"))
+			}
+
+			// The same body again is a redelivery: 200 with the same id.
+			status, _, b = ts.do(t, "POST", ts.ingestURL, "", []byte(sampleLead))
+			var again struct{ ID, Status string }
+			_ = json.Unmarshal(b, &again)
+			if status != http.StatusOK || again.ID != ans.ID || again.Status != "duplicate" {
+				t.Fatalf("redelivery: %d %s, want 200 with id %s", status, b, ans.ID)
+			}
+
+			// Not JSON: 400 problem, body kept in quarantine.
+			bad := []byte(`{"UserDetails": {"FirstName": "Broken"`)
+			status, hdr, b = ts.do(t, "POST", ts.ingestURL, "", bad)
+			var prob struct {
+				Detail string `json:"detail"`
+				RawID  string `json:"raw_id"`
+			}
+			_ = json.Unmarshal(b, &prob)
+			if status != http.StatusBadRequest || prob.RawID == "" || !strings.Contains(hdr.Get("Content-Type"), "problem+json") {
+				t.Fatalf("bad body: %d %s", status, b)
+			}
+			if !strings.Contains(prob.Detail, "JSON") {
+				t.Errorf("problem detail %q does not say what is wrong", prob.Detail)
+			}
+			status, _, _ = ts.do(t, "POST", ts.ingestURL, "", []byte(`[1,2,3]`))
+			if status != http.StatusBadRequest {
+				t.Errorf("JSON array: %d, want 400", status)
+			}
+
+			// Refusals store nothing.
+			for name, tc := range map[string]struct {
+				method, url string
+				body        []byte
+				want        int
+			}{
+				"no code":    {"POST", ts.base + "/ingest/marketplace", []byte(sampleLead), 401},
+				"wrong code": {"POST", ts.base + "/ingest/marketplace?code=lhi_wrong", []byte(`{"a":1}`), 401},
+				"too large":  {"POST", ts.ingestURL, bytes.Repeat([]byte("x"), 64<<10+1), 413},
+				"GET":        {"GET", ts.ingestURL, nil, 405},
+			} {
+				if status, _, b := ts.do(t, tc.method, tc.url, "", tc.body); status != tc.want {
+					t.Errorf("%s: %d %s, want %d", name, status, b, tc.want)
+				}
+			}
+
+			// The API lists and shows the lead; filters apply.
+			var list struct {
+				Leads []map[string]any `json:"leads"`
+			}
+			if s := ts.api(t, "GET", "/api/v1/leads", nil, &list); s != 200 || len(list.Leads) != 1 {
+				t.Fatalf("list: %d %v", s, list)
+			}
+			for _, key := range []string{"id", "received_at", "channel", "source", "action", "offer", "stage", "is_test", "contact", "description", "description_params"} {
+				if _, ok := list.Leads[0][key]; !ok {
+					t.Errorf("lead JSON lacks %q: %v", key, list.Leads[0])
+				}
+			}
+			for query, want := range map[string]int{
+				"?stage=active": 1, "?stage=trial": 0, "?action=INS": 1, "?source=AzurePortal": 0,
+				"?q=CONTOSO": 1, "?q=nobody": 0, "?is_test=false": 1, "?is_test=true": 0,
+				"?received_after=2000-01-01T00:00:00Z": 1, "?received_before=2000-01-01T00:00:00Z": 0,
+			} {
+				list.Leads = nil
+				if s := ts.api(t, "GET", "/api/v1/leads"+query, nil, &list); s != 200 || len(list.Leads) != want {
+					t.Errorf("list%s: %d, %d leads, want %d", query, s, len(list.Leads), want)
+				}
+			}
+			if s := ts.api(t, "GET", "/api/v1/leads?stage=nope&limit=0", nil, nil); s != 400 {
+				t.Errorf("invalid filters: %d, want 400", s)
+			}
+			var detail map[string]any
+			if s := ts.api(t, "GET", "/api/v1/leads/"+ans.ID, nil, &detail); s != 200 || detail["raw_body"] != sampleLead {
+				t.Errorf("get lead: %d raw_body=%v", s, detail["raw_body"])
+			}
+			if s := ts.api(t, "GET", "/api/v1/leads/nope", nil, nil); s != 404 {
+				t.Errorf("unknown lead: %d, want 404", s)
+			}
+			if s, _, _ := ts.do(t, "GET", ts.base+"/api/v1/leads", "lhk_wrong", nil); s != 401 {
+				t.Errorf("wrong API key: %d, want 401", s)
+			}
+
+			// The quarantine lists the bad bodies; reprocessing one that is
+			// still bad answers 422 and counts the attempt.
+			var q struct {
+				Quarantine []struct {
+					ID       string `json:"id"`
+					RawBody  string `json:"raw_body"`
+					Attempts int    `json:"attempts"`
+				} `json:"quarantine"`
+			}
+			if s := ts.api(t, "GET", "/api/v1/quarantine", nil, &q); s != 200 || len(q.Quarantine) != 2 {
+				t.Fatalf("quarantine: %d %+v", s, q)
+			}
+			if s := ts.api(t, "POST", "/api/v1/quarantine/"+prob.RawID+"/reprocess", nil, nil); s != 422 {
+				t.Errorf("reprocess still-bad body: %d, want 422", s)
+			}
+
+			// Operations endpoints.
+			for _, p := range []string{"/healthz", "/readyz", "/openapi.json"} {
+				if s, _, b := ts.do(t, "GET", ts.base+p, "", nil); s != 200 {
+					t.Errorf("%s: %d %s", p, s, b)
+				}
+			}
+			_, _, metrics := ts.do(t, "GET", ts.base+"/metrics", "", nil)
+			for _, want := range []string{
+				`leadhub_leads_received_total{action="INS",source="AzureMarketplace",stage="active"} 1`,
+				`leadhub_ingest_rejected_total{reason="unauthorized"} 2`,
+				`leadhub_ingest_rejected_total{reason="too_large"} 1`,
+				`leadhub_ingest_quarantined_total 2`,
+				`leadhub_quarantine_size 2`,
+				`leadhub_ingest_duplicates_total 1`,
+				`leadhub_ingest_duration_seconds_count{outcome="created"} 1`,
+			} {
+				if !strings.Contains(string(metrics), want) {
+					t.Errorf("/metrics lacks %q", want)
+				}
+			}
+
+			// Graceful shutdown returns cleanly; nothing secret or personal was logged.
+			if err := ts.stop(t); err != nil {
+				t.Fatalf("serve returned %v", err)
+			}
+			logs := ts.stderr.String()
+			code := ts.ingestURL[strings.Index(ts.ingestURL, "code=")+5:]
+			for _, secret := range []string{code, ts.apiKey, "someone@contoso.com", "16175555555"} {
+				if strings.Contains(logs, secret) {
+					t.Errorf("logs contain %q:\n%s", secret, logs)
+				}
+			}
+
+			// After a restart the lead is still there and a redelivery is still a duplicate.
+			ts2 := startTestServer(t, dsn)
+			if ts2.ingestURL != "" {
+				t.Error("a restart must not create another ingest token")
+			}
+			status, _, b = ts.do(t, "POST", ts2.base+"/ingest/marketplace?code="+code, "", []byte(sampleLead))
+			if status != 200 || !strings.Contains(string(b), ans.ID) {
+				t.Errorf("redelivery after restart: %d %s", status, b)
+			}
+		})
+	}
+}
+
+func TestServeRejectsBadConfig(t *testing.T) {
+	err := Run(context.Background(), []string{"serve", "--addr", "nonsense", "--log-level", "loud"},
+		func(string) string { return "" }, nil, io.Discard, io.Discard)
+	if ExitCode(err) != 2 || !strings.Contains(err.Error(), "--addr") || !strings.Contains(err.Error(), "--log-level") {
+		t.Fatalf("got %v (exit %d), want a usage error naming both flags", err, ExitCode(err))
+	}
+}
+
+func TestFlagsFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "db")
+	if err := os.WriteFile(secretFile, []byte("sqlite:"+filepath.Join(dir, "from-file.db")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"LEADHUB_DATABASE_FILE": secretFile}
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "from-file.db")); err != nil {
+		t.Fatalf("LEADHUB_DATABASE_FILE was not used: %v", err)
+	}
+	env["LEADHUB_DATABASE"] = "sqlite:x.db"
+	err := Run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "use one") {
+		t.Fatalf("both LEADHUB_DATABASE and _FILE set: got %v", err)
+	}
+}

@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// CommitBatch commits a batch in one transaction with a handful of
+// multi-row statements:
+//
+//  1. identical bodies inside the batch are collapsed in Go: the first one
+//     stands for the others;
+//  2. the distinct hashes are claimed in ingest_dedup, sorted so that
+//     concurrent writers lock rows in the same order and cannot deadlock;
+//  3. raw leads (and leads, for parsed items) are inserted for the hashes
+//     that came back as new;
+//  4. the stored raw leads behind the duplicate hashes are read back.
+func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince time.Time) ([]lead.Outcome, error) {
+	if len(in) == 0 {
+		return []lead.Outcome{}, nil
+	}
+	now := time.Now().UnixMicro()
+	recv := make([]int64, len(in)) // arrival times; an item without one arrives now
+
+	firstOf := make(map[string]int, len(in)) // hash -> index of its first item
+	distinct := make([]int, 0, len(in))      // indexes of first items
+	for i := range in {
+		it := &in[i]
+		if it.ID == "" || it.SHA256 == "" {
+			return nil, lead.Errorf(lead.KindInvalid, "store: batch item %d has no id or no sha256", i)
+		}
+		recv[i] = now
+		if !it.ReceivedAt.IsZero() {
+			recv[i] = it.ReceivedAt.UnixMicro()
+		}
+		if _, seen := firstOf[it.SHA256]; !seen {
+			firstOf[it.SHA256] = i
+			distinct = append(distinct, i)
+		}
+	}
+	slices.SortFunc(distinct, func(a, b int) int { return strings.Compare(in[a].SHA256, in[b].SHA256) })
+
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, s.fail("committing batch", err)
+	}
+	defer tx.Rollback()
+
+	fresh, err := s.claimHashes(ctx, tx, in, recv, distinct, dedupSince.UnixMicro())
+	if err != nil {
+		return nil, s.fail("committing batch", err)
+	}
+	var newItems, dupItems []int
+	for _, i := range distinct {
+		if fresh[in[i].SHA256] {
+			newItems = append(newItems, i)
+		} else {
+			dupItems = append(dupItems, i)
+		}
+	}
+	slices.Sort(newItems) // insert in arrival order
+	if err := s.insertRaws(ctx, tx, in, recv, newItems, now); err != nil {
+		return nil, s.fail("committing batch", err)
+	}
+	if err := s.insertLeads(ctx, tx, in, recv, newItems); err != nil {
+		return nil, s.fail("committing batch", err)
+	}
+	existing, err := s.lookupDuplicates(ctx, tx, in, dupItems)
+	if err != nil {
+		return nil, s.fail("committing batch", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, s.fail("committing batch", err)
+	}
+
+	out := make([]lead.Outcome, len(in))
+	for i := range in {
+		it := &in[i]
+		first := firstOf[it.SHA256]
+		var o lead.Outcome
+		if fresh[it.SHA256] {
+			f := &in[first]
+			o = lead.Outcome{ID: f.ID, Status: lead.RawParsed}
+			if f.Parsed == nil {
+				o.Status, o.Error = lead.RawQuarantined, clean(f.ParseErr)
+			}
+		} else {
+			o = existing[it.SHA256]
+			o.Duplicate = true
+		}
+		if i != first {
+			o.Duplicate = true
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+// claimHashes upserts the distinct hashes into ingest_dedup and returns the
+// set that is new (or outside the window, cutoff).
+func (s *Store) claimHashes(ctx context.Context, tx *sql.Tx, in []lead.Incoming, recv []int64, distinct []int, cutoff int64) (map[string]bool, error) {
+	fresh := make(map[string]bool, len(distinct))
+	per := s.d.rowsPerStatement(upsertDedupCols, 1)
+	for chunk := range slices.Chunk(distinct, per) {
+		args := make([]any, 0, 1+len(chunk)*upsertDedupCols)
+		args = append(args, cutoff)
+		for _, i := range chunk {
+			it := &in[i]
+			args = append(args, it.SHA256, it.ID, recv[i])
+		}
+		q := upsertDedupHead + values(len(chunk), upsertDedupCols, 2) + upsertDedupTail
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			fresh[h] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
+}
+
+func (s *Store) insertRaws(ctx context.Context, tx *sql.Tx, in []lead.Incoming, recv []int64, items []int, now int64) error {
+	per := s.d.rowsPerStatement(insertRawCols, 0)
+	for chunk := range slices.Chunk(items, per) {
+		args := make([]any, 0, len(chunk)*insertRawCols)
+		for _, i := range chunk {
+			it := &in[i]
+			status, errText := lead.RawParsed, ""
+			if it.Parsed == nil {
+				status, errText = lead.RawQuarantined, it.ParseErr
+			}
+			body := it.Body
+			if body == nil {
+				body = []byte{}
+			}
+			args = append(args, it.ID, clean(string(it.Channel)), recv[i], body, it.SHA256,
+				len(body), string(status), clean(errText), 1, now)
+		}
+		if _, err := tx.ExecContext(ctx, insertRawHead+values(len(chunk), insertRawCols, 1), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertLeads(ctx context.Context, tx *sql.Tx, in []lead.Incoming, recv []int64, items []int) error {
+	parsed := make([]int, 0, len(items))
+	for _, i := range items {
+		if in[i].Parsed != nil {
+			parsed = append(parsed, i)
+		}
+	}
+	per := s.d.rowsPerStatement(insertLeadCols, 0)
+	for chunk := range slices.Chunk(parsed, per) {
+		args := make([]any, 0, len(chunk)*insertLeadCols)
+		for _, i := range chunk {
+			it := &in[i]
+			var err error
+			args, err = appendLeadArgs(args, it.ID, recv[i], it.Channel, it.Parsed)
+			if err != nil {
+				return fmt.Errorf("lead %s: %w", it.ID, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, insertLeadHead+values(len(chunk), insertLeadCols, 1), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lookupDuplicates reads, for each duplicate hash, the raw lead that holds
+// it.
+func (s *Store) lookupDuplicates(ctx context.Context, tx *sql.Tx, in []lead.Incoming, items []int) (map[string]lead.Outcome, error) {
+	found := make(map[string]lead.Outcome, len(items))
+	per := s.d.rowsPerStatement(1, 0)
+	for chunk := range slices.Chunk(items, per) {
+		args := make([]any, 0, len(chunk))
+		for _, i := range chunk {
+			args = append(args, in[i].SHA256)
+		}
+		rows, err := tx.QueryContext(ctx, selectDedupHead+values(1, len(chunk), 1), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var h, id, status, errText string
+			if err := rows.Scan(&h, &id, &status, &errText); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			o := lead.Outcome{ID: id, Duplicate: true, Status: lead.RawStatus(status)}
+			if o.Status == lead.RawQuarantined {
+				o.Error = errText
+			}
+			found[h] = o
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for _, i := range items {
+		if _, ok := found[in[i].SHA256]; !ok {
+			return nil, fmt.Errorf("no stored raw lead for duplicate body %s", in[i].SHA256)
+		}
+	}
+	return found, nil
+}
+
+// appendLeadArgs appends the insertLeadCols values of one lead row.
+func appendLeadArgs(args []any, id string, receivedAt int64, ch lead.Channel, p *lead.Parsed) ([]any, error) {
+	params, err := marshalParams(p.DescriptionParams)
+	if err != nil {
+		return nil, err
+	}
+	extra, err := marshalExtra(p.Extra)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := marshalNotes(p.Notes)
+	if err != nil {
+		return nil, err
+	}
+	c := &p.Contact
+	return append(args,
+		id, receivedAt, clean(string(ch)), clean(p.Source), clean(p.Action),
+		clean(p.Offer.PublisherID), clean(p.Offer.OfferID), clean(p.Offer.Title), clean(string(p.Stage)), boolInt(p.IsTest),
+		clean(c.FirstName), clean(c.LastName), clean(c.Email), clean(c.Phone), clean(c.Country), clean(c.Company), clean(c.Title),
+		clean(p.Description), params, extra, notes, searchText(c),
+	), nil
+}
+
+// searchText is what the Query filter looks in.
+func searchText(c *lead.Contact) string {
+	return clean(strings.ToLower(strings.Join([]string{c.FirstName, c.LastName, c.Email, c.Company}, " ")))
+}
+
+// clean makes s storable as TEXT on both engines: PostgreSQL rejects NUL
+// and invalid UTF-8, which would fail a whole batch. Both become U+FFFD,
+// on SQLite too, so that the engines store the same values.
+func clean(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func marshalParams(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	return marshalJSON(m)
+}
+
+func marshalExtra(m map[string]json.RawMessage) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	s, err := marshalJSON(m)
+	if err != nil {
+		return "", fmt.Errorf("extra fields: %w", err)
+	}
+	return s, nil
+}
+
+func marshalNotes(n []string) (string, error) {
+	if len(n) == 0 {
+		return "[]", nil
+	}
+	return marshalJSON(n)
+}
+
+// marshalJSON is json.Marshal without escaping <, > and &, so that values
+// kept as received come back byte for byte (up to insignificant spaces).
+func marshalJSON(v any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// The SQL is the same on both engines. Multi-row INSERTs are completed with
+// values(); filters are assembled by where, whose "$#" stands for the next
+// parameter number.
+
+const (
+	// Claims body hashes for a batch. A row comes back for every hash that
+	// is new, or whose previous receipt is older than the cutoff ($1) and so
+	// outside the idempotency window; a hash that does not come back is a
+	// duplicate. On PostgreSQL a concurrent transaction claiming the same
+	// hash waits for this one, then sees its row and gets nothing back.
+	upsertDedupHead = `INSERT INTO ingest_dedup (body_sha256, raw_id, received_at) VALUES `
+	upsertDedupTail = ` ON CONFLICT (body_sha256) DO UPDATE
+SET raw_id = excluded.raw_id, received_at = excluded.received_at
+WHERE ingest_dedup.received_at < $1
+RETURNING body_sha256`
+	upsertDedupCols = 3
+
+	// The stored raw lead behind each duplicate hash.
+	selectDedupHead = `SELECT d.body_sha256, d.raw_id, r.status, r.error
+FROM ingest_dedup d JOIN raw_leads r ON r.id = d.raw_id
+WHERE d.body_sha256 IN `
+
+	insertRawHead = `INSERT INTO raw_leads
+(id, channel, received_at, body, body_sha256, size, status, error, attempts, updated_at) VALUES `
+	insertRawCols = 10
+
+	insertLeadHead = `INSERT INTO leads
+(id, received_at, channel, source, action, publisher_id, offer_id, offer_title, stage, is_test,
+ first_name, last_name, email, phone, country, company, title,
+ description, description_params, extra, notes, search) VALUES `
+	insertLeadCols = 22
+
+	leadColumns = `id, received_at, channel, source, action, publisher_id, offer_id, offer_title, stage, is_test,
+ first_name, last_name, email, phone, country, company, title,
+ description, description_params, extra, notes`
+
+	selectLeads = `SELECT ` + leadColumns + ` FROM leads`
+	selectLead  = `SELECT ` + leadColumns + `, (SELECT body FROM raw_leads r WHERE r.id = leads.id)
+FROM leads WHERE id = $1`
+
+	// Lead filters, for where.add.
+	filterOffer          = `(publisher_id || '.' || offer_id = $# OR offer_id = $# OR offer_title = $#)`
+	filterAction         = `action = $#`
+	filterSource         = `source = $#`
+	filterStage          = `stage = $#`
+	filterIsTest         = `is_test = $#`
+	filterReceivedAfter  = `received_at > $#`
+	filterReceivedBefore = `received_at < $#`
+	filterQuery          = `search LIKE $# ESCAPE '\'`
+	filterBeforeID       = `id < $#`
+	orderNewestFirst     = ` ORDER BY id DESC LIMIT $#`
+
+	rawColumns = `id, channel, received_at, status, error, attempts, body_sha256, size, body`
+
+	selectRaw        = `SELECT ` + rawColumns + ` FROM raw_leads WHERE id = $1`
+	selectQuarantine = `SELECT ` + rawColumns + ` FROM raw_leads`
+	filterQuarantine = `status = 'quarantined'`
+	countQuarantine  = `SELECT count(*) FROM raw_leads WHERE status = 'quarantined'`
+
+	updateRawParsed = `UPDATE raw_leads SET status = 'parsed', error = '', updated_at = $2 WHERE id = $1`
+	updateRawFailed = `UPDATE raw_leads SET attempts = attempts + 1, error = $2, updated_at = $3 WHERE id = $1`
+
+	credentialColumns = `id, kind, name, hint, hash, created_at, revoked_at`
+
+	insertCredential = `INSERT INTO credentials (` + credentialColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	listCredentials  = `SELECT ` + credentialColumns + ` FROM credentials WHERE kind = $1
+ORDER BY created_at DESC, id DESC`
+	listAllCredentials = `SELECT ` + credentialColumns + ` FROM credentials
+ORDER BY created_at DESC, id DESC`
+	// Candidates for RevokeCredential: the exact id, or hints starting with
+	// the given prefix ($3, a LIKE pattern).
+	findCredentials = `SELECT ` + credentialColumns + ` FROM credentials
+WHERE kind = $1 AND (id = $2 OR hint LIKE $3 ESCAPE '\')
+ORDER BY created_at DESC, id DESC`
+	revokeCredential = `UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
+	activeHashes     = `SELECT hash FROM credentials WHERE kind = $1 AND revoked_at IS NULL ORDER BY hash`
+)
+
+// maxRowsPerStatement caps multi-row statements: a batch of up to 256
+// items needs one statement per table on PostgreSQL.
+const maxRowsPerStatement = 256
+
+// rowsPerStatement is how many rows of cols parameters one statement
+// carries, with reserved other parameters, within d.stmtParams.
+func (d dialect) rowsPerStatement(cols, reserved int) int {
+	return max(1, min(maxRowsPerStatement, (d.stmtParams-reserved)/cols))
+}
+
+type valuesKey struct{ rows, cols, first int }
+
+var valuesCache sync.Map // valuesKey -> string
+
+// values returns "($first, …), (…)" for rows rows of cols parameters each,
+// numbered from first.
+func values(rows, cols, first int) string {
+	k := valuesKey{rows, cols, first}
+	if v, ok := valuesCache.Load(k); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(rows * cols * 6)
+	n := first
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			n++
+		}
+		b.WriteByte(')')
+	}
+	v := b.String()
+	valuesCache.Store(k, v)
+	return v
+}
+
+// where assembles AND-ed conditions with numbered parameters.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends cond, whose every "$#" refers to arg; a cond with no "$#"
+// takes no argument (pass nil).
+func (w *where) add(cond string, arg any) {
+	if strings.Contains(cond, "$#") {
+		w.args = append(w.args, arg)
+		cond = strings.ReplaceAll(cond, "$#", "$"+strconv.Itoa(len(w.args)))
+	}
+	w.conds = append(w.conds, cond)
+}
+
+// sql returns base with the conditions and then tail, whose "$#" (if any)
+// refers to tailArg.
+func (w *where) sql(base, tail string, tailArg any) (string, []any) {
+	var b strings.Builder
+	b.WriteString(base)
+	if len(w.conds) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(w.conds, " AND "))
+	}
+	args := w.args
+	if strings.Contains(tail, "$#") {
+		args = append(args, tailArg)
+		tail = strings.ReplaceAll(tail, "$#", "$"+strconv.Itoa(len(args)))
+	}
+	b.WriteString(tail)
+	return b.String(), args
+}
+
+// likeContains returns a LIKE pattern (escape character \) matching s
+// anywhere.
+func likeContains(s string) string { return "%" + escapeLike(s) + "%" }
+
+// likePrefix returns a LIKE pattern (escape character \) matching values
+// that start with s.
+func likePrefix(s string) string { return escapeLike(s) + "%" }
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// ListLeads returns one page of leads matching f, newest first. The leads
+// carry no RawBody; GetLead has it.
+func (s *Store) ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage, error) {
+	limit := pageSize(f.Limit)
+	var w where
+	if f.Cursor != "" {
+		id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return lead.LeadPage{}, err
+		}
+		w.add(filterBeforeID, id)
+	}
+	if f.Offer != "" {
+		w.add(filterOffer, clean(f.Offer))
+	}
+	if f.Action != "" {
+		w.add(filterAction, clean(f.Action))
+	}
+	if f.Source != "" {
+		w.add(filterSource, clean(f.Source))
+	}
+	if f.Stage != "" {
+		w.add(filterStage, clean(string(f.Stage)))
+	}
+	if f.IsTest != nil {
+		w.add(filterIsTest, boolInt(*f.IsTest))
+	}
+	if !f.ReceivedAfter.IsZero() {
+		w.add(filterReceivedAfter, f.ReceivedAfter.UnixMicro())
+	}
+	if !f.ReceivedBefore.IsZero() {
+		// Round up: stored times are whole microseconds.
+		before := f.ReceivedBefore.UnixMicro()
+		if f.ReceivedBefore.Nanosecond()%1000 != 0 {
+			before++
+		}
+		w.add(filterReceivedBefore, before)
+	}
+	if f.Query != "" {
+		w.add(filterQuery, likeContains(strings.ToLower(clean(f.Query))))
+	}
+	q, args := w.sql(selectLeads, orderNewestFirst, limit+1)
+
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return lead.LeadPage{}, s.fail("listing leads", err)
+	}
+	defer rows.Close()
+	page := lead.LeadPage{Leads: []lead.Lead{}}
+	for rows.Next() {
+		l, err := scanLead(rows, false)
+		if err != nil {
+			return lead.LeadPage{}, s.fail("listing leads", err)
+		}
+		page.Leads = append(page.Leads, l)
+	}
+	if err := rows.Err(); err != nil {
+		return lead.LeadPage{}, s.fail("listing leads", err)
+	}
+	if len(page.Leads) > limit {
+		page.Leads = page.Leads[:limit]
+		page.NextCursor = encodeCursor(page.Leads[limit-1].ID)
+	}
+	return page, nil
+}
+
+// GetLead returns the lead with its raw body.
+func (s *Store) GetLead(ctx context.Context, id string) (lead.Lead, error) {
+	l, err := scanLead(s.r.QueryRowContext(ctx, selectLead, clean(id)), true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lead.Lead{}, lead.Errorf(lead.KindNotFound, "store: lead %q not found", id)
+	}
+	if err != nil {
+		return lead.Lead{}, s.fail("reading lead", err)
+	}
+	return l, nil
+}
+
+// ListQuarantine returns one page of quarantined raw leads, newest first,
+// with their bodies.
+func (s *Store) ListQuarantine(ctx context.Context, limit int, cursor string) (lead.RawPage, error) {
+	limit = pageSize(limit)
+	var w where
+	w.add(filterQuarantine, nil)
+	if cursor != "" {
+		id, err := decodeCursor(cursor)
+		if err != nil {
+			return lead.RawPage{}, err
+		}
+		w.add(filterBeforeID, id)
+	}
+	q, args := w.sql(selectQuarantine, orderNewestFirst, limit+1)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return lead.RawPage{}, s.fail("listing quarantine", err)
+	}
+	defer rows.Close()
+	page := lead.RawPage{Raws: []lead.RawLead{}}
+	for rows.Next() {
+		r, err := scanRaw(rows)
+		if err != nil {
+			return lead.RawPage{}, s.fail("listing quarantine", err)
+		}
+		page.Raws = append(page.Raws, r)
+	}
+	if err := rows.Err(); err != nil {
+		return lead.RawPage{}, s.fail("listing quarantine", err)
+	}
+	if len(page.Raws) > limit {
+		page.Raws = page.Raws[:limit]
+		page.NextCursor = encodeCursor(page.Raws[limit-1].ID)
+	}
+	return page, nil
+}
+
+// GetRaw returns a raw lead with its body.
+func (s *Store) GetRaw(ctx context.Context, id string) (lead.RawLead, error) {
+	r, err := scanRaw(s.r.QueryRowContext(ctx, selectRaw, clean(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return lead.RawLead{}, lead.Errorf(lead.KindNotFound, "store: raw lead %q not found", id)
+	}
+	if err != nil {
+		return lead.RawLead{}, s.fail("reading raw lead", err)
+	}
+	return r, nil
+}
+
+// CountQuarantined returns how many raw leads are quarantined.
+func (s *Store) CountQuarantined(ctx context.Context) (int, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, countQuarantine).Scan(&n); err != nil {
+		return 0, s.fail("counting quarantine", err)
+	}
+	return int(n), nil
+}
+
+// ResolveQuarantined turns a quarantined raw lead into a lead (parsed not
+// nil: the lead takes the raw lead's id, arrival time and channel) or
+// records one more failed attempt with parseErr.
+func (s *Store) ResolveQuarantined(ctx context.Context, id string, parsed *lead.Parsed, parseErr string) (lead.RawLead, error) {
+	const op = "resolving quarantined lead"
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return lead.RawLead{}, s.fail(op, err)
+	}
+	defer tx.Rollback()
+
+	r, err := scanRaw(tx.QueryRowContext(ctx, selectRaw+s.d.forUpdate, clean(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return lead.RawLead{}, lead.Errorf(lead.KindNotFound, "store: raw lead %q not found", id)
+	}
+	if err != nil {
+		return lead.RawLead{}, s.fail(op, err)
+	}
+	if r.Status != lead.RawQuarantined {
+		return lead.RawLead{}, lead.Errorf(lead.KindConflict, "store: raw lead %q is %s, not quarantined", id, r.Status)
+	}
+	now := time.Now().UnixMicro()
+	if parsed != nil {
+		args, err := appendLeadArgs(nil, r.ID, r.ReceivedAt.UnixMicro(), r.Channel, parsed)
+		if err != nil {
+			return lead.RawLead{}, s.fail(op, err)
+		}
+		if _, err := tx.ExecContext(ctx, insertLeadHead+values(1, insertLeadCols, 1), args...); err != nil {
+			return lead.RawLead{}, s.fail(op, err)
+		}
+		if _, err := tx.ExecContext(ctx, updateRawParsed, r.ID, now); err != nil {
+			return lead.RawLead{}, s.fail(op, err)
+		}
+		r.Status, r.Error = lead.RawParsed, ""
+	} else {
+		if _, err := tx.ExecContext(ctx, updateRawFailed, r.ID, clean(parseErr), now); err != nil {
+			return lead.RawLead{}, s.fail(op, err)
+		}
+		r.Attempts++
+		r.Error = clean(parseErr)
+	}
+	if err := tx.Commit(); err != nil {
+		return lead.RawLead{}, s.fail(op, err)
+	}
+	return r, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanLead reads leadColumns, then the raw body when withBody.
+func scanLead(sc scanner, withBody bool) (lead.Lead, error) {
+	var (
+		l                    lead.Lead
+		recv, isTest         int64
+		channel, stage       string
+		params, extra, notes string
+		c                    = &l.Contact
+		dest                 []any
+	)
+	dest = append(dest, &l.ID, &recv, &channel, &l.Source, &l.Action,
+		&l.Offer.PublisherID, &l.Offer.OfferID, &l.Offer.Title, &stage, &isTest,
+		&c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.Country, &c.Company, &c.Title,
+		&l.Description, &params, &extra, &notes)
+	if withBody {
+		dest = append(dest, &l.RawBody)
+	}
+	if err := sc.Scan(dest...); err != nil {
+		return lead.Lead{}, err
+	}
+	l.ReceivedAt = fromMicros(recv)
+	l.Channel = lead.Channel(channel)
+	l.Stage = lead.Stage(stage)
+	l.IsTest = isTest != 0
+	l.DescriptionParams = map[string]string{}
+	if err := json.Unmarshal([]byte(params), &l.DescriptionParams); err != nil {
+		return lead.Lead{}, fmt.Errorf("lead %s: description_params: %w", l.ID, err)
+	}
+	if extra != "" && extra != "{}" {
+		if err := json.Unmarshal([]byte(extra), &l.Extra); err != nil {
+			return lead.Lead{}, fmt.Errorf("lead %s: extra: %w", l.ID, err)
+		}
+	}
+	if notes != "" && notes != "[]" {
+		if err := json.Unmarshal([]byte(notes), &l.Notes); err != nil {
+			return lead.Lead{}, fmt.Errorf("lead %s: notes: %w", l.ID, err)
+		}
+	}
+	if withBody && l.RawBody == nil {
+		l.RawBody = []byte{}
+	}
+	return l, nil
+}
+
+// scanRaw reads rawColumns.
+func scanRaw(sc scanner) (lead.RawLead, error) {
+	var (
+		r                    lead.RawLead
+		channel, status      string
+		recv, attempts, size int64
+	)
+	if err := sc.Scan(&r.ID, &channel, &recv, &status, &r.Error, &attempts, &r.SHA256, &size, &r.Body); err != nil {
+		return lead.RawLead{}, err
+	}
+	r.Channel = lead.Channel(channel)
+	r.ReceivedAt = fromMicros(recv)
+	r.Status = lead.RawStatus(status)
+	r.Attempts = int(attempts)
+	r.Size = int(size)
+	if r.Body == nil {
+		r.Body = []byte{}
+	}
+	return r, nil
+}
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func pageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return lead.DefaultPageSize
+	case limit > lead.MaxPageSize:
+		return lead.MaxPageSize
+	}
+	return limit
+}
+
+// Cursors are the base64url of the last id on the previous page; the next
+// page continues with smaller ids.
+func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil && (len(b) == 0 || len(b) > 128) {
+		err = errors.New("bad length")
+	}
+	for _, ch := range b {
+		if err == nil && (ch <= ' ' || ch > '~') {
+			err = errors.New("not an id")
+		}
+	}
+	if err != nil {
+		return "", &lead.Error{Kind: lead.KindInvalid, Message: "store: invalid cursor", Err: err}
+	}
+	return string(b), nil
+}

@@ -1,0 +1,956 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
+	"github.com/leadhub/leadhub/internal/store/storetest"
+)
+
+func TestMigrate(t *testing.T) {
+	t.Parallel()
+	conformance(t, func(t *testing.T, e storetest.Engine) {
+		ctx := ctxT(t)
+		s := storetest.OpenDSN(t, e.NewDSN(t))
+		if s.Engine() != e.Name {
+			t.Fatalf("Engine() = %q, want %q", s.Engine(), e.Name)
+		}
+		names, err := s.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names, []string{"0001_init"}) {
+			t.Fatalf("first Migrate applied %q", names)
+		}
+		names, err = s.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(names) != 0 {
+			t.Fatalf("second Migrate applied %q", names)
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
+	conformance(t, func(t *testing.T, e storetest.Engine) {
+		dsn := e.NewDSN(t)
+		stores := []*store.Store{storetest.OpenDSN(t, dsn), storetest.OpenDSN(t, dsn), storetest.OpenDSN(t, dsn)}
+		var wg sync.WaitGroup
+		applied := make([][]string, len(stores))
+		errs := make([]error, len(stores))
+		for i, s := range stores {
+			wg.Go(func() { applied[i], errs[i] = s.Migrate(ctxT(t)) })
+		}
+		wg.Wait()
+		var all []string
+		for i := range stores {
+			if errs[i] != nil {
+				t.Fatalf("store %d: %v", i, errs[i])
+			}
+			all = append(all, applied[i]...)
+		}
+		if !slices.Equal(all, []string{"0001_init"}) {
+			t.Fatalf("applied %q in total, want 0001_init once", all)
+		}
+	})
+}
+
+func TestOpenAddresses(t *testing.T) {
+	t.Parallel()
+	ctx := ctxT(t)
+	dir := t.TempDir()
+	for _, tc := range []struct{ dsn, file string }{
+		{"sqlite:" + filepath.Join(dir, "a.db"), "a.db"},
+		{"sqlite://" + filepath.Join(dir, "b.db"), "b.db"},
+		{"file:" + filepath.Join(dir, "c.db"), "c.db"},
+		{"file://" + filepath.Join(dir, "d.db"), "d.db"},
+		{"file://localhost" + filepath.Join(dir, "e%20e.db"), "e e.db"},
+	} {
+		s, err := store.Open(ctx, tc.dsn)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", tc.dsn, err)
+		}
+		if s.Engine() != "sqlite" {
+			t.Fatalf("Open(%q): engine %q", tc.dsn, s.Engine())
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, tc.file)); err != nil {
+			t.Fatalf("Open(%q) did not create %s: %v", tc.dsn, tc.file, err)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	ctx := ctxT(t)
+	const secret = "s3cr3tPW"
+
+	_, err := store.Open(ctx, "mysql://root:"+secret+"@localhost/leads")
+	wantKind(t, err, lead.KindInvalid)
+	for _, want := range []string{"sqlite:", "postgres://"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("unknown scheme error %q does not name %s", err, want)
+		}
+	}
+
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir")
+	_, err = store.Open(ctx, "sqlite:"+filepath.Join(missing, "leadhub.db"))
+	wantKind(t, err, lead.KindInvalid)
+	if !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing directory error %q does not name %s", err, missing)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("Open created %s", missing)
+	}
+
+	for _, dsn := range []string{"sqlite:", "sqlite::memory:", "sqlite:x.db?mode=ro", "file:x.db?cache=shared", "file://otherhost/x.db", "", "leadhub.db"} {
+		_, err := store.Open(ctx, dsn)
+		wantKind(t, err, lead.KindInvalid)
+	}
+
+	for _, dsn := range []string{
+		"postgres://leadhub:" + secret + "@127.0.0.1:1/leadhub?sslmode=disable&connect_timeout=2",
+		"postgresql://leadhub@127.0.0.1:1/leadhub?sslmode=disable&connect_timeout=2&password=" + secret,
+		"postgres://leadhub:" + secret + "@[::1/leadhub", // not a URL
+	} {
+		_, err := store.Open(ctx, dsn)
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", dsn)
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(lead.MessageOf(err), secret) {
+			t.Errorf("error reveals the password: %v", err)
+		}
+		if k := lead.KindOf(err); k != lead.KindUnavailable && k != lead.KindInvalid {
+			t.Errorf("Open(%q): kind %s", dsn, k)
+		}
+		t.Logf("%v", err)
+	}
+}
+
+func TestCommitBatch(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		long := time.Now().Add(-24 * time.Hour)
+
+		if out, err := s.CommitBatch(ctx, nil, long); err != nil || len(out) != 0 {
+			t.Fatalf("empty batch: %v %v", out, err)
+		}
+
+		t0 := time.Now()
+		a := parsedItem(`{"a":1}`, simpleParsed("Ann"))
+		a.ReceivedAt = t0.Add(-time.Hour)
+		b := badItem(`{"b":`, "unexpected end of JSON input")
+		b.ReceivedAt = t0.Add(-time.Hour)
+		a2 := parsedItem(`{"a":1}`, simpleParsed("Ann")) // same body as a
+		out := commit(t, s, []lead.Incoming{a, b, a2}, long)
+		want := []lead.Outcome{
+			{ID: a.ID, Status: lead.RawParsed},
+			{ID: b.ID, Status: lead.RawQuarantined, Error: "unexpected end of JSON input"},
+			{ID: a.ID, Duplicate: true, Status: lead.RawParsed},
+		}
+		if !reflect.DeepEqual(out, want) {
+			t.Fatalf("batch 1:\n got %+v\nwant %+v", out, want)
+		}
+		if _, err := s.GetRaw(ctx, a2.ID); lead.KindOf(err) != lead.KindNotFound {
+			t.Fatalf("in-batch duplicate was stored: %v", err)
+		}
+
+		// Across batches, in the window.
+		c := parsedItem(`{"c":1}`, simpleParsed("Cid"))
+		c.ReceivedAt = t0.Add(-time.Minute)
+		a3 := parsedItem(`{"a":1}`, simpleParsed("Ann"))
+		b2 := badItem(`{"b":`, "another message")
+		out = commit(t, s, []lead.Incoming{a3, c, b2}, long)
+		want = []lead.Outcome{
+			{ID: a.ID, Duplicate: true, Status: lead.RawParsed},
+			{ID: c.ID, Status: lead.RawParsed},
+			{ID: b.ID, Duplicate: true, Status: lead.RawQuarantined, Error: "unexpected end of JSON input"},
+		}
+		if !reflect.DeepEqual(out, want) {
+			t.Fatalf("batch 2:\n got %+v\nwant %+v", out, want)
+		}
+
+		// The window has passed for a: it is stored again, and later
+		// duplicates point at the new copy.
+		a4 := parsedItem(`{"a":1}`, simpleParsed("Ann"))
+		since := t0.Add(-30 * time.Minute) // after a, before c
+		out = commit(t, s, []lead.Incoming{a4, c}, since)
+		want = []lead.Outcome{
+			{ID: a4.ID, Status: lead.RawParsed},
+			{ID: c.ID, Duplicate: true, Status: lead.RawParsed},
+		}
+		if !reflect.DeepEqual(out, want) {
+			t.Fatalf("batch 3:\n got %+v\nwant %+v", out, want)
+		}
+		a5 := parsedItem(`{"a":1}`, simpleParsed("Ann"))
+		out = commit(t, s, []lead.Incoming{a5}, since)
+		if want := (lead.Outcome{ID: a4.ID, Duplicate: true, Status: lead.RawParsed}); out[0] != want {
+			t.Fatalf("batch 4: got %+v, want %+v", out[0], want)
+		}
+		for _, id := range []string{a.ID, a4.ID} {
+			if _, err := s.GetLead(ctx, id); err != nil {
+				t.Fatalf("GetLead(%s): %v", id, err)
+			}
+		}
+
+		raw, err := s.GetRaw(ctx, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw.Status != lead.RawQuarantined || raw.Attempts != 1 || raw.Error != b.ParseErr ||
+			!bytes.Equal(raw.Body, b.Body) || raw.SHA256 != b.SHA256 || raw.Size != len(b.Body) || raw.Channel != lead.ChannelHTTPS {
+			t.Fatalf("quarantined raw lead: %+v", raw)
+		}
+		if _, err := s.GetLead(ctx, b.ID); lead.KindOf(err) != lead.KindNotFound {
+			t.Fatalf("GetLead of a quarantined item: %v", err)
+		}
+		if n, err := s.CountQuarantined(ctx); err != nil || n != 1 {
+			t.Fatalf("CountQuarantined = %d, %v", n, err)
+		}
+		page, err := s.ListLeads(ctx, lead.LeadFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := leadIDs(page.Leads); !slices.Equal(ids, []string{a4.ID, c.ID, a.ID}) {
+			t.Fatalf("leads %q", ids)
+		}
+
+		if _, err := s.CommitBatch(ctx, []lead.Incoming{{ID: "x"}}, long); lead.KindOf(err) != lead.KindInvalid {
+			t.Fatalf("item without hash: %v", err)
+		}
+	})
+}
+
+func TestCommitBatchCancelled(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := s.CommitBatch(ctx, []lead.Incoming{parsedItem("x", simpleParsed("X")), badItem("y", "bad")}, time.Time{})
+		wantKind(t, err, lead.KindUnavailable)
+		if n, err := s.CountQuarantined(ctxT(t)); err != nil || n != 0 {
+			t.Fatalf("CountQuarantined = %d, %v", n, err)
+		}
+		page, err := s.ListLeads(ctxT(t), lead.LeadFilter{})
+		if err != nil || len(page.Leads) != 0 {
+			t.Fatalf("ListLeads = %d leads, %v", len(page.Leads), err)
+		}
+	})
+}
+
+func TestCommitBatchLarge(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		// More than one statement's worth of rows per table.
+		var in []lead.Incoming
+		for i := range 700 {
+			if i%7 == 0 {
+				in = append(in, badItem(fmt.Sprintf("bad %d", i), "bad"))
+			} else {
+				in = append(in, parsedItem(fmt.Sprintf("good %d", i), simpleParsed(fmt.Sprint("N", i))))
+			}
+		}
+		in = append(in, in[3], in[7]) // duplicates inside the batch
+		in[len(in)-2].ID, in[len(in)-1].ID = ulid.Make().String(), ulid.Make().String()
+		out := commit(t, s, in, time.Time{})
+		for i, o := range out[:700] {
+			if o.ID != in[i].ID || o.Duplicate {
+				t.Fatalf("outcome %d: %+v", i, o)
+			}
+		}
+		if o := out[700]; o.ID != in[3].ID || !o.Duplicate || o.Status != lead.RawParsed {
+			t.Fatalf("duplicate of a parsed item: %+v", o)
+		}
+		if o := out[701]; o.ID != in[7].ID || !o.Duplicate || o.Status != lead.RawQuarantined || o.Error != "bad" {
+			t.Fatalf("duplicate of a quarantined item: %+v", o)
+		}
+		out = commit(t, s, in, time.Time{})
+		for i, o := range out {
+			want := in[i].ID
+			switch i {
+			case 700:
+				want = in[3].ID
+			case 701:
+				want = in[7].ID
+			}
+			if !o.Duplicate || o.ID != want {
+				t.Fatalf("second commit, outcome %d: %+v", i, o)
+			}
+		}
+		if n, _ := s.CountQuarantined(ctxT(t)); n != 100 {
+			t.Fatalf("CountQuarantined = %d, want 100", n)
+		}
+	})
+}
+
+func TestCommitBatchConcurrent(t *testing.T) {
+	t.Parallel()
+	conformance(t, func(t *testing.T, e storetest.Engine) {
+		// Two stores on one database behave like two processes.
+		dsn := e.NewDSN(t)
+		stores := []*store.Store{storetest.OpenDSN(t, dsn), storetest.OpenDSN(t, dsn)}
+		if _, err := stores[0].Migrate(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		const (
+			workers   = 16
+			batches   = 8
+			batchSize = 12
+			bodies    = 60
+		)
+		item := func(n int) lead.Incoming {
+			body := fmt.Sprintf(`{"n":%d}`, n)
+			if n%5 == 0 {
+				return badItem(body, "bad")
+			}
+			return parsedItem(body, simpleParsed(fmt.Sprint("N", n)))
+		}
+		type result struct {
+			in  []lead.Incoming
+			out []lead.Outcome
+		}
+		results := make(chan result, workers*batches)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				rnd := rand.New(rand.NewPCG(uint64(w), 1))
+				for b := range batches {
+					in := make([]lead.Incoming, batchSize)
+					for i := range in {
+						in[i] = item(rnd.IntN(bodies))
+					}
+					out, err := stores[(w+b)%2].CommitBatch(ctxT(t), in, time.Time{})
+					if err != nil {
+						t.Errorf("worker %d batch %d: %v", w, b, err)
+						return
+					}
+					results <- result{in, out}
+				}
+			})
+		}
+		wg.Wait()
+		close(results)
+		if t.Failed() {
+			return
+		}
+
+		idOf := map[string]string{} // hash -> raw id
+		firsts := map[string]int{}  // hash -> non-duplicate outcomes
+		for r := range results {
+			for i, o := range r.out {
+				h := r.in[i].SHA256
+				if id, ok := idOf[h]; ok && id != o.ID {
+					t.Fatalf("body %s got ids %s and %s", r.in[i].Body, id, o.ID)
+				}
+				idOf[h] = o.ID
+				if !o.Duplicate {
+					firsts[h]++
+					if o.ID != r.in[i].ID {
+						t.Fatalf("new item reported under id %s, not its own %s", o.ID, r.in[i].ID)
+					}
+				}
+			}
+		}
+		for h, n := range firsts {
+			if n != 1 {
+				t.Errorf("body %s stored %d times", h, n)
+			}
+		}
+		if len(firsts) != len(idOf) {
+			t.Errorf("%d distinct bodies, %d stored", len(idOf), len(firsts))
+		}
+		rows, err := stores[1].WriteDB().QueryContext(ctxT(t), `SELECT body_sha256, count(*) FROM raw_leads GROUP BY body_sha256`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		stored := 0
+		for rows.Next() {
+			var h string
+			var n int
+			if err := rows.Scan(&h, &n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("body %s has %d raw leads", h, n)
+			}
+			if _, ok := idOf[h]; !ok {
+				t.Errorf("raw lead for unknown body %s", h)
+			}
+			stored++
+		}
+		if stored != len(idOf) {
+			t.Errorf("%d raw leads for %d distinct bodies", stored, len(idOf))
+		}
+	})
+}
+
+func TestLeadRoundTrip(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		p := lead.Parsed{
+			Source: "AzureMarketplace",
+			Action: "StartTestDrive",
+			Offer:  lead.Offer{PublisherID: "contoso", OfferID: "widget-pro", Title: "Widget <Pro> & more"},
+			Stage:  lead.StageTrial,
+			IsTest: true,
+			Contact: lead.Contact{
+				FirstName: "Zoë", LastName: "O'Brien", Email: "zoe@example.com", Phone: "+44 20 7946 0000",
+				Country: "GB", Company: "Ünïcode Ltd", Title: "CTO",
+			},
+			Description:       "Test drive started for {offer}",
+			DescriptionParams: map[string]string{"offer": "Widget Pro", "empty": "", "quote": `"q"`},
+			Extra: map[string]json.RawMessage{
+				"leadSourceDetail": json.RawMessage(`{"a":[1,2,{"b":null}],"html":"<x>&"}`),
+				"n":                json.RawMessage(`12.50`),
+			},
+			Notes: []string{"added missing comma", "trimmed BOM"},
+		}
+		body := append([]byte(`{"binary":"`), 0x00, 0xff, 0xfe, '"', '}')
+		it := lead.Incoming{
+			ID:         ulid.Make().String(),
+			Channel:    lead.ChannelHTTPS,
+			ReceivedAt: time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("UTC+5", 5*3600)),
+			Body:       body,
+			SHA256:     sha(body),
+			Parsed:     &p,
+		}
+		commit(t, s, []lead.Incoming{it}, time.Time{})
+
+		got, err := s.GetLead(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTime := time.Date(2024, 2, 29, 18, 59, 58, 123456000, time.UTC)
+		if !got.ReceivedAt.Equal(wantTime) || got.ReceivedAt.Location() != time.UTC {
+			t.Fatalf("received_at = %v, want %v", got.ReceivedAt, wantTime)
+		}
+		if got.ID != it.ID || got.Channel != lead.ChannelHTTPS || !bytes.Equal(got.RawBody, body) {
+			t.Fatalf("lead %+v", got)
+		}
+		if !reflect.DeepEqual(got.Parsed, p) {
+			t.Fatalf("parsed:\n got %+v\nwant %+v", got.Parsed, p)
+		}
+		raw, err := s.GetRaw(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !raw.ReceivedAt.Equal(wantTime) || raw.ReceivedAt.Location() != time.UTC || raw.Status != lead.RawParsed {
+			t.Fatalf("raw %+v", raw)
+		}
+
+		// Empty JSON values come back as an empty map and nils.
+		q := simpleParsed("Empty")
+		q.DescriptionParams = nil
+		it2 := parsedItem("empty", q)
+		it2.ReceivedAt = time.UnixMicro(-1234567).In(time.Local) // before 1970
+		commit(t, s, []lead.Incoming{it2}, time.Time{})
+		got, err = s.GetLead(ctx, it2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.DescriptionParams == nil || len(got.DescriptionParams) != 0 || got.Extra != nil || got.Notes != nil {
+			t.Fatalf("empty JSON values: %#v %#v %#v", got.DescriptionParams, got.Extra, got.Notes)
+		}
+		if got.ReceivedAt.UnixMicro() != -1234567 || got.ReceivedAt.Location() != time.UTC {
+			t.Fatalf("received_at = %v", got.ReceivedAt)
+		}
+
+		// The list has the same lead, without its body.
+		page, err := s.ListLeads(ctx, lead.LeadFilter{IsTest: ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Leads) != 1 || !reflect.DeepEqual(page.Leads[0].Parsed, p) || page.Leads[0].RawBody != nil {
+			t.Fatalf("listed %+v", page.Leads)
+		}
+
+		_, err = s.GetLead(ctx, ulid.Make().String())
+		wantKind(t, err, lead.KindNotFound)
+		_, err = s.GetRaw(ctx, "nope")
+		wantKind(t, err, lead.KindNotFound)
+	})
+}
+
+func TestUnstorableText(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		p := simpleParsed("a\x00b")
+		p.Contact.Company = "bad\xffutf8"
+		p.DescriptionParams = map[string]string{"k": "v\x00"}
+		good := parsedItem("nul", p)
+		bad := badItem("nul2", "invalid character '\x00'")
+		out := commit(t, s, []lead.Incoming{good, bad}, time.Time{})
+		if out[1].Error != "invalid character '\uFFFD'" {
+			t.Fatalf("outcome error %q", out[1].Error)
+		}
+		l, err := s.GetLead(ctx, good.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Contact.FirstName != "a\uFFFDb" || l.Contact.Company != "bad\uFFFDutf8" || l.DescriptionParams["k"] != "v\x00" {
+			t.Fatalf("contact %+v params %q", l.Contact, l.DescriptionParams)
+		}
+		page, err := s.ListLeads(ctx, lead.LeadFilter{Query: "a\x00b", Offer: "\xff"})
+		if err != nil || len(page.Leads) != 0 {
+			t.Fatalf("query with NUL: %v %v", page.Leads, err)
+		}
+		page, err = s.ListLeads(ctx, lead.LeadFilter{Query: "BAD\uFFFD"})
+		if err != nil || len(page.Leads) != 1 {
+			t.Fatalf("query with U+FFFD: %v %v", page.Leads, err)
+		}
+		_, err = s.GetLead(ctx, "x\x00")
+		wantKind(t, err, lead.KindNotFound)
+		_, err = s.RevokeCredential(ctx, lead.CredentialAPI, "x\x00")
+		wantKind(t, err, lead.KindNotFound)
+	})
+}
+
+// fixture is a lead of the filter test data set.
+type fixture struct {
+	id string
+	p  lead.Parsed
+	at time.Time
+}
+
+func filterFixtures(t *testing.T, s *store.Store) []fixture {
+	t.Helper()
+	offers := []lead.Offer{
+		{PublisherID: "contoso", OfferID: "widget", Title: "Widget"},
+		{PublisherID: "contoso", OfferID: "gadget", Title: "Gadget Suite"},
+		{PublisherID: "fabrikam", OfferID: "widget", Title: "Fabrikam Widget"},
+	}
+	actions := []string{"Create", "StartTestDrive", "ContactMe", "Purchase"}
+	sources := []string{"AzureMarketplace", "AppSource"}
+	stages := []lead.Stage{lead.StageActive, lead.StageTrial, lead.StageInterest, lead.StageNotifyOnly, lead.StageTest}
+	firsts := []string{"Ann", "Bob_x", "Cé%cile", "Dan", "ANNA", `Eve\`}
+	companies := []string{"Acme", "Globex", "50% Off Ltd", "Initech"}
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+	var fx []fixture
+	var in []lead.Incoming
+	for i := range 37 {
+		p := lead.Parsed{
+			Source: sources[i%len(sources)],
+			Action: actions[i%len(actions)],
+			Offer:  offers[i%len(offers)],
+			Stage:  stages[i%len(stages)],
+			IsTest: i%6 == 0,
+			Contact: lead.Contact{
+				FirstName: firsts[i%len(firsts)],
+				LastName:  fmt.Sprintf("Smith%d", i%3),
+				Email:     fmt.Sprintf("user%d@Example.COM", i),
+				Company:   companies[i%len(companies)],
+			},
+			DescriptionParams: map[string]string{},
+		}
+		it := parsedItem(fmt.Sprintf(`{"i":%d}`, i), p)
+		// Arrival times are not in id order, so that time filters and id
+		// order are tested independently.
+		it.ReceivedAt = base.Add(time.Duration((i*7)%37) * time.Hour)
+		in = append(in, it)
+		fx = append(fx, fixture{id: it.ID, p: p, at: it.ReceivedAt})
+	}
+	commit(t, s, in[:20], time.Time{})
+	commit(t, s, in[20:], time.Time{})
+	// A quarantined item is never a lead.
+	commit(t, s, []lead.Incoming{badItem("junk", "bad")}, time.Time{})
+	return fx
+}
+
+// matches is the reference semantics of lead.LeadFilter.
+func matches(f lead.LeadFilter, x fixture) bool {
+	p := x.p
+	if f.Offer != "" && f.Offer != p.Offer.PublisherID+"."+p.Offer.OfferID && f.Offer != p.Offer.OfferID && f.Offer != p.Offer.Title {
+		return false
+	}
+	if f.Action != "" && f.Action != p.Action || f.Source != "" && f.Source != p.Source || f.Stage != "" && f.Stage != p.Stage {
+		return false
+	}
+	if f.IsTest != nil && *f.IsTest != p.IsTest {
+		return false
+	}
+	if !f.ReceivedAfter.IsZero() && !x.at.After(f.ReceivedAfter) || !f.ReceivedBefore.IsZero() && !x.at.Before(f.ReceivedBefore) {
+		return false
+	}
+	c := p.Contact
+	search := strings.ToLower(strings.Join([]string{c.FirstName, c.LastName, c.Email, c.Company}, " "))
+	return f.Query == "" || strings.Contains(search, strings.ToLower(f.Query))
+}
+
+func TestListLeadsFilters(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		fx := filterFixtures(t, s)
+		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		filters := []lead.LeadFilter{
+			{},
+			{Offer: "contoso.widget"},
+			{Offer: "widget"},
+			{Offer: "Gadget Suite"},
+			{Offer: "fabrikam.gadget"},
+			{Offer: "contoso"},
+			{Action: "StartTestDrive"},
+			{Source: "AppSource"},
+			{Stage: lead.StageTrial},
+			{Stage: lead.StageNotifyOnly, Source: "AzureMarketplace"},
+			{IsTest: ptr(true)},
+			{IsTest: ptr(false)},
+			{ReceivedAfter: base.Add(10 * time.Hour)},
+			{ReceivedBefore: base.Add(10 * time.Hour)},
+			{ReceivedAfter: base.Add(5 * time.Hour), ReceivedBefore: base.Add(6 * time.Hour)},                    // exclusive: none
+			{ReceivedAfter: base.Add(5*time.Hour - time.Microsecond), ReceivedBefore: base.Add(5*time.Hour + 1)}, // just one
+			{Query: "ann"},
+			{Query: "ANN SMITH"},
+			{Query: "bob_x"},
+			{Query: "_"},
+			{Query: "%"},
+			{Query: "50%"},
+			{Query: `\`},
+			{Query: "cé%c"},
+			{Query: "example.com"},
+			{Query: "user1"},
+			{Query: "nobody"},
+			{Offer: "widget", Stage: lead.StageActive, IsTest: ptr(false), Query: "smith"},
+		}
+		for _, f := range filters {
+			var want []string
+			for i := len(fx) - 1; i >= 0; i-- {
+				if matches(f, fx[i]) {
+					want = append(want, fx[i].id)
+				}
+			}
+			f.Limit = lead.MaxPageSize
+			page, err := s.ListLeads(ctx, f)
+			if err != nil {
+				t.Fatalf("%+v: %v", f, err)
+			}
+			if got := leadIDs(page.Leads); !slices.Equal(got, want) || page.NextCursor != "" {
+				t.Fatalf("%+v:\n got %q (next %q)\nwant %q", f, got, page.NextCursor, want)
+			}
+			// The same, a few at a time.
+			for _, limit := range []int{1, 4, len(want)} {
+				f.Limit = limit
+				got := paginate(t, s, f)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%+v, pages of %d:\n got %q\nwant %q", f, limit, got, want)
+				}
+			}
+		}
+	})
+}
+
+// paginate follows NextCursor to the end and returns all ids.
+func paginate(t *testing.T, s *store.Store, f lead.LeadFilter) []string {
+	t.Helper()
+	var ids []string
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("too many pages")
+		}
+		page, err := s.ListLeads(ctxT(t), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Leads) > max(f.Limit, 1) {
+			t.Fatalf("page of %d with limit %d", len(page.Leads), f.Limit)
+		}
+		ids = append(ids, leadIDs(page.Leads)...)
+		if page.NextCursor == "" {
+			return ids
+		}
+		if len(page.Leads) == 0 {
+			t.Fatal("empty page with a cursor")
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+func TestListLeadsLimitsAndCursors(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		var in []lead.Incoming
+		for i := range lead.MaxPageSize + 3 {
+			in = append(in, parsedItem(fmt.Sprint(i), simpleParsed("P")))
+		}
+		commit(t, s, in[:256], time.Time{})
+		commit(t, s, in[256:], time.Time{})
+
+		for _, tc := range []struct{ limit, want int }{{0, lead.DefaultPageSize}, {-5, lead.DefaultPageSize}, {7, 7}, {10000, lead.MaxPageSize}} {
+			page, err := s.ListLeads(ctx, lead.LeadFilter{Limit: tc.limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Leads) != tc.want || page.NextCursor == "" {
+				t.Fatalf("limit %d: %d leads, next %q", tc.limit, len(page.Leads), page.NextCursor)
+			}
+			if page.Leads[0].ID != in[len(in)-1].ID {
+				t.Fatalf("limit %d: first lead is not the newest", tc.limit)
+			}
+		}
+		// Exactly a full last page: no cursor.
+		page, err := s.ListLeads(ctx, lead.LeadFilter{Limit: 3, Cursor: base64.RawURLEncoding.EncodeToString([]byte(in[3].ID))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := leadIDs(page.Leads); !slices.Equal(got, []string{in[2].ID, in[1].ID, in[0].ID}) || page.NextCursor != "" {
+			t.Fatalf("last page %q, next %q", got, page.NextCursor)
+		}
+
+		for _, c := range []string{"!!!", "a b", base64.RawURLEncoding.EncodeToString([]byte{0, 1, 2}), base64.StdEncoding.EncodeToString([]byte("01J???+/")), strings.Repeat("QUFB", 100)} {
+			_, err := s.ListLeads(ctx, lead.LeadFilter{Cursor: c})
+			wantKind(t, err, lead.KindInvalid)
+			_, err = s.ListQuarantine(ctx, 10, c)
+			wantKind(t, err, lead.KindInvalid)
+		}
+	})
+}
+
+func TestQuarantine(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		q1, q2, q3 := badItem("q1", "e1"), badItem("q2", "e2"), badItem("q3", "e3")
+		ok := parsedItem("ok", simpleParsed("Ok"))
+		commit(t, s, []lead.Incoming{q1, q2, ok, q3}, time.Time{})
+
+		if n, err := s.CountQuarantined(ctx); err != nil || n != 3 {
+			t.Fatalf("CountQuarantined = %d, %v", n, err)
+		}
+		page, err := s.ListQuarantine(ctx, 2, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := rawIDs(page.Raws); !slices.Equal(ids, []string{q3.ID, q2.ID}) || page.NextCursor == "" {
+			t.Fatalf("page 1: %q next %q", ids, page.NextCursor)
+		}
+		if r := page.Raws[0]; string(r.Body) != "q3" || r.Error != "e3" || r.Attempts != 1 || r.Status != lead.RawQuarantined || r.SHA256 != q3.SHA256 {
+			t.Fatalf("listed raw %+v", r)
+		}
+		page, err = s.ListQuarantine(ctx, 2, page.NextCursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := rawIDs(page.Raws); !slices.Equal(ids, []string{q1.ID}) || page.NextCursor != "" {
+			t.Fatalf("page 2: %q next %q", ids, page.NextCursor)
+		}
+
+		// Another failed attempt.
+		r, err := s.ResolveQuarantined(ctx, q1.ID, nil, "still bad")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != lead.RawQuarantined || r.Attempts != 2 || r.Error != "still bad" || string(r.Body) != "q1" {
+			t.Fatalf("after a failed attempt: %+v", r)
+		}
+		if got, _ := s.GetRaw(ctx, q1.ID); got.Attempts != 2 || got.Error != "still bad" {
+			t.Fatalf("GetRaw after a failed attempt: %+v", got)
+		}
+
+		// Success: the lead takes the raw lead's identity.
+		p := simpleParsed("Fixed")
+		p.Notes = []string{"reparsed"}
+		r, err = s.ResolveQuarantined(ctx, q2.ID, &p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != lead.RawParsed || r.Error != "" || r.ID != q2.ID {
+			t.Fatalf("after success: %+v", r)
+		}
+		l, err := s.GetLead(ctx, q2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !l.ReceivedAt.Equal(q2.ReceivedAt.Truncate(time.Microsecond)) || l.Channel != q2.Channel ||
+			string(l.RawBody) != "q2" || !reflect.DeepEqual(l.Parsed, p) {
+			t.Fatalf("resolved lead %+v", l)
+		}
+		if n, _ := s.CountQuarantined(ctx); n != 2 {
+			t.Fatalf("CountQuarantined = %d, want 2", n)
+		}
+		page, _ = s.ListQuarantine(ctx, 0, "")
+		if ids := rawIDs(page.Raws); !slices.Equal(ids, []string{q3.ID, q1.ID}) {
+			t.Fatalf("quarantine after success: %q", ids)
+		}
+		// A duplicate of the resolved body now reports it parsed.
+		out := commit(t, s, []lead.Incoming{badItem("q2", "e2")}, time.Time{})
+		if want := (lead.Outcome{ID: q2.ID, Duplicate: true, Status: lead.RawParsed}); out[0] != want {
+			t.Fatalf("duplicate of a resolved body: %+v", out[0])
+		}
+
+		_, err = s.ResolveQuarantined(ctx, q2.ID, &p, "")
+		wantKind(t, err, lead.KindConflict)
+		_, err = s.ResolveQuarantined(ctx, ok.ID, nil, "x")
+		wantKind(t, err, lead.KindConflict)
+		_, err = s.ResolveQuarantined(ctx, ulid.Make().String(), nil, "x")
+		wantKind(t, err, lead.KindNotFound)
+	})
+}
+
+func TestCredentials(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		t0 := time.Date(2025, 3, 1, 12, 0, 0, 987654321, time.UTC)
+		creds := []lead.Credential{
+			{ID: "c1", Kind: lead.CredentialAPI, Name: "ci", Hint: "lh_api_ab12", Hash: "h1", CreatedAt: t0},
+			{ID: "c2", Kind: lead.CredentialAPI, Name: "crm", Hint: "lh_api_ab34", Hash: "h2", CreatedAt: t0.Add(time.Minute)},
+			{ID: "c3", Kind: lead.CredentialIngest, Name: "marketplace", Hint: "lh_ing_zz", Hash: "h3", CreatedAt: t0.Add(2 * time.Minute)},
+			{ID: "c4", Kind: lead.CredentialAPI, Name: "odd", Hint: "x_%y", Hash: "h4", CreatedAt: t0.Add(3 * time.Minute)},
+			{ID: "c5", Kind: lead.CredentialAPI, Name: "odd2", Hint: "xa%y", Hash: "h5", CreatedAt: t0.Add(4 * time.Minute)},
+		}
+		for _, c := range creds {
+			if err := s.CreateCredential(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantKind(t, s.CreateCredential(ctx, lead.Credential{ID: "c1", Kind: lead.CredentialAPI, Hash: "new"}), lead.KindConflict)
+		wantKind(t, s.CreateCredential(ctx, lead.Credential{ID: "c9", Kind: lead.CredentialAPI, Hash: "h1"}), lead.KindConflict)
+		wantKind(t, s.CreateCredential(ctx, lead.Credential{ID: "c9", Kind: lead.CredentialAPI}), lead.KindInvalid)
+
+		list, err := s.ListCredentials(ctx, lead.CredentialAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := credIDs(list); !slices.Equal(ids, []string{"c5", "c4", "c2", "c1"}) {
+			t.Fatalf("api credentials %q", ids)
+		}
+		if c := list[3]; !c.CreatedAt.Equal(t0.Truncate(time.Microsecond)) || c.CreatedAt.Location() != time.UTC ||
+			c.RevokedAt != nil || c.Name != "ci" || c.Hint != "lh_api_ab12" || c.Hash != "h1" || c.Kind != lead.CredentialAPI {
+			t.Fatalf("credential %+v", c)
+		}
+		if all, _ := s.ListCredentials(ctx, ""); len(all) != 5 {
+			t.Fatalf("all credentials: %d", len(all))
+		}
+		wantHashes(t, s, lead.CredentialAPI, "h1", "h2", "h4", "h5")
+		wantHashes(t, s, lead.CredentialIngest, "h3")
+
+		_, err = s.RevokeCredential(ctx, lead.CredentialAPI, "lh_api_ab")
+		wantKind(t, err, lead.KindConflict)
+		c, err := s.RevokeCredential(ctx, lead.CredentialAPI, "lh_api_ab3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ID != "c2" || c.RevokedAt == nil {
+			t.Fatalf("revoked %+v", c)
+		}
+		wantHashes(t, s, lead.CredentialAPI, "h1", "h4", "h5")
+		again, err := s.RevokeCredential(ctx, lead.CredentialAPI, "c2")
+		if err != nil || !again.RevokedAt.Equal(*c.RevokedAt) {
+			t.Fatalf("revoking again: %+v %v", again, err)
+		}
+		// One active match among revoked ones is not ambiguous.
+		if c, err := s.RevokeCredential(ctx, lead.CredentialAPI, "lh_api_ab"); err != nil || c.ID != "c1" {
+			t.Fatalf("revoke by prefix: %+v %v", c, err)
+		}
+		wantHashes(t, s, lead.CredentialAPI, "h4", "h5")
+		// Two revoked matches are.
+		_, err = s.RevokeCredential(ctx, lead.CredentialAPI, "lh_api_ab")
+		wantKind(t, err, lead.KindConflict)
+
+		// LIKE wildcards in a hint prefix are literal.
+		if c, err := s.RevokeCredential(ctx, lead.CredentialAPI, "x_"); err != nil || c.ID != "c4" {
+			t.Fatalf("revoke x_: %+v %v", c, err)
+		}
+		_, err = s.RevokeCredential(ctx, lead.CredentialAPI, "XA")
+		wantKind(t, err, lead.KindNotFound)
+
+		_, err = s.RevokeCredential(ctx, lead.CredentialIngest, "c1")
+		wantKind(t, err, lead.KindNotFound)
+		_, err = s.RevokeCredential(ctx, lead.CredentialAPI, "nope")
+		wantKind(t, err, lead.KindNotFound)
+		_, err = s.RevokeCredential(ctx, lead.CredentialAPI, "")
+		wantKind(t, err, lead.KindInvalid)
+
+		list, _ = s.ListCredentials(ctx, lead.CredentialAPI)
+		for _, c := range list {
+			if (c.RevokedAt == nil) != (c.ID == "c5") {
+				t.Fatalf("after revoking: %+v", c)
+			}
+		}
+	})
+}
+
+func TestClosed(t *testing.T) {
+	t.Parallel()
+	conformance(t, func(t *testing.T, e storetest.Engine) {
+		s, err := store.Open(ctxT(t), e.NewDSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(ctxT(t)); err == nil {
+			t.Fatal("Ping after Close succeeded")
+		}
+	})
+}
+
+func wantHashes(t *testing.T, s *store.Store, kind lead.CredentialKind, want ...string) {
+	t.Helper()
+	got, err := s.ActiveCredentialHashes(ctxT(t), kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("active %s hashes %q, want %q", kind, got, want)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func leadIDs(ls []lead.Lead) []string {
+	var ids []string
+	for _, l := range ls {
+		ids = append(ids, l.ID)
+	}
+	return ids
+}
+
+func rawIDs(rs []lead.RawLead) []string {
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func credIDs(cs []lead.Credential) []string {
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
