@@ -144,4 +144,3 @@ func actionLabel(v string) string {
 	}
 	return "other"
 }
-

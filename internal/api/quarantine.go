@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/lead"
 )
 
 // rawView is a quarantined (or reprocessed) raw lead with its body.
@@ -86,4 +86,3 @@ func (s *server) handleReprocess(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, ans)
 }
-

@@ -31,7 +31,10 @@ func commands() map[string]command {
 		"leads":      {"browse leads: list | show ID", runLeads},
 		"quarantine": {"bodies that could not be parsed: list | show ID | reprocess ID|--all", runQuarantine},
 		"bench":      {"measure: ingest | load | verify", runBench},
-		"version":    {"print the version", func(_ context.Context, _ []string, e env) error { fmt.Fprintln(e.stdout, "leadhub", Version); return nil }},
+		"version": {"print the version", func(_ context.Context, _ []string, e env) error {
+			fmt.Fprintln(e.stdout, "leadhub", Version)
+			return nil
+		}},
 	}
 }
 
