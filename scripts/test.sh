@@ -23,3 +23,12 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -count=1 -timeout 20m "$@" ./...
+
+# The kill test: SIGKILL a loaded server and check that every acknowledged
+# lead is stored exactly once, on each engine.
+bash scripts/killtest.sh sqlite 2000 32
+if bash scripts/pg-ready.sh "$LEADHUB_TEST_POSTGRES_URL"; then
+  bash scripts/killtest.sh postgres 2000 32
+else
+  echo "test: PostgreSQL unreachable; kill test on PostgreSQL skipped"
+fi

@@ -9,8 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/url"
-	"os"
+		"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -116,9 +115,12 @@ func benchVerify(ctx context.Context, args []string, e env) error {
 		}
 	}
 	ackedSeqs := map[int]bool{}
-	var missing, wrongID int
+	var missing, wrongID, redelivered int
 	for _, a := range acks {
 		ackedSeqs[a.Seq] = true
+		if a.Status == 200 {
+			redelivered++
+		}
 		ids := stored[bench.Marker(run, a.Seq)]
 		switch {
 		case len(ids) == 0:
@@ -134,8 +136,8 @@ func benchVerify(ctx context.Context, args []string, e env) error {
 			doubled++
 		}
 	}
-	fmt.Fprintf(e.stdout, "acknowledged %d distinct leads (%d ack lines); stored %d leads of run %q; missing %d; stored more than once %d; id mismatches %d\n",
-		len(ackedSeqs), len(acks), storedTotal, run, missing, doubled, wrongID)
+	fmt.Fprintf(e.stdout, "acknowledged %d distinct leads (%d ack lines, %d of them answered 200 as redeliveries of a body already committed); stored %d leads of run %q; missing %d; stored more than once %d; id mismatches %d\n",
+		len(ackedSeqs), len(acks), redelivered, storedTotal, run, missing, doubled, wrongID)
 	if missing > 0 || doubled > 0 || wrongID > 0 {
 		return errors.New("verification failed: an acknowledged lead is missing or doubled")
 	}
@@ -177,7 +179,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	label := dsn
+	label, givenDSN := store.Redact(dsn), dsn
 	if dsn == "" {
 		dir, err := os.MkdirTemp("", "leadhub-bench-")
 		if err != nil {
@@ -239,8 +241,8 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n### Ingest over loopback HTTP — %s, %s\n\n", st.Engine(), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "Machine: %s. Go %s. Database: %s (%s). Command: `leadhub bench ingest --database %s --duration %s --concurrency %d`\n\n",
-		machine(), runtime.Version(), label, durability, benchDSNLabel(label), dur, conc)
+	fmt.Fprintf(&b, "Machine: %s. Go %s. Database: %s (%s). Command: `%s`\n\n",
+		machine(), runtime.Version(), label, durability, benchCommand(givenDSN, dur, conc))
 	fmt.Fprintln(&b, "| what | rate | p50 | p99 | max | notes |")
 	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---|")
 	fmt.Fprintf(&b, "| leadhub `POST /ingest/marketplace`, %d clients | **%.0f leads/s** | %s | **%s** | %s | %d acknowledged, %d not 2xx |\n",
@@ -267,15 +269,13 @@ func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-func benchDSNLabel(label string) string {
-	if strings.HasPrefix(label, "sqlite (") {
-		return "''"
+// benchCommand is the command line that reproduces a benchmark.
+func benchCommand(dsn string, dur time.Duration, conc int) string {
+	cmd := "leadhub bench ingest"
+	if dsn != "" {
+		cmd += " --database '" + store.Redact(dsn) + "'"
 	}
-	if u, err := url.Parse(label); err == nil {
-		u.User = nil
-		return u.String()
-	}
-	return "…"
+	return fmt.Sprintf("%s --duration %s --concurrency %d", cmd, dur, conc)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

@@ -49,7 +49,25 @@ func EnvName(flagName string) string {
 // (for secrets; trailing newlines are trimmed). Flags win over the
 // environment; the environment wins over defaults.
 func parseFlags(fs *flag.FlagSet, args []string, e env) error {
-	if err := fs.Parse(args); err != nil {
+	// Flags may come before or after positional arguments
+	// (`leads show ID --json` and `leads show --json ID` both work).
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return usageError{err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			positional = append(positional, args[1:]...)
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return usageError{err}
 	}
 	set := map[string]bool{}
