@@ -9,7 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
-		"os"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
