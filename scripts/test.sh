@@ -22,8 +22,6 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
-go test -count=1 -timeout 20m "$@" ./...
-
 # The kill test: SIGKILL a loaded server and check that every acknowledged
 # lead is stored exactly once, on each engine.
 bash scripts/killtest.sh sqlite 2000 32
@@ -32,3 +30,5 @@ if bash scripts/pg-ready.sh "$LEADHUB_TEST_POSTGRES_URL"; then
 else
   echo "test: PostgreSQL unreachable; kill test on PostgreSQL skipped"
 fi
+
+go test -count=1 -timeout 20m "$@" ./...
