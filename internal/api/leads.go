@@ -14,21 +14,24 @@ type leadList struct {
 	NextCursor string      `json:"next_cursor,omitempty"`
 }
 
+// rawBody shows the bytes as received: as text when they are UTF-8, else
+// in base64.
+type rawBody struct {
+	RawBody       string `json:"raw_body"`
+	RawBodyBase64 []byte `json:"raw_body_base64,omitempty"`
+}
+
+func newRawBody(b []byte) rawBody {
+	if utf8.Valid(b) {
+		return rawBody{RawBody: string(b)}
+	}
+	return rawBody{RawBodyBase64: b}
+}
+
 // leadDetail is a lead with the body it was parsed from.
 type leadDetail struct {
 	lead.Lead
-	RawBody       string `json:"raw_body"`
-	RawBodyBase64 []byte `json:"raw_body_base64,omitempty"` // only when the body is not UTF-8
-}
-
-func newLeadDetail(l lead.Lead) leadDetail {
-	d := leadDetail{Lead: l}
-	if utf8.Valid(l.RawBody) {
-		d.RawBody = string(l.RawBody)
-	} else {
-		d.RawBodyBase64 = l.RawBody
-	}
-	return d
+	rawBody
 }
 
 var validStages = map[lead.Stage]bool{
@@ -114,5 +117,5 @@ func (s *server) handleGetLead(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newLeadDetail(l))
+	writeJSON(w, http.StatusOK, leadDetail{l, newRawBody(l.RawBody)})
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -12,19 +11,10 @@ import (
 // rawView is a quarantined (or reprocessed) raw lead with its body.
 type rawView struct {
 	lead.RawLead
-	RawBody       string `json:"raw_body"`
-	RawBodyBase64 []byte `json:"raw_body_base64,omitempty"`
+	rawBody
 }
 
-func newRawView(r lead.RawLead) rawView {
-	v := rawView{RawLead: r}
-	if utf8.Valid(r.Body) {
-		v.RawBody = string(r.Body)
-	} else {
-		v.RawBodyBase64 = r.Body
-	}
-	return v
-}
+func newRawView(r lead.RawLead) rawView { return rawView{r, newRawBody(r.Body)} }
 
 type rawList struct {
 	Quarantine []rawView `json:"quarantine"`

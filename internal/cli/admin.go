@@ -12,13 +12,7 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("migrate", e, "migrate [--database DSN]")
-	var dsn string
-	databaseFlag(fs, &dsn)
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, dsn, nil)
+	st, err := newDBCommand("migrate", "migrate [--database DSN]", e).open(ctx, args, e, 0)
 	if err != nil {
 		return err
 	}
@@ -39,17 +33,13 @@ func runAPIKey(ctx context.Context, args []string, e env) error {
 func credentialCommand(ctx context.Context, group string, kind lead.CredentialKind, args []string, e env) error {
 	return subcommand(ctx, group, args, e, map[string]func(context.Context, []string, env) error{
 		"create": func(ctx context.Context, args []string, e env) error {
-			fs := newFlagSet(group+" create", e, group+" create [--name NAME] [--database DSN]")
-			var dsn, name, publicURL string
-			databaseFlag(fs, &dsn)
+			fs := newDBCommand(group+" create", group+" create [--name NAME] [--database DSN]", e)
+			var name, publicURL string
 			fs.StringVar(&name, "name", "", "a label to recognise it by")
 			if kind == lead.CredentialIngest {
 				fs.StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "server URL, to print the full ingest URL")
 			}
-			if err := parseFlags(fs, args, e); err != nil {
-				return err
-			}
-			st, err := openStore(ctx, dsn, nil)
+			st, err := fs.open(ctx, args, e, 0)
 			if err != nil {
 				return err
 			}
@@ -67,15 +57,10 @@ func credentialCommand(ctx context.Context, group string, kind lead.CredentialKi
 			return nil
 		},
 		"list": func(ctx context.Context, args []string, e env) error {
-			fs := newFlagSet(group+" list", e, group+" list [--json] [--database DSN]")
-			var dsn string
+			fs := newDBCommand(group+" list", group+" list [--json] [--database DSN]", e)
 			var asJSON bool
-			databaseFlag(fs, &dsn)
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
-			if err := parseFlags(fs, args, e); err != nil {
-				return err
-			}
-			st, err := openStore(ctx, dsn, nil)
+			st, err := fs.open(ctx, args, e, 0)
 			if err != nil {
 				return err
 			}
@@ -102,16 +87,8 @@ func credentialCommand(ctx context.Context, group string, kind lead.CredentialKi
 			return tw.Flush()
 		},
 		"revoke": func(ctx context.Context, args []string, e env) error {
-			fs := newFlagSet(group+" revoke", e, group+" revoke ID|HINT [--database DSN]")
-			var dsn string
-			databaseFlag(fs, &dsn)
-			if err := parseFlags(fs, args, e); err != nil {
-				return err
-			}
-			if fs.NArg() != 1 {
-				return usageError{fmt.Errorf("usage: leadhub %s revoke ID|HINT", group)}
-			}
-			st, err := openStore(ctx, dsn, nil)
+			fs := newDBCommand(group+" revoke", group+" revoke ID|HINT [--database DSN]", e)
+			st, err := fs.open(ctx, args, e, 1)
 			if err != nil {
 				return err
 			}

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/leadhub/leadhub/internal/store"
 )
 
 // env is how a command reads its environment; tests pass their own.
@@ -105,3 +108,29 @@ func parseFlags(fs *flag.FlagSet, args []string, e env) error {
 type usageError struct{ error }
 
 func (u usageError) Unwrap() error { return u.error }
+
+// dbCommand is a subcommand that works on the database: it has a
+// --database flag and opens the (migrated) store after parsing.
+type dbCommand struct {
+	*flag.FlagSet
+	dsn   string
+	usage string
+}
+
+func newDBCommand(name, usage string, e env) *dbCommand {
+	c := &dbCommand{FlagSet: newFlagSet(name, e, usage), usage: usage}
+	databaseFlag(c.FlagSet, &c.dsn)
+	return c
+}
+
+// open parses args, checks that there are nargs positional arguments (any
+// number when nargs < 0) and opens the store. The caller closes it.
+func (c *dbCommand) open(ctx context.Context, args []string, e env, nargs int) (*store.Store, error) {
+	if err := parseFlags(c.FlagSet, args, e); err != nil {
+		return nil, err
+	}
+	if nargs >= 0 && c.NArg() != nargs {
+		return nil, usageError{fmt.Errorf("usage: leadhub %s", c.usage)}
+	}
+	return openStore(ctx, c.dsn, nil)
+}

@@ -22,11 +22,10 @@ func runLeads(ctx context.Context, args []string, e env) error {
 }
 
 func leadsList(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("leads list", e, "leads list [--json] [filters]")
-	var dsn, stage, isTest, after, before string
+	fs := newDBCommand("leads list", "leads list [--json] [filters]", e)
+	var stage, isTest, after, before string
 	var asJSON, all bool
 	var f lead.LeadFilter
-	databaseFlag(fs, &dsn)
 	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one lead each")
 	fs.StringVar(&f.Offer, "offer", "", "publisherid.offerid, offer id or offer title")
 	fs.StringVar(&f.Action, "action", "", "action code (INS, PLT, DNC, Create, StartTestDrive, …)")
@@ -39,7 +38,7 @@ func leadsList(ctx context.Context, args []string, e env) error {
 	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "leads per page (max 500)")
 	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
 	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
-	if err := parseFlags(fs, args, e); err != nil {
+	if err := parseFlags(fs.FlagSet, args, e); err != nil {
 		return err
 	}
 	f.Stage = lead.Stage(stage)
@@ -63,7 +62,7 @@ func leadsList(ctx context.Context, args []string, e env) error {
 		}
 		*p.dst = t
 	}
-	st, err := openStore(ctx, dsn, nil)
+	st, err := openStore(ctx, fs.dsn, nil)
 	if err != nil {
 		return err
 	}
@@ -132,16 +131,8 @@ func cell(s string) string {
 }
 
 func leadsShow(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("leads show", e, "leads show ID [--database DSN]")
-	var dsn string
-	databaseFlag(fs, &dsn)
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError{fmt.Errorf("usage: leadhub leads show ID")}
-	}
-	st, err := openStore(ctx, dsn, nil)
+	fs := newDBCommand("leads show", "leads show ID [--database DSN]", e)
+	st, err := fs.open(ctx, args, e, 1)
 	if err != nil {
 		return err
 	}
@@ -169,15 +160,10 @@ func runQuarantine(ctx context.Context, args []string, e env) error {
 }
 
 func quarantineList(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("quarantine list", e, "quarantine list [--json] [--database DSN]")
-	var dsn string
+	fs := newDBCommand("quarantine list", "quarantine list [--json] [--database DSN]", e)
 	var asJSON bool
-	databaseFlag(fs, &dsn)
 	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one raw lead each (with its body)")
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	st, err := openStore(ctx, dsn, nil)
+	st, err := fs.open(ctx, args, e, 0)
 	if err != nil {
 		return err
 	}
@@ -221,16 +207,8 @@ func quarantineList(ctx context.Context, args []string, e env) error {
 }
 
 func quarantineShow(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("quarantine show", e, "quarantine show ID [--database DSN]")
-	var dsn string
-	databaseFlag(fs, &dsn)
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError{fmt.Errorf("usage: leadhub quarantine show ID")}
-	}
-	st, err := openStore(ctx, dsn, nil)
+	fs := newDBCommand("quarantine show", "quarantine show ID [--database DSN]", e)
+	st, err := fs.open(ctx, args, e, 1)
 	if err != nil {
 		return err
 	}
@@ -249,22 +227,17 @@ func quarantineShow(ctx context.Context, args []string, e env) error {
 }
 
 func quarantineReprocess(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("quarantine reprocess", e, "quarantine reprocess ID|--all [--database DSN]")
-	var dsn string
+	fs := newDBCommand("quarantine reprocess", "quarantine reprocess ID|--all [--database DSN]", e)
 	var all bool
-	databaseFlag(fs, &dsn)
 	fs.BoolVar(&all, "all", false, "reprocess every quarantined body")
-	if err := parseFlags(fs, args, e); err != nil {
-		return err
-	}
-	if all == (fs.NArg() == 1) || fs.NArg() > 1 {
-		return usageError{fmt.Errorf("usage: leadhub quarantine reprocess ID, or --all")}
-	}
-	st, err := openStore(ctx, dsn, nil)
+	st, err := fs.open(ctx, args, e, -1)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if all == (fs.NArg() == 1) || fs.NArg() > 1 {
+		return usageError{fmt.Errorf("usage: leadhub %s", fs.usage)}
+	}
 	ids := fs.Args()
 	if all {
 		cursor := ""
