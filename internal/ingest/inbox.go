@@ -97,10 +97,17 @@ func New(store lead.Store, opt Options) *Inbox {
 // Payload is one body to ingest, already parsed by the channel's parser.
 // Exactly one of Parsed and ParseErr is set.
 type Payload struct {
-	Channel  lead.Channel
+	Channel lead.Channel
+	// Source names where it came from; empty means the channel name.
+	Source   string
 	Body     []byte
 	Parsed   *lead.Parsed
 	ParseErr string
+	// DedupKey identifies the payload for idempotency; empty means the
+	// body's SHA-256, counted for the inbox's DedupWindow. A payload with a
+	// key of its own (an Azure Table entity, an imported row) is a
+	// duplicate of an earlier one with that key for ever.
+	DedupKey string
 }
 
 // Submit commits p and returns its outcome once it is durable. It does not
@@ -112,18 +119,24 @@ func (ib *Inbox) Submit(ctx context.Context, p Payload) (lead.Outcome, error) {
 	}
 	sum := sha256.Sum256(p.Body)
 	now := ib.opt.Now().UTC().Truncate(time.Microsecond)
-	pd := &pending{
-		in: lead.Incoming{
-			ID:         ib.newID(now),
-			Channel:    p.Channel,
-			ReceivedAt: now,
-			Body:       p.Body,
-			SHA256:     hex.EncodeToString(sum[:]),
-			Parsed:     p.Parsed,
-			ParseErr:   p.ParseErr,
-		},
-		done: make(chan struct{}),
+	in := lead.Incoming{
+		ID:         ib.newID(now),
+		Channel:    p.Channel,
+		Source:     p.Source,
+		ReceivedAt: now,
+		Body:       p.Body,
+		SHA256:     hex.EncodeToString(sum[:]),
+		DedupKey:   p.DedupKey,
+		Parsed:     p.Parsed,
+		ParseErr:   p.ParseErr,
 	}
+	if in.Source == "" {
+		in.Source = string(p.Channel)
+	}
+	if in.DedupKey == "" {
+		in.DedupKey, in.DedupUntil = in.SHA256, now.Add(ib.opt.DedupWindow)
+	}
+	pd := &pending{in: in, done: make(chan struct{})}
 	ib.mu.RLock()
 	if ib.closed {
 		ib.mu.RUnlock()
@@ -180,8 +193,7 @@ func (ib *Inbox) commit(batch []*pending) {
 		in[i] = p.in
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ib.opt.CommitTimeout)
-	since := ib.opt.Now().Add(-ib.opt.DedupWindow)
-	outs, err := ib.store.CommitBatch(ctx, in, since)
+	outs, err := ib.store.CommitBatch(ctx, in)
 	cancel()
 	if err == nil && len(outs) != len(batch) {
 		err = errors.New("ingest: store returned a wrong number of outcomes")

@@ -189,7 +189,7 @@ func TestReprocessAfterParserFix(t *testing.T) {
 			outs, err := st.CommitBatch(context.Background(), []lead.Incoming{{
 				ID: "01KAAAAAAAAAAAAAAAAAAAAAAA", Channel: lead.ChannelHTTPS, ReceivedAt: now,
 				Body: body, SHA256: "feed", ParseErr: "an older parser could not read this",
-			}}, now.Add(-time.Hour))
+			}})
 			if err != nil || outs[0].Status != lead.RawQuarantined {
 				t.Fatalf("seed: %v %+v", err, outs)
 			}

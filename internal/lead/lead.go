@@ -23,7 +23,9 @@ const (
 type Channel string
 
 const (
-	ChannelHTTPS Channel = "https"
+	ChannelHTTPS      Channel = "https"       // POST /ingest/marketplace
+	ChannelAzureTable Channel = "azure_table" // polled from a publisher's Azure Table
+	ChannelImport     Channel = "import"      // a CSV file imported by an operator
 )
 
 // RawStatus is where a raw lead is in its processing.
@@ -86,6 +88,7 @@ type RawLead struct {
 	ID         string    `json:"id"`
 	ReceivedAt time.Time `json:"received_at"`
 	Channel    Channel   `json:"channel"`
+	Source     string    `json:"source"` // e.g. "https", "azure_table:account/table", "import"
 	Status     RawStatus `json:"status"`
 	Error      string    `json:"error,omitempty"`
 	Attempts   int       `json:"attempts"`
@@ -93,3 +96,37 @@ type RawLead struct {
 	Size       int       `json:"size"`
 	Body       []byte    `json:"-"`
 }
+
+// ImportStatus is where a CSV import is.
+type ImportStatus string
+
+const (
+	ImportRunning ImportStatus = "running"
+	ImportDone    ImportStatus = "done"
+	ImportFailed  ImportStatus = "failed" // stopped early; Error says why
+)
+
+// RowError is a problem with one row of an imported file.
+type RowError struct {
+	Line    int64  `json:"line"` // 1-based line number in the file (the header is line 1)
+	Message string `json:"message"`
+}
+
+// Import is one CSV import and its progress.
+type Import struct {
+	ID         string       `json:"id"`
+	Filename   string       `json:"filename"`
+	Status     ImportStatus `json:"status"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	FinishedAt *time.Time   `json:"finished_at,omitempty"`
+	Rows       int64        `json:"rows"`       // data rows read so far
+	Created    int64        `json:"created"`    // new leads
+	Duplicates int64        `json:"duplicates"` // rows already imported before (or repeated in the file)
+	Failed     int64        `json:"failed"`     // rows with errors
+	Errors     []RowError   `json:"errors"`     // the first MaxImportErrors row errors
+	Error      string       `json:"error,omitempty"`
+}
+
+// MaxImportErrors caps the row errors an Import keeps.
+const MaxImportErrors = 1000

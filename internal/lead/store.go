@@ -10,9 +10,16 @@ import (
 type Incoming struct {
 	ID         string // assigned by the inbox; a ULID
 	Channel    Channel
+	Source     string // the source it came from, e.g. "https" or "azure_table:account/table"
 	ReceivedAt time.Time
 	Body       []byte
-	SHA256     string // hex of sha256(Body); the idempotency key
+	SHA256     string // hex of sha256(Body)
+	// DedupKey is the idempotency key: an Incoming whose key was stored
+	// before, and has not expired, is a duplicate. Empty means SHA256.
+	DedupKey string
+	// DedupUntil is when the key stops counting (the HTTPS endpoint uses 24
+	// hours after receipt); zero means never.
+	DedupUntil time.Time
 	// Exactly one of Parsed and ParseErr is set.
 	Parsed   *Parsed
 	ParseErr string
@@ -68,6 +75,19 @@ const (
 	CredentialAPI    CredentialKind = "api"    // Authorization: Bearer for /api/v1
 )
 
+// SourceActivity is what the store knows of one source's traffic: derived
+// from the raw leads it delivered and from the results its poller recorded.
+type SourceActivity struct {
+	Source       string
+	LastReceived time.Time      // zero when nothing arrived yet
+	Total        int64          // raw leads ever received
+	PerDay       map[string]int // "2006-01-02" (UTC) → raw leads, for the days asked
+	LastError    string
+	LastErrorAt  time.Time
+	LastOKAt     time.Time // last successful poll or delivery
+	Failures     int       // consecutive failed attempts
+}
+
 // Credential is a stored secret, by its hash. The secret itself is shown
 // once at creation and never stored.
 type Credential struct {
@@ -86,11 +106,11 @@ type Credential struct {
 // KindUnavailable.
 type Store interface {
 	// CommitBatch durably commits a batch of incoming payloads in one
-	// transaction: each body is either stored (raw lead, plus its lead when
-	// parsed) or recognised as a duplicate of a body with the same SHA256
-	// received after dedupSince. Outcomes are in the order of in. When it
-	// returns nil, every outcome is durable.
-	CommitBatch(ctx context.Context, in []Incoming, dedupSince time.Time) ([]Outcome, error)
+	// transaction: each is either stored (raw lead, plus its lead when
+	// parsed) or recognised as a duplicate of an earlier one with the same
+	// DedupKey that had not expired when this one was received. Outcomes
+	// are in the order of in. When it returns nil, every outcome is durable.
+	CommitBatch(ctx context.Context, in []Incoming) ([]Outcome, error)
 
 	ListLeads(ctx context.Context, f LeadFilter) (LeadPage, error)
 	// GetLead returns the lead with its raw body.
@@ -110,6 +130,24 @@ type Store interface {
 	RevokeCredential(ctx context.Context, kind CredentialKind, idOrHint string) (Credential, error)
 	// ActiveCredentialHashes returns hashes of unrevoked credentials.
 	ActiveCredentialHashes(ctx context.Context, kind CredentialKind) ([]string, error)
+
+	// GetCheckpoint returns a source's saved progress ("" when none).
+	GetCheckpoint(ctx context.Context, source string) (string, error)
+	// SetCheckpoint saves a source's progress durably.
+	SetCheckpoint(ctx context.Context, source, value string) error
+	// RecordSourceResult notes a poll or import outcome: errText "" is a
+	// success (it resets the failure count).
+	RecordSourceResult(ctx context.Context, source, errText string, at time.Time) error
+	// SourceActivity lists every source that delivered or recorded
+	// something, with per-day counts from since (UTC days) on.
+	SourceActivity(ctx context.Context, since time.Time) ([]SourceActivity, error)
+
+	CreateImport(ctx context.Context, im Import) error
+	// UpdateImport saves an import's progress (by ID).
+	UpdateImport(ctx context.Context, im Import) error
+	GetImport(ctx context.Context, id string) (Import, error)
+	// ListImports returns the most recent imports, newest first.
+	ListImports(ctx context.Context, limit int) ([]Import, error)
 
 	Ping(ctx context.Context) error
 	Close() error

@@ -42,7 +42,7 @@ func BenchmarkCommitBatch(b *testing.B) {
 							Body: body, SHA256: hex.EncodeToString(h[:]), Parsed: &p,
 						}
 					}
-					if _, err := s.CommitBatch(ctx, batch, time.Now().Add(-time.Hour)); err != nil {
+					if _, err := s.CommitBatch(ctx, batch); err != nil {
 						b.Fatal(err)
 					}
 					items += size

@@ -52,6 +52,7 @@ func parsedItem(body string, p lead.Parsed) lead.Incoming {
 		ReceivedAt: time.Now(),
 		Body:       []byte(body),
 		SHA256:     sha([]byte(body)),
+		DedupUntil: time.Now().Add(24 * time.Hour),
 		Parsed:     &p,
 	}
 }
@@ -64,6 +65,7 @@ func badItem(body, parseErr string) lead.Incoming {
 		ReceivedAt: time.Now(),
 		Body:       []byte(body),
 		SHA256:     sha([]byte(body)),
+		DedupUntil: time.Now().Add(24 * time.Hour),
 		ParseErr:   parseErr,
 	}
 }
@@ -81,9 +83,9 @@ func simpleParsed(first string) lead.Parsed {
 	}
 }
 
-func commit(t *testing.T, s *store.Store, in []lead.Incoming, since time.Time) []lead.Outcome {
+func commit(t *testing.T, s *store.Store, in []lead.Incoming) []lead.Outcome {
 	t.Helper()
-	out, err := s.CommitBatch(ctxT(t), in, since)
+	out, err := s.CommitBatch(ctxT(t), in)
 	if err != nil {
 		t.Fatalf("CommitBatch: %v", err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -18,19 +19,21 @@ import (
 //
 //  1. identical bodies inside the batch are collapsed in Go: the first one
 //     stands for the others;
-//  2. the distinct hashes are claimed in ingest_dedup, sorted so that
-//     concurrent writers lock rows in the same order and cannot deadlock;
-//  3. raw leads (and leads, for parsed items) are inserted for the hashes
+//  2. the distinct idempotency keys are claimed in ingest_dedup, sorted so
+//     that concurrent writers lock rows in the same order and cannot
+//     deadlock;
+//  3. raw leads (and leads, for parsed items) are inserted for the keys
 //     that came back as new;
-//  4. the stored raw leads behind the duplicate hashes are read back.
-func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince time.Time) ([]lead.Outcome, error) {
+//  4. the stored raw leads behind the duplicate keys are read back.
+func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming) ([]lead.Outcome, error) {
 	if len(in) == 0 {
 		return []lead.Outcome{}, nil
 	}
 	now := time.Now().UnixMicro()
 	recv := make([]int64, len(in)) // arrival times; an item without one arrives now
 
-	firstOf := make(map[string]int, len(in)) // hash -> index of its first item
+	keys := make([]string, len(in))
+	firstOf := make(map[string]int, len(in)) // key -> index of its first item
 	distinct := make([]int, 0, len(in))      // indexes of first items
 	for i := range in {
 		it := &in[i]
@@ -41,12 +44,16 @@ func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince 
 		if !it.ReceivedAt.IsZero() {
 			recv[i] = it.ReceivedAt.UnixMicro()
 		}
-		if _, seen := firstOf[it.SHA256]; !seen {
-			firstOf[it.SHA256] = i
+		keys[i] = clean(it.DedupKey)
+		if keys[i] == "" {
+			keys[i] = it.SHA256
+		}
+		if _, seen := firstOf[keys[i]]; !seen {
+			firstOf[keys[i]] = i
 			distinct = append(distinct, i)
 		}
 	}
-	slices.SortFunc(distinct, func(a, b int) int { return strings.Compare(in[a].SHA256, in[b].SHA256) })
+	slices.SortFunc(distinct, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -54,13 +61,13 @@ func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince 
 	}
 	defer tx.Rollback()
 
-	fresh, err := s.claimHashes(ctx, tx, in, recv, distinct, dedupSince.UnixMicro())
+	fresh, err := s.claimKeys(ctx, tx, in, keys, recv, distinct)
 	if err != nil {
 		return nil, s.fail("committing batch", err)
 	}
 	var newItems, dupItems []int
 	for _, i := range distinct {
-		if fresh[in[i].SHA256] {
+		if fresh[keys[i]] {
 			newItems = append(newItems, i)
 		} else {
 			dupItems = append(dupItems, i)
@@ -73,7 +80,7 @@ func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince 
 	if err := s.insertLeads(ctx, tx, in, recv, newItems); err != nil {
 		return nil, s.fail("committing batch", err)
 	}
-	existing, err := s.lookupDuplicates(ctx, tx, in, dupItems)
+	existing, err := s.lookupDuplicates(ctx, tx, keys, dupItems)
 	if err != nil {
 		return nil, s.fail("committing batch", err)
 	}
@@ -83,17 +90,16 @@ func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince 
 
 	out := make([]lead.Outcome, len(in))
 	for i := range in {
-		it := &in[i]
-		first := firstOf[it.SHA256]
+		first := firstOf[keys[i]]
 		var o lead.Outcome
-		if fresh[it.SHA256] {
+		if fresh[keys[i]] {
 			f := &in[first]
 			o = lead.Outcome{ID: f.ID, Status: lead.RawParsed}
 			if f.Parsed == nil {
 				o.Status, o.Error = lead.RawQuarantined, clean(f.ParseErr)
 			}
 		} else {
-			o = existing[it.SHA256]
+			o = existing[keys[i]]
 			o.Duplicate = true
 		}
 		if i != first {
@@ -104,19 +110,25 @@ func (s *Store) CommitBatch(ctx context.Context, in []lead.Incoming, dedupSince 
 	return out, nil
 }
 
-// claimHashes upserts the distinct hashes into ingest_dedup and returns the
-// set that is new (or outside the window, cutoff).
-func (s *Store) claimHashes(ctx context.Context, tx *sql.Tx, in []lead.Incoming, recv []int64, distinct []int, cutoff int64) (map[string]bool, error) {
+// neverExpires is the expiry of a key that counts for ever.
+const neverExpires = math.MaxInt64
+
+// claimKeys upserts the distinct keys into ingest_dedup and returns the set
+// that is new (or whose earlier claim had expired).
+func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, in []lead.Incoming, keys []string, recv []int64, distinct []int) (map[string]bool, error) {
 	fresh := make(map[string]bool, len(distinct))
-	per := s.d.rowsPerStatement(upsertDedupCols, 1)
+	per := s.d.rowsPerStatement(upsertDedupCols, 0)
 	for chunk := range slices.Chunk(distinct, per) {
-		args := make([]any, 0, 1+len(chunk)*upsertDedupCols)
-		args = append(args, cutoff)
+		args := make([]any, 0, len(chunk)*upsertDedupCols)
 		for _, i := range chunk {
 			it := &in[i]
-			args = append(args, it.SHA256, it.ID, recv[i])
+			expires := int64(neverExpires)
+			if !it.DedupUntil.IsZero() {
+				expires = it.DedupUntil.UnixMicro()
+			}
+			args = append(args, keys[i], it.ID, recv[i], expires)
 		}
-		q := upsertDedupHead + values(len(chunk), upsertDedupCols, 2) + upsertDedupTail
+		q := upsertDedupHead + values(len(chunk), upsertDedupCols, 1) + upsertDedupTail
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, err
@@ -153,7 +165,11 @@ func (s *Store) insertRaws(ctx context.Context, tx *sql.Tx, in []lead.Incoming, 
 			if body == nil {
 				body = []byte{}
 			}
-			args = append(args, it.ID, clean(string(it.Channel)), recv[i], body, it.SHA256,
+			source := clean(it.Source)
+			if source == "" {
+				source = clean(string(it.Channel))
+			}
+			args = append(args, it.ID, clean(string(it.Channel)), source, recv[i], body, it.SHA256,
 				len(body), string(status), clean(errText), 1, now)
 		}
 		if _, err := tx.ExecContext(ctx, insertRawHead+values(len(chunk), insertRawCols, 1), args...); err != nil {
@@ -188,15 +204,15 @@ func (s *Store) insertLeads(ctx context.Context, tx *sql.Tx, in []lead.Incoming,
 	return nil
 }
 
-// lookupDuplicates reads, for each duplicate hash, the raw lead that holds
+// lookupDuplicates reads, for each duplicate key, the raw lead that holds
 // it.
-func (s *Store) lookupDuplicates(ctx context.Context, tx *sql.Tx, in []lead.Incoming, items []int) (map[string]lead.Outcome, error) {
+func (s *Store) lookupDuplicates(ctx context.Context, tx *sql.Tx, keys []string, items []int) (map[string]lead.Outcome, error) {
 	found := make(map[string]lead.Outcome, len(items))
 	per := s.d.rowsPerStatement(1, 0)
 	for chunk := range slices.Chunk(items, per) {
 		args := make([]any, 0, len(chunk))
 		for _, i := range chunk {
-			args = append(args, in[i].SHA256)
+			args = append(args, keys[i])
 		}
 		rows, err := tx.QueryContext(ctx, selectDedupHead+values(1, len(chunk), 1), args...)
 		if err != nil {
@@ -222,8 +238,8 @@ func (s *Store) lookupDuplicates(ctx context.Context, tx *sql.Tx, in []lead.Inco
 		}
 	}
 	for _, i := range items {
-		if _, ok := found[in[i].SHA256]; !ok {
-			return nil, fmt.Errorf("no stored raw lead for duplicate body %s", in[i].SHA256)
+		if _, ok := found[keys[i]]; !ok {
+			return nil, fmt.Errorf("no stored raw lead for duplicate key %s", keys[i])
 		}
 	}
 	return found, nil

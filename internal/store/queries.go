@@ -11,26 +11,26 @@ import (
 // parameter number.
 
 const (
-	// Claims body hashes for a batch. A row comes back for every hash that
-	// is new, or whose previous receipt is older than the cutoff ($1) and so
-	// outside the idempotency window; a hash that does not come back is a
-	// duplicate. On PostgreSQL a concurrent transaction claiming the same
-	// hash waits for this one, then sees its row and gets nothing back.
-	upsertDedupHead = `INSERT INTO ingest_dedup (body_sha256, raw_id, received_at) VALUES `
-	upsertDedupTail = ` ON CONFLICT (body_sha256) DO UPDATE
-SET raw_id = excluded.raw_id, received_at = excluded.received_at
-WHERE ingest_dedup.received_at < $1
-RETURNING body_sha256`
-	upsertDedupCols = 3
+	// Claims idempotency keys for a batch. A row comes back for every key
+	// that is new, or whose earlier claim had expired when this item was
+	// received; a key that does not come back is a duplicate. On PostgreSQL
+	// a concurrent transaction claiming the same key waits for this one,
+	// then sees its row and gets nothing back.
+	upsertDedupHead = `INSERT INTO ingest_dedup (dedup_key, raw_id, received_at, expires_at) VALUES `
+	upsertDedupTail = ` ON CONFLICT (dedup_key) DO UPDATE
+SET raw_id = excluded.raw_id, received_at = excluded.received_at, expires_at = excluded.expires_at
+WHERE ingest_dedup.expires_at <= excluded.received_at
+RETURNING dedup_key`
+	upsertDedupCols = 4
 
-	// The stored raw lead behind each duplicate hash.
-	selectDedupHead = `SELECT d.body_sha256, d.raw_id, r.status, r.error
+	// The stored raw lead behind each duplicate key.
+	selectDedupHead = `SELECT d.dedup_key, d.raw_id, r.status, r.error
 FROM ingest_dedup d JOIN raw_leads r ON r.id = d.raw_id
-WHERE d.body_sha256 IN `
+WHERE d.dedup_key IN `
 
 	insertRawHead = `INSERT INTO raw_leads
-(id, channel, received_at, body, body_sha256, size, status, error, attempts, updated_at) VALUES `
-	insertRawCols = 10
+(id, channel, source, received_at, body, body_sha256, size, status, error, attempts, updated_at) VALUES `
+	insertRawCols = 11
 
 	insertLeadHead = `INSERT INTO leads
 (id, received_at, channel, source, action, publisher_id, offer_id, offer_title, stage, is_test,
@@ -58,7 +58,7 @@ FROM leads WHERE id = $1`
 	filterBeforeID       = `id < $#`
 	orderNewestFirst     = ` ORDER BY id DESC LIMIT $#`
 
-	rawColumns = `id, channel, received_at, status, error, attempts, body_sha256, size, body`
+	rawColumns = `id, channel, source, received_at, status, error, attempts, body_sha256, size, body`
 
 	selectRaw        = `SELECT ` + rawColumns + ` FROM raw_leads WHERE id = $1`
 	selectQuarantine = `SELECT ` + rawColumns + ` FROM raw_leads`

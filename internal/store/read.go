@@ -249,7 +249,7 @@ func scanRaw(sc scanner) (lead.RawLead, error) {
 		channel, status      string
 		recv, attempts, size int64
 	)
-	if err := sc.Scan(&r.ID, &channel, &recv, &status, &r.Error, &attempts, &r.SHA256, &size, &r.Body); err != nil {
+	if err := sc.Scan(&r.ID, &channel, &r.Source, &recv, &status, &r.Error, &attempts, &r.SHA256, &size, &r.Body); err != nil {
 		return lead.RawLead{}, err
 	}
 	r.Channel = lead.Channel(channel)

@@ -23,6 +23,9 @@ import (
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
+// allMigrations lists every migration, in order.
+var allMigrations = []string{"0001_init", "0002_sources"}
+
 func TestMigrate(t *testing.T) {
 	t.Parallel()
 	conformance(t, func(t *testing.T, e storetest.Engine) {
@@ -35,8 +38,8 @@ func TestMigrate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(names, []string{"0001_init"}) {
-			t.Fatalf("first Migrate applied %q", names)
+		if !slices.Equal(names, allMigrations) {
+			t.Fatalf("first Migrate applied %q, want %q", names, allMigrations)
 		}
 		names, err = s.Migrate(ctx)
 		if err != nil {
@@ -70,8 +73,9 @@ func TestMigrateConcurrently(t *testing.T) {
 			}
 			all = append(all, applied[i]...)
 		}
-		if !slices.Equal(all, []string{"0001_init"}) {
-			t.Fatalf("applied %q in total, want 0001_init once", all)
+		slices.Sort(all)
+		if !slices.Equal(all, allMigrations) {
+			t.Fatalf("applied %q in total, want each of %q once", all, allMigrations)
 		}
 	})
 }
@@ -154,19 +158,19 @@ func TestCommitBatch(t *testing.T) {
 	t.Parallel()
 	conformanceStore(t, func(t *testing.T, s *store.Store) {
 		ctx := ctxT(t)
-		long := time.Now().Add(-24 * time.Hour)
 
-		if out, err := s.CommitBatch(ctx, nil, long); err != nil || len(out) != 0 {
+		if out, err := s.CommitBatch(ctx, nil); err != nil || len(out) != 0 {
 			t.Fatalf("empty batch: %v %v", out, err)
 		}
 
 		t0 := time.Now()
 		a := parsedItem(`{"a":1}`, simpleParsed("Ann"))
 		a.ReceivedAt = t0.Add(-time.Hour)
+		a.DedupUntil = t0.Add(-30 * time.Minute) // a's window ends before a4 arrives
 		b := badItem(`{"b":`, "unexpected end of JSON input")
 		b.ReceivedAt = t0.Add(-time.Hour)
 		a2 := parsedItem(`{"a":1}`, simpleParsed("Ann")) // same body as a
-		out := commit(t, s, []lead.Incoming{a, b, a2}, long)
+		out := commit(t, s, []lead.Incoming{a, b, a2})
 		want := []lead.Outcome{
 			{ID: a.ID, Status: lead.RawParsed},
 			{ID: b.ID, Status: lead.RawQuarantined, Error: "unexpected end of JSON input"},
@@ -183,8 +187,9 @@ func TestCommitBatch(t *testing.T) {
 		c := parsedItem(`{"c":1}`, simpleParsed("Cid"))
 		c.ReceivedAt = t0.Add(-time.Minute)
 		a3 := parsedItem(`{"a":1}`, simpleParsed("Ann"))
+		a3.ReceivedAt = t0.Add(-45 * time.Minute) // before a's window ends
 		b2 := badItem(`{"b":`, "another message")
-		out = commit(t, s, []lead.Incoming{a3, c, b2}, long)
+		out = commit(t, s, []lead.Incoming{a3, c, b2})
 		want = []lead.Outcome{
 			{ID: a.ID, Duplicate: true, Status: lead.RawParsed},
 			{ID: c.ID, Status: lead.RawParsed},
@@ -197,8 +202,7 @@ func TestCommitBatch(t *testing.T) {
 		// The window has passed for a: it is stored again, and later
 		// duplicates point at the new copy.
 		a4 := parsedItem(`{"a":1}`, simpleParsed("Ann"))
-		since := t0.Add(-30 * time.Minute) // after a, before c
-		out = commit(t, s, []lead.Incoming{a4, c}, since)
+		out = commit(t, s, []lead.Incoming{a4, c})
 		want = []lead.Outcome{
 			{ID: a4.ID, Status: lead.RawParsed},
 			{ID: c.ID, Duplicate: true, Status: lead.RawParsed},
@@ -207,7 +211,7 @@ func TestCommitBatch(t *testing.T) {
 			t.Fatalf("batch 3:\n got %+v\nwant %+v", out, want)
 		}
 		a5 := parsedItem(`{"a":1}`, simpleParsed("Ann"))
-		out = commit(t, s, []lead.Incoming{a5}, since)
+		out = commit(t, s, []lead.Incoming{a5})
 		if want := (lead.Outcome{ID: a4.ID, Duplicate: true, Status: lead.RawParsed}); out[0] != want {
 			t.Fatalf("batch 4: got %+v, want %+v", out[0], want)
 		}
@@ -239,7 +243,7 @@ func TestCommitBatch(t *testing.T) {
 			t.Fatalf("leads %q", ids)
 		}
 
-		if _, err := s.CommitBatch(ctx, []lead.Incoming{{ID: "x"}}, long); lead.KindOf(err) != lead.KindInvalid {
+		if _, err := s.CommitBatch(ctx, []lead.Incoming{{ID: "x"}}); lead.KindOf(err) != lead.KindInvalid {
 			t.Fatalf("item without hash: %v", err)
 		}
 	})
@@ -250,7 +254,7 @@ func TestCommitBatchCancelled(t *testing.T) {
 	conformanceStore(t, func(t *testing.T, s *store.Store) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := s.CommitBatch(ctx, []lead.Incoming{parsedItem("x", simpleParsed("X")), badItem("y", "bad")}, time.Time{})
+		_, err := s.CommitBatch(ctx, []lead.Incoming{parsedItem("x", simpleParsed("X")), badItem("y", "bad")})
 		wantKind(t, err, lead.KindUnavailable)
 		if n, err := s.CountQuarantined(ctxT(t)); err != nil || n != 0 {
 			t.Fatalf("CountQuarantined = %d, %v", n, err)
@@ -276,7 +280,7 @@ func TestCommitBatchLarge(t *testing.T) {
 		}
 		in = append(in, in[3], in[7]) // duplicates inside the batch
 		in[len(in)-2].ID, in[len(in)-1].ID = ulid.Make().String(), ulid.Make().String()
-		out := commit(t, s, in, time.Time{})
+		out := commit(t, s, in)
 		for i, o := range out[:700] {
 			if o.ID != in[i].ID || o.Duplicate {
 				t.Fatalf("outcome %d: %+v", i, o)
@@ -288,7 +292,7 @@ func TestCommitBatchLarge(t *testing.T) {
 		if o := out[701]; o.ID != in[7].ID || !o.Duplicate || o.Status != lead.RawQuarantined || o.Error != "bad" {
 			t.Fatalf("duplicate of a quarantined item: %+v", o)
 		}
-		out = commit(t, s, in, time.Time{})
+		out = commit(t, s, in)
 		for i, o := range out {
 			want := in[i].ID
 			switch i {
@@ -343,7 +347,7 @@ func TestCommitBatchConcurrent(t *testing.T) {
 					for i := range in {
 						in[i] = item(rnd.IntN(bodies))
 					}
-					out, err := stores[(w+b)%2].CommitBatch(ctxT(t), in, time.Time{})
+					out, err := stores[(w+b)%2].CommitBatch(ctxT(t), in)
 					if err != nil {
 						t.Errorf("worker %d batch %d: %v", w, b, err)
 						return
@@ -440,7 +444,7 @@ func TestLeadRoundTrip(t *testing.T) {
 			SHA256:     sha(body),
 			Parsed:     &p,
 		}
-		commit(t, s, []lead.Incoming{it}, time.Time{})
+		commit(t, s, []lead.Incoming{it})
 
 		got, err := s.GetLead(ctx, it.ID)
 		if err != nil {
@@ -469,7 +473,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		q.DescriptionParams = nil
 		it2 := parsedItem("empty", q)
 		it2.ReceivedAt = time.UnixMicro(-1234567).In(time.Local) // before 1970
-		commit(t, s, []lead.Incoming{it2}, time.Time{})
+		commit(t, s, []lead.Incoming{it2})
 		got, err = s.GetLead(ctx, it2.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -506,7 +510,7 @@ func TestUnstorableText(t *testing.T) {
 		p.DescriptionParams = map[string]string{"k": "v\x00"}
 		good := parsedItem("nul", p)
 		bad := badItem("nul2", "invalid character '\x00'")
-		out := commit(t, s, []lead.Incoming{good, bad}, time.Time{})
+		out := commit(t, s, []lead.Incoming{good, bad})
 		if out[1].Error != "invalid character '\uFFFD'" {
 			t.Fatalf("outcome error %q", out[1].Error)
 		}
@@ -577,10 +581,10 @@ func filterFixtures(t *testing.T, s *store.Store) []fixture {
 		in = append(in, it)
 		fx = append(fx, fixture{id: it.ID, p: p, at: it.ReceivedAt})
 	}
-	commit(t, s, in[:20], time.Time{})
-	commit(t, s, in[20:], time.Time{})
+	commit(t, s, in[:20])
+	commit(t, s, in[20:])
 	// A quarantined item is never a lead.
-	commit(t, s, []lead.Incoming{badItem("junk", "bad")}, time.Time{})
+	commit(t, s, []lead.Incoming{badItem("junk", "bad")})
 	return fx
 }
 
@@ -701,8 +705,8 @@ func TestListLeadsLimitsAndCursors(t *testing.T) {
 		for i := range lead.MaxPageSize + 3 {
 			in = append(in, parsedItem(fmt.Sprint(i), simpleParsed("P")))
 		}
-		commit(t, s, in[:256], time.Time{})
-		commit(t, s, in[256:], time.Time{})
+		commit(t, s, in[:256])
+		commit(t, s, in[256:])
 
 		for _, tc := range []struct{ limit, want int }{{0, lead.DefaultPageSize}, {-5, lead.DefaultPageSize}, {7, 7}, {10000, lead.MaxPageSize}} {
 			page, err := s.ListLeads(ctx, lead.LeadFilter{Limit: tc.limit})
@@ -740,7 +744,7 @@ func TestQuarantine(t *testing.T) {
 		ctx := ctxT(t)
 		q1, q2, q3 := badItem("q1", "e1"), badItem("q2", "e2"), badItem("q3", "e3")
 		ok := parsedItem("ok", simpleParsed("Ok"))
-		commit(t, s, []lead.Incoming{q1, q2, ok, q3}, time.Time{})
+		commit(t, s, []lead.Incoming{q1, q2, ok, q3})
 
 		if n, err := s.CountQuarantined(ctx); err != nil || n != 3 {
 			t.Fatalf("CountQuarantined = %d, %v", n, err)
@@ -801,7 +805,7 @@ func TestQuarantine(t *testing.T) {
 			t.Fatalf("quarantine after success: %q", ids)
 		}
 		// A duplicate of the resolved body now reports it parsed.
-		out := commit(t, s, []lead.Incoming{badItem("q2", "e2")}, time.Time{})
+		out := commit(t, s, []lead.Incoming{badItem("q2", "e2")})
 		if want := (lead.Outcome{ID: q2.ID, Duplicate: true, Status: lead.RawParsed}); out[0] != want {
 			t.Fatalf("duplicate of a resolved body: %+v", out[0])
 		}

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+const (
+	selectCheckpoint = `SELECT value FROM source_checkpoints WHERE source = $1`
+	upsertCheckpoint = `INSERT INTO source_checkpoints (source, value, updated_at) VALUES ($1, $2, $3)
+ON CONFLICT (source) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+
+	recordSourceOK = `INSERT INTO source_status (source, last_ok_at, failures) VALUES ($1, $2, 0)
+ON CONFLICT (source) DO UPDATE SET last_ok_at = excluded.last_ok_at, failures = 0`
+	recordSourceError = `INSERT INTO source_status (source, last_error, last_error_at, failures) VALUES ($1, $2, $3, 1)
+ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at,
+failures = source_status.failures + 1`
+
+	selectSourceTotals = `SELECT source, count(*), max(received_at) FROM raw_leads GROUP BY source`
+	selectSourceDays   = `SELECT source, received_at / 86400000000, count(*) FROM raw_leads
+WHERE received_at >= $1 GROUP BY source, received_at / 86400000000`
+	selectSourceStatus = `SELECT source, last_error, last_error_at, last_ok_at, failures FROM source_status`
+
+	importColumns = `id, filename, status, created_at, updated_at, finished_at, rows_read, created, duplicates, failed, errors, error`
+	insertImport  = `INSERT INTO imports (` + importColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	updateImport  = `UPDATE imports SET filename = $2, status = $3, updated_at = $4, finished_at = $5, rows_read = $6,
+created = $7, duplicates = $8, failed = $9, errors = $10, error = $11 WHERE id = $1`
+	selectImport  = `SELECT ` + importColumns + ` FROM imports WHERE id = $1`
+	selectImports = `SELECT ` + importColumns + ` FROM imports ORDER BY id DESC LIMIT $1`
+)
+
+// GetCheckpoint returns a source's saved progress, or "" when there is none.
+func (s *Store) GetCheckpoint(ctx context.Context, source string) (string, error) {
+	var v string
+	err := s.r.QueryRowContext(ctx, selectCheckpoint, clean(source)).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", s.fail("reading checkpoint", err)
+	}
+	return v, nil
+}
+
+// SetCheckpoint saves a source's progress durably.
+func (s *Store) SetCheckpoint(ctx context.Context, source, value string) error {
+	_, err := s.w.ExecContext(ctx, upsertCheckpoint, clean(source), clean(value), time.Now().UnixMicro())
+	return s.fail("saving checkpoint", err)
+}
+
+// RecordSourceResult notes the outcome of a poll or an import.
+func (s *Store) RecordSourceResult(ctx context.Context, source, errText string, at time.Time) error {
+	var err error
+	if errText == "" {
+		_, err = s.w.ExecContext(ctx, recordSourceOK, clean(source), at.UnixMicro())
+	} else {
+		_, err = s.w.ExecContext(ctx, recordSourceError, clean(source), clean(errText), at.UnixMicro())
+	}
+	return s.fail("recording source result", err)
+}
+
+// SourceActivity lists every source that delivered a raw lead or recorded
+// a result, with per-day counts from since on.
+func (s *Store) SourceActivity(ctx context.Context, since time.Time) ([]lead.SourceActivity, error) {
+	const op = "reading source activity"
+	by := map[string]*lead.SourceActivity{}
+	get := func(src string) *lead.SourceActivity {
+		a, ok := by[src]
+		if !ok {
+			a = &lead.SourceActivity{Source: src, PerDay: map[string]int{}}
+			by[src] = a
+		}
+		return a
+	}
+	rows, err := s.r.QueryContext(ctx, selectSourceTotals)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	for rows.Next() {
+		var src string
+		var n, last int64
+		if err := rows.Scan(&src, &n, &last); err != nil {
+			rows.Close()
+			return nil, s.fail(op, err)
+		}
+		a := get(src)
+		a.Total, a.LastReceived = n, fromMicros(last)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(op, err)
+	}
+
+	day0 := since.UTC().Truncate(24 * time.Hour)
+	rows, err = s.r.QueryContext(ctx, selectSourceDays, day0.UnixMicro())
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	for rows.Next() {
+		var src string
+		var day, n int64
+		if err := rows.Scan(&src, &day, &n); err != nil {
+			rows.Close()
+			return nil, s.fail(op, err)
+		}
+		get(src).PerDay[time.Unix(day*86400, 0).UTC().Format(time.DateOnly)] = int(n)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(op, err)
+	}
+
+	rows, err = s.r.QueryContext(ctx, selectSourceStatus)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	for rows.Next() {
+		var src, lastErr string
+		var errAt, okAt, failures int64
+		if err := rows.Scan(&src, &lastErr, &errAt, &okAt, &failures); err != nil {
+			rows.Close()
+			return nil, s.fail(op, err)
+		}
+		a := get(src)
+		a.LastError, a.Failures = lastErr, int(failures)
+		if errAt > 0 {
+			a.LastErrorAt = fromMicros(errAt)
+		}
+		if okAt > 0 {
+			a.LastOKAt = fromMicros(okAt)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(op, err)
+	}
+	out := make([]lead.SourceActivity, 0, len(by))
+	for _, a := range by {
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
+	return out, nil
+}
+
+func closeRows(rows *sql.Rows) error {
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+// CreateImport records a new import.
+func (s *Store) CreateImport(ctx context.Context, im lead.Import) error {
+	args, err := importArgs(im)
+	if err != nil {
+		return s.fail("creating import", err)
+	}
+	args = append(args[:3], append([]any{im.CreatedAt.UnixMicro()}, args[3:]...)...)
+	_, err = s.w.ExecContext(ctx, insertImport, args...)
+	return s.fail("creating import", err)
+}
+
+// UpdateImport saves an import's progress.
+func (s *Store) UpdateImport(ctx context.Context, im lead.Import) error {
+	args, err := importArgs(im)
+	if err != nil {
+		return s.fail("updating import", err)
+	}
+	res, err := s.w.ExecContext(ctx, updateImport, args...)
+	if err != nil {
+		return s.fail("updating import", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return lead.Errorf(lead.KindNotFound, "store: import %q not found", im.ID)
+	}
+	return nil
+}
+
+// importArgs are the parameters of updateImport, in order.
+func importArgs(im lead.Import) ([]any, error) {
+	errs := im.Errors
+	if errs == nil {
+		errs = []lead.RowError{}
+	}
+	if len(errs) > lead.MaxImportErrors {
+		errs = errs[:lead.MaxImportErrors]
+	}
+	b, err := json.Marshal(errs)
+	if err != nil {
+		return nil, err
+	}
+	var finished any
+	if im.FinishedAt != nil {
+		finished = im.FinishedAt.UnixMicro()
+	}
+	return []any{clean(im.ID), clean(im.Filename), string(im.Status), im.UpdatedAt.UnixMicro(), finished,
+		im.Rows, im.Created, im.Duplicates, im.Failed, clean(string(b)), clean(im.Error)}, nil
+}
+
+// GetImport returns one import.
+func (s *Store) GetImport(ctx context.Context, id string) (lead.Import, error) {
+	im, err := scanImport(s.r.QueryRowContext(ctx, selectImport, clean(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return lead.Import{}, lead.Errorf(lead.KindNotFound, "store: import %q not found", id)
+	}
+	if err != nil {
+		return lead.Import{}, s.fail("reading import", err)
+	}
+	return im, nil
+}
+
+// ListImports returns the most recent imports, newest first.
+func (s *Store) ListImports(ctx context.Context, limit int) ([]lead.Import, error) {
+	if limit <= 0 || limit > lead.MaxPageSize {
+		limit = lead.DefaultPageSize
+	}
+	rows, err := s.r.QueryContext(ctx, selectImports, limit)
+	if err != nil {
+		return nil, s.fail("listing imports", err)
+	}
+	var out []lead.Import
+	for rows.Next() {
+		im, err := scanImport(rows)
+		if err != nil {
+			rows.Close()
+			return nil, s.fail("listing imports", err)
+		}
+		out = append(out, im)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail("listing imports", err)
+	}
+	return out, nil
+}
+
+func scanImport(sc scanner) (lead.Import, error) {
+	var (
+		im               lead.Import
+		status, errs     string
+		created, updated int64
+		finished         sql.NullInt64
+	)
+	if err := sc.Scan(&im.ID, &im.Filename, &status, &created, &updated, &finished,
+		&im.Rows, &im.Created, &im.Duplicates, &im.Failed, &errs, &im.Error); err != nil {
+		return lead.Import{}, err
+	}
+	im.Status = lead.ImportStatus(status)
+	im.CreatedAt, im.UpdatedAt = fromMicros(created), fromMicros(updated)
+	if finished.Valid {
+		t := fromMicros(finished.Int64)
+		im.FinishedAt = &t
+	}
+	if err := json.Unmarshal([]byte(errs), &im.Errors); err != nil {
+		return lead.Import{}, err
+	}
+	return im, nil
+}
