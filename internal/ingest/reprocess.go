@@ -8,9 +8,12 @@ import (
 )
 
 // Decode parses a body that arrived by channel with that channel's parser.
+// An Azure Table entity is stored as its JSON (CustomerInfo and all) and an
+// imported row as a JSON object of Microsoft's field names, so the
+// marketplace decoder reads all three.
 func Decode(ch lead.Channel, body []byte) (*lead.Parsed, error) {
 	switch ch {
-	case lead.ChannelHTTPS:
+	case lead.ChannelHTTPS, lead.ChannelAzureTable, lead.ChannelImport:
 		return marketplace.Decode(body)
 	default:
 		return nil, lead.Errorf(lead.KindInvalid, "ingest: no parser for channel %q", ch)
