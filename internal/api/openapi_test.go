@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/sources"
 )
 
 type openAPIDocument struct {
@@ -93,6 +94,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"IngestAnswer": reflect.TypeFor[ingestAnswer](),
 		"RawLead":      reflect.TypeFor[rawView](),
 		"Problem":      reflect.TypeFor[problem](),
+		"SourceStatus": reflect.TypeFor[sources.Status](),
 	} {
 		var documented []string
 		for k := range doc.Components.Schemas[schema].Properties {

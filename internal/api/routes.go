@@ -14,6 +14,7 @@ import (
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/sources"
 )
 
 // DefaultMaxBody is the largest marketplace body accepted (64 KiB).
@@ -28,6 +29,8 @@ type Deps struct {
 	Metrics  *Metrics
 	Gatherer prometheus.Gatherer
 	MaxBody  int64 // 0 means DefaultMaxBody
+	Sources  *sources.Monitor
+	Pollers  []Poller
 }
 
 type server struct {
@@ -38,6 +41,8 @@ type server struct {
 	metrics  *Metrics
 	gatherer prometheus.Gatherer
 	maxBody  int64
+	sources  *sources.Monitor
+	pollers  []Poller
 }
 
 // Handler returns leadhub's whole HTTP handler.
@@ -45,6 +50,7 @@ func Handler(d Deps) http.Handler {
 	s := &server{
 		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
+		sources: d.Sources, pollers: d.Pollers,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
@@ -73,6 +79,8 @@ func (s *server) table() []route {
 		{"GET", "/api/v1/quarantine", s.apiAuth(s.handleListQuarantine)},
 		{"GET", "/api/v1/quarantine/{id}", s.apiAuth(s.handleGetQuarantined)},
 		{"POST", "/api/v1/quarantine/{id}/reprocess", s.apiAuth(s.handleReprocess)},
+		{"GET", "/api/v1/sources", s.apiAuth(s.handleListSources)},
+		{"POST", "/api/v1/sources/sync", s.apiAuth(s.handleSyncSources)},
 
 		// Documentation and operations (no secrets, no personal data).
 		{"GET", "/openapi.json", http.HandlerFunc(s.handleOpenAPI)},

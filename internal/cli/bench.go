@@ -19,6 +19,7 @@ import (
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/bench"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
 )
 
@@ -210,7 +211,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	srv := startServer(st, ln, serveConfig{MaxBody: 64 << 10, DedupWindow: 24 * time.Hour}, log)
+	srv := startServer(ctx, st, ln, serveConfig{MaxBody: 64 << 10, DedupWindow: 24 * time.Hour, SilentAfter: sources.DefaultSilentAfter}, log, nil)
 	defer srv.shutdown(10 * time.Second)
 	target := ingestURL("http://"+ln.Addr().String(), secret)
 

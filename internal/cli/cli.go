@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"leads":      {"browse leads: list | show ID", runLeads},
 		"quarantine": {"bodies that could not be parsed: list | show ID | reprocess ID|--all", runQuarantine},
 		"bench":      {"measure: ingest | load | verify", runBench},
+		"sources":    {"the running server's lead sources: list | sync (uses --server and --api-key)", runSources},
 		"version": {"print the version", func(_ context.Context, _ []string, e env) error {
 			fmt.Fprintln(e.stdout, "leadhub", Version)
 			return nil

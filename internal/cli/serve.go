@@ -18,6 +18,7 @@ import (
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
 )
 
@@ -33,6 +34,7 @@ type serveConfig struct {
 	DedupWindow     time.Duration
 	ShutdownTimeout time.Duration
 	Writers         int
+	SilentAfter     time.Duration
 }
 
 func (c serveConfig) validate() error {
@@ -56,6 +58,9 @@ func (c serveConfig) validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout must be positive"))
+	}
+	if c.SilentAfter < time.Minute {
+		errs = append(errs, fmt.Errorf("--silent-after %s: want at least 1m", c.SilentAfter))
 	}
 	if c.Writers < 0 || c.Writers > 64 {
 		errs = append(errs, fmt.Errorf("--writers %d: want 0 (automatic) to 64", c.Writers))
@@ -88,6 +93,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs.DurationVar(&c.DedupWindow, "dedup-window", ingest.DefaultDedupWindow, "an identical body within this window is a redelivery, not a new lead")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.IntVar(&c.Writers, "writers", 0, "goroutines committing ingest batches (0: 1 on SQLite, 4 on PostgreSQL)")
+	fs.DurationVar(&c.SilentAfter, "silent-after", sources.DefaultSilentAfter, "a source that used to deliver leads is \"silent\" after this long without one")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -114,7 +120,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}
-	srv := startServer(st, ln, c, log)
+	srv := startServer(ctx, st, ln, c, log, nil)
 	log.Info("listening", "addr", ln.Addr().String(), "database", store.Redact(c.Database), "engine", st.Engine(), "version", Version)
 
 	select {
@@ -137,10 +143,11 @@ type running struct {
 	done  chan error // receives Serve's error if it stops by itself
 }
 
-// startServer wires the inbox, metrics and HTTP handler over st and serves
-// on ln. `serve` and `bench ingest` share it, so the benchmark measures the
-// real server.
-func startServer(st *store.Store, ln net.Listener, c serveConfig, log *slog.Logger) *running {
+// startServer wires the inbox, metrics, source monitor and HTTP handler
+// over st and serves on ln; pollers are the polled sources (Azure Tables).
+// `serve` and `bench ingest` share it, so the benchmark measures the real
+// server. The monitor runs until ctx ends.
+func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveConfig, log *slog.Logger, pollers []api.Poller) *running {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg, st.CountQuarantined)
@@ -152,10 +159,17 @@ func startServer(st *store.Store, ln net.Listener, c serveConfig, log *slog.Logg
 		}
 	}
 	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Observe: metrics.ObserveBatch})
+	configured := []sources.Configured{{Source: string(lead.ChannelHTTPS), Kind: string(lead.ChannelHTTPS),
+		Config: map[string]string{"endpoint": "/ingest/marketplace"}}}
+	for _, p := range pollers {
+		configured = append(configured, sources.Configured{Source: p.Source(), Kind: sources.KindOf(p.Source())})
+	}
+	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
+	go monitor.Run(ctx, time.Minute)
 	srv := &http.Server{
 		Handler: api.Handler(api.Deps{
 			Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
-			Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody,
+			Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody, Sources: monitor, Pollers: pollers,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
