@@ -31,4 +31,18 @@ else
   echo "test: PostgreSQL unreachable; kill test on PostgreSQL skipped"
 fi
 
+# The Azure Table tests run against Azurite (npm, pinned in package.json),
+# installed if needed and stopped at exit. Under CI=true it must start.
+if [ -z "${LEADHUB_TEST_AZURITE:-}" ]; then
+  if azurite_env=$(bash scripts/azurite.sh start); then
+    eval "$azurite_env"
+    trap 'bash scripts/azurite.sh stop "$LEADHUB_TEST_AZURITE_PID"' EXIT
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: Azurite could not start; CI requires it" >&2
+    exit 1
+  else
+    echo "test: Azurite could not start; Azure Table tests will skip"
+  fi
+fi
+
 go test -count=1 -timeout 20m "$@" ./...

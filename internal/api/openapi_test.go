@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
 )
@@ -95,6 +96,10 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"RawLead":      reflect.TypeFor[rawView](),
 		"Problem":      reflect.TypeFor[problem](),
 		"SourceStatus": reflect.TypeFor[sources.Status](),
+		"Import":       reflect.TypeFor[lead.Import](),
+		"RowError":     reflect.TypeFor[lead.RowError](),
+		"ImportColumn": reflect.TypeFor[csvimport.Column](),
+		"ImportAnswer": reflect.TypeFor[importAnswer](),
 	} {
 		var documented []string
 		for k := range doc.Components.Schemas[schema].Properties {

@@ -31,6 +31,7 @@ type Deps struct {
 	MaxBody  int64 // 0 means DefaultMaxBody
 	Sources  *sources.Monitor
 	Pollers  []Poller
+	Imports  *Imports // background CSV imports; nil: imports run until the process exits
 }
 
 type server struct {
@@ -43,6 +44,7 @@ type server struct {
 	maxBody  int64
 	sources  *sources.Monitor
 	pollers  []Poller
+	imports  *Imports
 }
 
 // Handler returns leadhub's whole HTTP handler.
@@ -50,7 +52,10 @@ func Handler(d Deps) http.Handler {
 	s := &server{
 		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
-		sources: d.Sources, pollers: d.Pollers,
+		sources: d.Sources, pollers: d.Pollers, imports: d.Imports,
+	}
+	if s.imports == nil {
+		s.imports = NewImports(nil)
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
@@ -81,6 +86,9 @@ func (s *server) table() []route {
 		{"POST", "/api/v1/quarantine/{id}/reprocess", s.apiAuth(s.handleReprocess)},
 		{"GET", "/api/v1/sources", s.apiAuth(s.handleListSources)},
 		{"POST", "/api/v1/sources/sync", s.apiAuth(s.handleSyncSources)},
+		{"POST", "/api/v1/imports", s.apiAuth(s.handleCreateImport)},
+		{"GET", "/api/v1/imports", s.apiAuth(s.handleListImports)},
+		{"GET", "/api/v1/imports/{id}", s.apiAuth(s.handleGetImport)},
 
 		// Documentation and operations (no secrets, no personal data).
 		{"GET", "/openapi.json", http.HandlerFunc(s.handleOpenAPI)},

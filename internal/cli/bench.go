@@ -211,7 +211,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	srv := startServer(ctx, st, ln, serveConfig{MaxBody: 64 << 10, DedupWindow: 24 * time.Hour, SilentAfter: sources.DefaultSilentAfter}, log, nil)
+	srv := startServer(ctx, st, ln, serveConfig{MaxBody: 64 << 10, DedupWindow: 24 * time.Hour, SilentAfter: sources.DefaultSilentAfter}, log)
 	defer srv.shutdown(10 * time.Second)
 	target := ingestURL("http://"+ln.Addr().String(), secret)
 

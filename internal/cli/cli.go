@@ -30,7 +30,10 @@ func commands() map[string]command {
 		"apikey":     {"manage API keys: create | list | revoke", runAPIKey},
 		"leads":      {"browse leads: list | show ID", runLeads},
 		"quarantine": {"bodies that could not be parsed: list | show ID | reprocess ID|--all", runQuarantine},
+		"import":     {"import leads from a CSV file (Partner Center or CRM export, spreadsheet)", runImport},
 		"bench":      {"measure: ingest | load | verify", runBench},
+		"dedupe":     {"find the records of CSV files that are the same person or company; dedupe eval scores the result", runDedupe},
+		"simulate":   {"produce marketplace traffic as Microsoft would: --url INGEST_URL | --azure-table CONNECTION_STRING", runSimulate},
 		"sources":    {"the running server's lead sources: list | sync (uses --server and --api-key)", runSources},
 		"version": {"print the version", func(_ context.Context, _ []string, e env) error {
 			fmt.Fprintln(e.stdout, "leadhub", Version)

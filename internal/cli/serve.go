@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/azuretable"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
@@ -35,6 +38,10 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	Writers         int
 	SilentAfter     time.Duration
+	Demo            bool
+	AzureTables     azuretable.ConnectionStrings
+	AzureTableName  string
+	AzureTablePoll  time.Duration
 }
 
 func (c serveConfig) validate() error {
@@ -65,6 +72,12 @@ func (c serveConfig) validate() error {
 	if c.Writers < 0 || c.Writers > 64 {
 		errs = append(errs, fmt.Errorf("--writers %d: want 0 (automatic) to 64", c.Writers))
 	}
+	if err := azuretable.CheckConfig(c.AzureTables, c.AzureTableName); err != nil {
+		errs = append(errs, fmt.Errorf("--azure-table / --azure-table-name: %w", err))
+	}
+	if len(c.AzureTables) > 0 && c.AzureTablePoll < time.Second {
+		errs = append(errs, fmt.Errorf("--azure-table-poll %s: want at least 1s", c.AzureTablePoll))
+	}
 	return errors.Join(errs...)
 }
 
@@ -94,6 +107,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.IntVar(&c.Writers, "writers", 0, "goroutines committing ingest batches (0: 1 on SQLite, 4 on PostgreSQL)")
 	fs.DurationVar(&c.SilentAfter, "silent-after", sources.DefaultSilentAfter, "a source that used to deliver leads is \"silent\" after this long without one")
+	fs.BoolVar(&c.Demo, "demo", false, "run on a throw-away database (unless --database is given) and feed the server simulated leads")
+	fs.Var(&c.AzureTables, "azure-table", "connection string of an Azure Storage account whose lead table to poll (repeatable; in the environment, one per line)")
+	fs.StringVar(&c.AzureTableName, "azure-table-name", azuretable.DefaultTable, "table Microsoft writes leads to in each --azure-table account")
+	fs.DurationVar(&c.AzureTablePoll, "azure-table-poll", azuretable.DefaultInterval, "time between polls of each --azure-table")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -102,6 +119,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	level, _ := parseLevel(c.LogLevel)
 	log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	if c.Demo && c.Database == DefaultDatabase {
+		dir, err := os.MkdirTemp("", "leadhub-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		c.Database = "sqlite:" + filepath.Join(dir, "demo.db")
+	}
 
 	st, err := openStore(ctx, c.Database, log)
 	if err != nil {
@@ -120,8 +145,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}
-	srv := startServer(ctx, st, ln, c, log, nil)
+	srv := startServer(ctx, st, ln, c, log)
 	log.Info("listening", "addr", ln.Addr().String(), "database", store.Redact(c.Database), "engine", st.Engine(), "version", Version)
+	if c.Demo {
+		if err := startDemo(ctx, st, "http://"+ln.Addr().String(), c.Database, e, log); err != nil {
+			return err
+		}
+	}
 
 	select {
 	case err := <-srv.done:
@@ -141,13 +171,17 @@ type running struct {
 	http  *http.Server
 	inbox *ingest.Inbox
 	done  chan error // receives Serve's error if it stops by itself
+
+	imports *api.Imports // uploaded CSV imports running in the background
+
+	tables *azuretable.Group // the --azure-table pollers (nil without)
 }
 
-// startServer wires the inbox, metrics, source monitor and HTTP handler
-// over st and serves on ln; pollers are the polled sources (Azure Tables).
+// startServer wires the inbox, the Azure Table pollers, metrics, the source
+// monitor and the HTTP handler over st and serves on ln.
 // `serve` and `bench ingest` share it, so the benchmark measures the real
 // server. The monitor runs until ctx ends.
-func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveConfig, log *slog.Logger, pollers []api.Poller) *running {
+func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveConfig, log *slog.Logger) *running {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := api.NewMetrics(reg, st.CountQuarantined)
@@ -159,17 +193,23 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 		}
 	}
 	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Observe: metrics.ObserveBatch})
+	tables := startAzureTables(ctx, st, inbox, reg, c, log)
+	var pollers []api.Poller
 	configured := []sources.Configured{{Source: string(lead.ChannelHTTPS), Kind: string(lead.ChannelHTTPS),
 		Config: map[string]string{"endpoint": "/ingest/marketplace"}}}
-	for _, p := range pollers {
-		configured = append(configured, sources.Configured{Source: p.Source(), Kind: sources.KindOf(p.Source())})
+	for _, p := range tables.Pollers() {
+		pollers = append(pollers, p)
+		configured = append(configured, sources.Configured{Source: p.Source(), Kind: string(lead.ChannelAzureTable),
+			Config: p.Describe().Config()})
 	}
 	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
 	go monitor.Run(ctx, time.Minute)
+	imports := api.NewImports(ctx)
 	srv := &http.Server{
 		Handler: api.Handler(api.Deps{
 			Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
 			Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody, Sources: monitor, Pollers: pollers,
+			Imports: imports,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -178,7 +218,8 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	r := &running{http: srv, inbox: inbox, done: make(chan error, 1)}
+	r := &running{http: srv, inbox: inbox, done: make(chan error, 1), imports: imports}
+	r.tables = tables
 	go func() { r.done <- srv.Serve(ln) }()
 	return r
 }
@@ -190,8 +231,26 @@ func (r *running) shutdown(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	err := r.http.Shutdown(ctx)
+	r.tables.Stop()  // a poll under way commits what it handed to the inbox
+	r.imports.Stop() // running imports stop between rows and record why
 	r.inbox.Close()
 	return err
+}
+
+// startAzureTables starts one poller per --azure-table (c is validated)
+// until ctx ends or shutdown.
+func startAzureTables(ctx context.Context, st lead.Store, inbox *ingest.Inbox, reg prometheus.Registerer, c serveConfig, log *slog.Logger) *azuretable.Group {
+	if len(c.AzureTables) == 0 {
+		return nil
+	}
+	pollers, err := azuretable.NewPollers(c.AzureTables,
+		azuretable.Options{Table: c.AzureTableName, Interval: c.AzureTablePoll},
+		azuretable.Deps{Store: st, Inbox: inbox, Metrics: azuretable.NewMetrics(reg), Logger: log})
+	if err != nil {
+		log.Error("azure table polling not started", "error", err.Error())
+		return nil
+	}
+	return azuretable.Start(ctx, pollers)
 }
 
 // openStore opens and migrates the database.

@@ -346,3 +346,5 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		t.Fatalf("both LEADHUB_DATABASE and _FILE set: got %v", err)
 	}
 }
+
+func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }

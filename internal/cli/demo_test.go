@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"regexp"
+	"testing"
+	"time"
+)
+
+// TestServeDemo starts `serve --demo` and waits for simulated leads to show
+// in the API: a newcomer sees leads arrive within the first minute.
+func TestServeDemo(t *testing.T) {
+	ts := startTestServer(t, "sqlite:"+t.TempDir()+"/demo.db", "--demo")
+	m := regexp.MustCompile(`API key \(demo only\): (lhk_\S+)`).FindStringSubmatch(ts.stdout.String())
+	if m == nil {
+		t.Fatalf("demo printed no API key:\n%s", ts.stdout.String())
+	}
+	start := time.Now()
+	waitFor(t, "simulated leads in the API", 60*time.Second, func() bool {
+		var list struct {
+			Leads []struct{ ID string } `json:"leads"`
+		}
+		status, _, b := ts.do(t, "GET", ts.base+"/api/v1/leads", m[1], nil)
+		if status != 200 {
+			t.Fatalf("GET /api/v1/leads: %d %s", status, b)
+		}
+		return jsonInto(b, &list) == nil && len(list.Leads) >= 3
+	})
+	t.Logf("3 leads in the API %s after the server listened", time.Since(start).Round(time.Millisecond))
+}

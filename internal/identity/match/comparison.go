@@ -1,0 +1,88 @@
+package match
+
+// Comparison is the outcome of comparing two records of a Dataset field by
+// field: the level index of each field (Missing when either side is
+// empty), whether the first and last names were compared crosswise
+// because they look swapped, and the term-frequency adjustment (in bits)
+// of each field that agreed exactly.
+type Comparison struct {
+	Levels  [MaxFields]int8
+	TF      [MaxFields]float32
+	Swapped bool
+}
+
+// patternKey packs the levels of a comparison, 4 bits a field (0 for
+// missing, level+1 otherwise).
+type patternKey [2]uint64
+
+func (c *Comparison) key(n int) patternKey {
+	var k patternKey
+	for f := 0; f < n; f++ {
+		code := uint64(c.Levels[f] + 1)
+		k[f/16] |= code << (4 * (f % 16))
+	}
+	return k
+}
+
+func (k patternKey) level(f int) int8 {
+	return int8((k[f/16]>>(4*(f%16)))&15) - 1
+}
+
+// Compare compares records i and j of d. tf gives, for each field with
+// term-frequency adjustment, the u probability of its exact level, to
+// which the frequency of the agreed value is compared; it may be nil.
+func (d *Dataset) Compare(i, j int, tfU []float64) Comparison {
+	var c Comparison
+	d.compareInto(i, j, tfU, &c)
+	return c
+}
+
+// tfLimit bounds the term-frequency adjustment of one field, in bits.
+const tfLimit = 10.0
+
+func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
+	*c = Comparison{}
+	for f := range d.cols {
+		col := &d.cols[f]
+		a, b := col.ids[i], col.ids[j]
+		switch {
+		case a == 0 || b == 0:
+			c.Levels[f] = Missing
+		case a == b:
+			c.Levels[f] = 0
+			if tfU != nil && tfU[f] > 0 {
+				c.TF[f] = float32(clampF(log2(tfU[f]/col.freq(a)), -tfLimit, tfLimit))
+			}
+		default:
+			c.Levels[f] = level(col.kind, &col.vals[a], &col.vals[b])
+		}
+	}
+	d.checkSwap(i, j, c)
+}
+
+// checkSwap compares the first name of each record with the last name of
+// the other when the names disagree as given but agree crosswise (a form
+// filled in the wrong order).
+func (d *Dataset) checkSwap(i, j int, c *Comparison) {
+	fi, li := d.Schema.index(FirstName), d.Schema.index(LastName)
+	if fi < 0 || li < 0 || c.Levels[fi] <= 1 || c.Levels[li] <= 1 {
+		return
+	}
+	fc, lc := &d.cols[fi], &d.cols[li]
+	af, al, bf, bl := fc.ids[i], lc.ids[i], fc.ids[j], lc.ids[j]
+	if af == 0 || al == 0 || bf == 0 || bl == 0 {
+		return
+	}
+	cross := func(x, y *value) int8 {
+		if x.norm == y.norm {
+			return 0
+		}
+		return nameLevel(x, y)
+	}
+	s1 := cross(&fc.vals[af], &lc.vals[bl])
+	s2 := cross(&lc.vals[al], &fc.vals[bf])
+	if s1 <= 2 && s2 <= 2 && s1+s2 < c.Levels[fi]+c.Levels[li] {
+		c.Levels[fi], c.Levels[li] = s1, s2
+		c.Swapped = true
+	}
+}

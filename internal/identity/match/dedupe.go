@@ -1,0 +1,167 @@
+package match
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// DefaultThreshold is the match probability from which two records are
+// taken to be the same entity.
+const DefaultThreshold = 0.5
+
+// Options tune Dedupe. The zero value means the defaults.
+type Options struct {
+	// Threshold is the match probability of a match (0: DefaultThreshold).
+	Threshold float64
+	// Blocking overrides DefaultBlocking(schema).
+	Blocking *Blocking
+	// Train tunes the estimation of the model.
+	Train TrainOptions
+	// Model, when set, is used as is instead of being estimated.
+	Model *Model
+	// Progress, when set, is told when each stage starts.
+	Progress func(stage string)
+}
+
+// Timings are the durations of Dedupe's stages.
+type Timings struct {
+	Block, Compare, Estimate, Score, Cluster time.Duration
+}
+
+// Result is the outcome of Dedupe.
+type Result struct {
+	Model *Model
+	// Cluster gives, per record, the index of the record that represents
+	// its entity (the first of the entity's records in input order).
+	Cluster []int
+	// Candidates is the number of candidate pairs compared.
+	Candidates int
+	// Matches is the number of candidate pairs at or above the threshold.
+	Matches int
+	// Rejected is the number of matching pairs whose clusters were not
+	// joined because the joined cluster would not hold together.
+	Rejected   int
+	Blocks     []BlockStats
+	EM         EMStats
+	Patterns   int
+	Timings    Timings
+	matchPairs []ScoredPair
+}
+
+// ScoredPair is a candidate pair with its match weight.
+type ScoredPair struct {
+	I, J   int
+	Weight float64
+}
+
+// MatchPairs returns the candidate pairs at or above the threshold,
+// strongest first.
+func (r *Result) MatchPairs() []ScoredPair { return r.matchPairs }
+
+// Dedupe finds the entities of d: it blocks, compares the candidate
+// pairs, estimates the model (unless given one), scores the pairs and
+// clusters the matches.
+func Dedupe(d *Dataset, opt Options) (*Result, error) {
+	if d.Len() == 0 {
+		return &Result{}, nil
+	}
+	if len(d.Schema) != len(d.cols) {
+		return nil, fmt.Errorf("dataset not prepared")
+	}
+	progress := func(s string) {
+		if opt.Progress != nil {
+			opt.Progress(s)
+		}
+	}
+	threshold := opt.Threshold
+	if threshold == 0 {
+		threshold = DefaultThreshold
+	}
+	if opt.Train.MaxIterations == 0 {
+		opt.Train.MaxIterations = 100
+	}
+	b := opt.Blocking
+	if b == nil {
+		db := DefaultBlocking(d.Schema)
+		b = &db
+	}
+	res := &Result{}
+	t := time.Now()
+
+	progress("block")
+	pairs, stats := b.Candidates(d)
+	res.Blocks, res.Candidates = stats, len(pairs)
+	res.Timings.Block = time.Since(t)
+
+	t = time.Now()
+	model := opt.Model
+	if model == nil {
+		progress("estimate u")
+		model = &Model{Threshold: threshold}
+		us := estimateU(d, opt.Train)
+		for f, fd := range d.Schema {
+			model.Fields = append(model.Fields, FieldModel{
+				Name: fd.Name, Kind: fd.Kind, Levels: levelNames[fd.Kind],
+				M: mPrior(len(levelNames[fd.Kind])), U: us[f], TF: tfKinds[fd.Kind],
+			})
+		}
+	}
+	res.Timings.Estimate = time.Since(t)
+
+	t = time.Now()
+	progress(fmt.Sprintf("compare %d candidate pairs", len(pairs)))
+	pats, pid, tf := comparePairs(d, pairs, model.tfU())
+	res.Patterns = len(pats)
+	res.Timings.Compare = time.Since(t)
+
+	t = time.Now()
+	if opt.Model == nil {
+		progress("estimate m")
+		res.EM = runEM(model.Fields, pats, opt.Train.MaxIterations)
+		n := float64(d.Len())
+		all := n * (n - 1) / 2
+		model.Prior = clampF(res.EM.Lambda*float64(len(pairs))/all, minProb, res.EM.Lambda)
+	}
+	res.Model = model
+	res.Timings.Estimate += time.Since(t)
+
+	t = time.Now()
+	progress("score")
+	pw := make([]float64, len(pats))
+	prior := model.PriorWeight()
+	for p, pat := range pats {
+		w := prior
+		for f := range model.Fields {
+			w += model.Fields[f].Weight(pat.key.level(f))
+		}
+		pw[p] = w
+	}
+	minWeight := log2(threshold / (1 - threshold))
+	var matches []ScoredPair
+	for p, pr := range pairs {
+		w := pw[pid[p]] + float64(tf[p])
+		if w >= minWeight {
+			matches = append(matches, ScoredPair{I: int(pr >> 32), J: int(uint32(pr)), Weight: w})
+		}
+	}
+	slices.SortFunc(matches, func(a, b ScoredPair) int {
+		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.I, b.I); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.J, b.J)
+	})
+	res.Matches = len(matches)
+	res.matchPairs = matches
+	res.Timings.Score = time.Since(t)
+
+	t = time.Now()
+	progress("cluster")
+	res.Cluster, res.Rejected = cluster(d, model, matches)
+	res.Timings.Cluster = time.Since(t)
+	return res, nil
+}

@@ -1,0 +1,197 @@
+package normalize
+
+import (
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// EmailAddress is a normalised email address.
+type EmailAddress struct {
+	// Address is the canonical address, Local + "@" + Domain.
+	Address string
+	// Local is the canonical local part: lower-case, and for consumer
+	// providers whose rules say so without dots or sub-address tags.
+	Local string
+	// Domain is the canonical domain in ASCII (IDNA A-labels), with
+	// googlemail.com folded into gmail.com.
+	Domain string
+	// FreeMail is true when Domain belongs to a free (consumer) mail
+	// provider rather than to an organisation.
+	FreeMail bool
+}
+
+// idnaProfile converts domains the way mail software does on lookup, but
+// without rejecting the underscores and other characters some mail
+// systems tolerate.
+var idnaProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false))
+
+// Email normalises an email address: it trims spaces, a "mailto:" prefix
+// and angle brackets ("Jane <jane@x.com>" → "jane@x.com"), lower-cases,
+// converts an internationalised domain to its ASCII form (IDNA,
+// https://www.rfc-editor.org/rfc/rfc5891), and applies the address rules
+// of the big consumer providers, which deliver several spellings to one
+// mailbox:
+//
+//   - Gmail (gmail.com, googlemail.com → gmail.com): dots in the local part
+//     are ignored and "+tag" is a sub-address
+//     (https://support.google.com/mail/answer/7436150,
+//     https://support.google.com/mail/answer/10313).
+//   - Outlook.com (outlook.*, hotmail.*, live.*, msn.com), iCloud
+//     (icloud.com, me.com, mac.com), Proton (proton.me, protonmail.com,
+//     protonmail.ch, pm.me) and Fastmail (fastmail.com, fastmail.fm):
+//     "+tag" is a sub-address.
+//   - Yahoo (yahoo.*, ymail.com, rocketmail.com): "-keyword" marks a
+//     disposable address.
+//
+// Company domains are never rewritten: at an organisation's own domain
+// "j.smith" and "jsmith" may be two people. ok is false when s is not
+// shaped like an address (no "@", or an empty side); Address then holds
+// the trimmed, lower-cased input so that it can still be compared
+// exactly.
+func Email(s string) (e EmailAddress, ok bool) {
+	s = strings.TrimSpace(clip(s))
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		if j := strings.IndexByte(s[i:], '>'); j > 0 {
+			s = s[i+1 : i+j]
+		}
+	}
+	s = strings.TrimSpace(s)
+	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
+		s = s[7:]
+	}
+	s = strings.Trim(s, " \t\r\n<>\"'")
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n") {
+		e.Address = strings.ToLower(s)
+		return e, false
+	}
+	local, domain := strings.ToLower(s[:at]), s[at+1:]
+	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	if a, err := idnaProfile.ToASCII(domain); err == nil && a != "" {
+		domain = a
+	}
+	local = strings.Trim(local, "\"")
+	if local == "" || domain == "" {
+		e.Address = strings.ToLower(s)
+		return e, false
+	}
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	switch provider(domain) {
+	case "gmail":
+		local = cutAt(local, '+')
+		local = strings.ReplaceAll(local, ".", "")
+	case "outlook", "icloud", "proton", "fastmail":
+		local = cutAt(local, '+')
+	case "yahoo":
+		local = cutAt(local, '-')
+	}
+	if local == "" {
+		e.Address = strings.ToLower(s)
+		return e, false
+	}
+	return EmailAddress{
+		Address:  local + "@" + domain,
+		Local:    local,
+		Domain:   domain,
+		FreeMail: IsFreeMailDomain(domain),
+	}, true
+}
+
+// cutAt returns s up to the first sep, unless sep is its first character.
+func cutAt(s string, sep byte) string {
+	if i := strings.IndexByte(s, sep); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// provider names the consumer provider whose local-part rules apply to
+// domain, or "" for any other domain.
+func provider(domain string) string {
+	switch domain {
+	case "gmail.com":
+		return "gmail"
+	case "msn.com", "passport.com":
+		return "outlook"
+	case "icloud.com", "me.com", "mac.com":
+		return "icloud"
+	case "proton.me", "protonmail.com", "protonmail.ch", "pm.me":
+		return "proton"
+	case "fastmail.com", "fastmail.fm":
+		return "fastmail"
+	case "ymail.com", "rocketmail.com":
+		return "yahoo"
+	}
+	switch label := secondLevel(domain); label {
+	case "outlook", "hotmail", "live", "windowslive":
+		return "outlook"
+	case "yahoo":
+		return "yahoo"
+	}
+	return ""
+}
+
+// secondLevel returns the registrable label of a consumer domain:
+// "hotmail" for hotmail.com, hotmail.co.uk and hotmail.com.br.
+func secondLevel(domain string) string {
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return ""
+	}
+	// Strip a country-code second level such as co.uk, com.br, co.jp.
+	n := len(labels)
+	if n >= 3 && len(labels[n-1]) == 2 {
+		switch labels[n-2] {
+		case "co", "com", "net", "org", "ne", "or":
+			return labels[n-3]
+		}
+	}
+	return labels[n-2]
+}
+
+// freeMail lists consumer mail domains (exact domains); freeMailLabels
+// lists providers that run the same service under many country domains.
+var freeMail = map[string]bool{
+	"gmail.com": true, "googlemail.com": true, "aol.com": true, "aim.com": true, "icloud.com": true,
+	"me.com": true, "mac.com": true, "msn.com": true, "passport.com": true, "proton.me": true,
+	"protonmail.com": true, "protonmail.ch": true, "pm.me": true, "tutanota.com": true, "tutanota.de": true,
+	"tuta.io": true, "fastmail.com": true, "fastmail.fm": true, "hey.com": true, "zoho.com": true,
+	"zohomail.com": true, "ymail.com": true, "rocketmail.com": true, "mail.com": true, "email.com": true,
+	"usa.com": true, "inbox.com": true, "yandex.ru": true, "yandex.com": true, "ya.ru": true,
+	"mail.ru": true, "inbox.ru": true, "list.ru": true, "bk.ru": true, "rambler.ru": true,
+	"qq.com": true, "163.com": true, "126.com": true, "sina.com": true, "sina.cn": true, "sohu.com": true,
+	"yeah.net": true, "foxmail.com": true, "naver.com": true, "daum.net": true, "hanmail.net": true,
+	"web.de": true, "t-online.de": true, "freenet.de": true, "arcor.de": true, "posteo.de": true,
+	"mailbox.org": true, "libero.it": true, "virgilio.it": true, "tiscali.it": true, "alice.it": true,
+	"orange.fr": true, "wanadoo.fr": true, "free.fr": true, "laposte.net": true, "sfr.fr": true,
+	"neuf.fr": true, "bbox.fr": true, "terra.com.br": true, "bol.com.br": true, "uol.com.br": true,
+	"ig.com.br": true, "globo.com": true, "r7.com": true, "comcast.net": true, "verizon.net": true,
+	"att.net": true, "sbcglobal.net": true, "bellsouth.net": true, "cox.net": true, "charter.net": true,
+	"earthlink.net": true, "juno.com": true, "btinternet.com": true, "virginmedia.com": true,
+	"sky.com": true, "talktalk.net": true, "ntlworld.com": true, "bigpond.com": true, "optusnet.com.au": true,
+	"shaw.ca": true, "rogers.com": true, "sympatico.ca": true, "videotron.ca": true, "rediffmail.com": true,
+	"seznam.cz": true, "centrum.cz": true, "wp.pl": true, "o2.pl": true, "onet.pl": true, "interia.pl": true,
+	"gazeta.pl": true, "abv.bg": true, "ukr.net": true, "walla.co.il": true, "telenet.be": true,
+	"skynet.be": true, "ziggo.nl": true, "kpnmail.nl": true, "planet.nl": true, "home.nl": true,
+	"hetnet.nl": true, "bluewin.ch": true, "gmx.ch": true, "sapo.pt": true, "netcabo.pt": true,
+	"telefonica.net": true, "terra.es": true, "ono.com": true, "prodigy.net.mx": true, "yopmail.com": true,
+	"mailinator.com": true, "guerrillamail.com": true, "10minutemail.com": true,
+}
+
+var freeMailLabels = map[string]bool{
+	"hotmail": true, "outlook": true, "live": true, "windowslive": true, "yahoo": true, "gmx": true,
+	"aol": true,
+}
+
+// IsFreeMailDomain reports whether domain (normalised, as in
+// EmailAddress.Domain) belongs to a free consumer mail provider, so an
+// address there says nothing about the person's employer.
+func IsFreeMailDomain(domain string) bool {
+	if freeMail[domain] {
+		return true
+	}
+	return freeMailLabels[secondLevel(domain)]
+}
