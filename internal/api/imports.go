@@ -39,11 +39,8 @@ type Imports struct {
 }
 
 // NewImports returns a runner whose imports stop when ctx ends or Stop is
-// called. A nil ctx means one that never ends.
+// called.
 func NewImports(ctx context.Context) *Imports {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	return &Imports{ctx: ctx, cancel: cancel}
 }

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 
@@ -55,7 +56,7 @@ func Handler(d Deps) http.Handler {
 		sources: d.Sources, pollers: d.Pollers, imports: d.Imports,
 	}
 	if s.imports == nil {
-		s.imports = NewImports(nil)
+		s.imports = NewImports(context.Background())
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody

@@ -36,7 +36,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("import", "import FILE.csv|- [--map column=field,…] [--dry-run] [--lazy-quotes] [--database DSN]", e)
 	var maps mapFlag
 	var dry, lazy bool
-	fs.Var(&maps, "map", "override the detected mapping: column=field,… (fields: "+fieldNames()+"); may be repeated")
+	fs.Var(&maps, "map", "override the detected mapping: `column=field,…` (fields: "+fieldNames()+"); may be repeated")
 	fs.BoolVar(&dry, "dry-run", false, "read, map and check every row, report what would happen, and store nothing")
 	fs.BoolVar(&lazy, "lazy-quotes", false, "read a stray quote inside a field as a literal quote instead of rejecting the row")
 	if err := parseFlags(fs.FlagSet, args, e); err != nil {

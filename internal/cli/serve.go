@@ -142,6 +142,11 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := ensureIngestToken(ctx, st, c, ln.Addr().String(), e); err != nil {
 		return err
 	}
+	// Imports left "running" by a server that died (they save progress at
+	// least every second) will never finish: say so.
+	if n, err := st.FailStaleImports(ctx, time.Now().Add(-time.Minute), "interrupted: the server running it stopped; import the file again to finish it (imported rows count as duplicates)"); err == nil && n > 0 {
+		log.Warn("marked imports interrupted by a stopped server as failed", "count", n)
+	}
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}

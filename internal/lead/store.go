@@ -148,6 +148,10 @@ type Store interface {
 	GetImport(ctx context.Context, id string) (Import, error)
 	// ListImports returns the most recent imports, newest first.
 	ListImports(ctx context.Context, limit int) ([]Import, error)
+	// FailStaleImports marks running imports whose progress has not been
+	// saved since before as failed with reason (their server died), and
+	// returns how many it marked.
+	FailStaleImports(ctx context.Context, before time.Time, reason string) (int, error)
 
 	Ping(ctx context.Context) error
 	Close() error

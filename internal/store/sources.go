@@ -33,6 +33,8 @@ WHERE received_at >= $1 GROUP BY source, received_at / 86400000000`
 created = $7, duplicates = $8, failed = $9, errors = $10, error = $11 WHERE id = $1`
 	selectImport  = `SELECT ` + importColumns + ` FROM imports WHERE id = $1`
 	selectImports = `SELECT ` + importColumns + ` FROM imports ORDER BY id DESC LIMIT $1`
+	failStale     = `UPDATE imports SET status = 'failed', error = $2, finished_at = $3, updated_at = $3
+WHERE status = 'running' AND updated_at < $1`
 )
 
 // GetCheckpoint returns a source's saved progress, or "" when there is none.
@@ -257,4 +259,15 @@ func scanImport(sc scanner) (lead.Import, error) {
 		return lead.Import{}, err
 	}
 	return im, nil
+}
+
+// FailStaleImports marks running imports not updated since before as failed.
+func (s *Store) FailStaleImports(ctx context.Context, before time.Time, reason string) (int, error) {
+	now := time.Now().UnixMicro()
+	res, err := s.w.ExecContext(ctx, failStale, before.UnixMicro(), clean(reason), now)
+	if err != nil {
+		return 0, s.fail("failing stale imports", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), s.fail("failing stale imports", err)
 }

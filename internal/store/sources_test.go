@@ -127,5 +127,23 @@ func TestImports(t *testing.T) {
 		if err := s.UpdateImport(ctx, lead.Import{ID: "nope"}); lead.KindOf(err) != lead.KindNotFound {
 			t.Fatalf("update of a missing import: %v", err)
 		}
+
+		// A running import whose server died is marked failed; a fresh one is left alone.
+		stale := lead.Import{ID: "01STALE", Status: lead.ImportRunning, CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Hour), Errors: []lead.RowError{}}
+		live := lead.Import{ID: "01LIVE", Status: lead.ImportRunning, CreatedAt: now, UpdatedAt: now, Errors: []lead.RowError{}}
+		for _, im := range []lead.Import{stale, live} {
+			if err := s.CreateImport(ctx, im); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := s.FailStaleImports(ctx, now.Add(-time.Minute), "interrupted: the server stopped"); err != nil || n != 1 {
+			t.Fatalf("FailStaleImports = %d, %v; want 1", n, err)
+		}
+		if got, _ := s.GetImport(ctx, stale.ID); got.Status != lead.ImportFailed || got.Error != "interrupted: the server stopped" || got.FinishedAt == nil {
+			t.Fatalf("stale import %+v", got)
+		}
+		if got, _ := s.GetImport(ctx, live.ID); got.Status != lead.ImportRunning {
+			t.Fatalf("live import %+v", got)
+		}
 	})
 }

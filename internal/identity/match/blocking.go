@@ -17,7 +17,10 @@ type Rule struct {
 	Name string
 	// Fields are the schema fields the keys are made from.
 	Fields []int
-	keys   func(d *Dataset, r int, emit func(string))
+	// Loose rules (shared words) find matches the others miss but mostly
+	// pair non-matches; their pairs are scored but not trained on.
+	Loose bool
+	keys  func(d *Dataset, r int, emit func(string))
 }
 
 // Key is one blocking key of a record.
@@ -165,6 +168,7 @@ func DefaultBlocking(s Schema) Blocking {
 				}
 			}
 		})
+		b.Rules[len(b.Rules)-1].Loose = true
 	}
 	if full >= 0 {
 		add(s[full].Name+":words", []int{full}, func(d *Dataset, r int, emit func(string)) {
@@ -181,6 +185,7 @@ func DefaultBlocking(s Schema) Blocking {
 				}
 			}
 		})
+		b.Rules[len(b.Rules)-1].Loose = true
 	}
 	if ad >= 0 {
 		add(s[ad].Name+":words", []int{ad}, func(d *Dataset, r int, emit func(string)) {
@@ -195,6 +200,7 @@ func DefaultBlocking(s Schema) Blocking {
 				}
 			}
 		})
+		b.Rules[len(b.Rules)-1].Loose = true
 	}
 	// Sorted neighbourhood over the names, forwards and reversed, so that
 	// a typo early in a name still lands near its duplicate.
@@ -271,18 +277,22 @@ type keyed struct {
 
 // Candidates returns the candidate pairs of d: the union of the pairs of
 // every rule and sorted-neighbourhood pass, each pair once, as
-// i<<32 | j with i < j, sorted.
-func (b *Blocking) Candidates(d *Dataset) ([]uint64, []BlockStats) {
+// i<<32 | j with i < j, sorted. strict marks the pairs that a rule that is
+// not Loose found (the pairs the model is trained on).
+func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, strict []bool, stats []BlockStats) {
 	n := d.Len()
 	var (
-		mu    sync.Mutex
-		all   [][]uint64
-		stats = make([]BlockStats, len(b.Rules)+len(b.SortKeys))
+		mu        sync.Mutex
+		all, firm [][]uint64
 	)
+	stats = make([]BlockStats, len(b.Rules)+len(b.SortKeys))
 	profile := d.profiles()
-	emitAll := func(pairs []uint64) {
+	emit := func(pairs []uint64, loose bool) {
 		mu.Lock()
 		all = append(all, pairs)
+		if !loose {
+			firm = append(firm, pairs)
+		}
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
@@ -339,7 +349,7 @@ func (b *Blocking) Candidates(d *Dataset) ([]uint64, []BlockStats) {
 			flush()
 			st.Pairs = len(pairs)
 			stats[ri] = st
-			emitAll(pairs)
+			emit(pairs, rule.Loose)
 		}()
 	}
 	for si, sk := range b.SortKeys {
@@ -363,20 +373,35 @@ func (b *Blocking) Candidates(d *Dataset) ([]uint64, []BlockStats) {
 			})
 			pairs := appendWindow(nil, order, b.Window)
 			stats[len(b.Rules)+si] = BlockStats{Rule: "sorted:" + sk.Name, Keys: len(order), Pairs: len(pairs)}
-			emitAll(pairs)
+			emit(pairs, true)
 		}()
 	}
 	wg.Wait()
+	pairs = union(all)
+	strictPairs := union(firm)
+	strict = make([]bool, len(pairs))
+	k := 0
+	for p, x := range pairs {
+		for k < len(strictPairs) && strictPairs[k] < x {
+			k++
+		}
+		strict[p] = k < len(strictPairs) && strictPairs[k] == x
+	}
+	return pairs, strict, stats
+}
+
+// union merges lists of pairs into one sorted list without duplicates.
+func union(lists [][]uint64) []uint64 {
 	total := 0
-	for _, p := range all {
+	for _, p := range lists {
 		total += len(p)
 	}
 	out := make([]uint64, 0, total)
-	for _, p := range all {
+	for _, p := range lists {
 		out = append(out, p...)
 	}
 	slices.Sort(out)
-	return slices.Compact(out), stats
+	return slices.Compact(out)
 }
 
 func pair(a, b uint32) uint64 {

@@ -91,7 +91,7 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 	t := time.Now()
 
 	progress("block")
-	pairs, stats := b.Candidates(d)
+	pairs, strict, stats := b.Candidates(d)
 	res.Blocks, res.Candidates = stats, len(pairs)
 	res.Timings.Block = time.Since(t)
 
@@ -119,10 +119,26 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 	t = time.Now()
 	if opt.Model == nil {
 		progress("estimate m")
-		res.EM = runEM(model.Fields, pats, opt.Train.MaxIterations)
+		// Train on the pairs of the strict rules.
+		train := make([]pattern, len(pats))
+		nTrain := 0
+		for p := range pairs {
+			if strict[p] {
+				train[pid[p]].count++
+				nTrain++
+			}
+		}
+		for p := range train {
+			train[p].key = pats[p].key
+		}
+		if nTrain == 0 {
+			train = pats
+			nTrain = len(pairs)
+		}
+		res.EM = runEM(model.Fields, train, opt.Train.MaxIterations)
 		n := float64(d.Len())
 		all := n * (n - 1) / 2
-		model.Prior = clampF(res.EM.Lambda*float64(len(pairs))/all, minProb, res.EM.Lambda)
+		model.Prior = clampF(res.EM.Lambda*float64(nTrain)/all, minProb, res.EM.Lambda)
 	}
 	res.Model = model
 	res.Timings.Estimate += time.Since(t)
