@@ -43,7 +43,7 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 	var threshold float64
 	var quiet bool
 	fs.Var(&inputs, "input", "a CSV file of records (header in the first row); give it twice to link two files")
-	fs.StringVar(&idColumn, "id-column", "", "the column that identifies each record (kept as given in the output)")
+	fs.StringVar(&idColumn, "id-column", "", "the column that identifies each record, in every input; ids are written as given (an id present in both inputs stays two records, written twice)")
 	fs.Var(&maps, "map", "the columns to compare and their kinds, COLUMN=KIND,… (kinds: "+kindNames()+"); without it, columns are recognised by their header names; may be repeated")
 	fs.StringVar(&output, "output", "", "where to write record_id,cluster_id (- for standard output)")
 	fs.Float64Var(&threshold, "threshold", match.DefaultThreshold, "match probability from which two records are the same entity")

@@ -155,7 +155,18 @@ func DefaultBlocking(s Schema) Blocking {
 			}
 		})
 	}
-	if co >= 0 {
+	persons := fi >= 0 || li >= 0 || full >= 0
+	if co >= 0 && li >= 0 {
+		// Many people work at one company: the company alone is a weak
+		// key for people.
+		add(s[co].Name+"+"+s[li].Name+"_phonetic", []int{co, li}, func(d *Dataset, r int, emit func(string)) {
+			c, p := d.v(co, r).alt2, d.v(li, r).phon
+			if c != "" && p != "" {
+				emit(c + "|" + p)
+			}
+		})
+	}
+	if co >= 0 && !persons {
 		add(s[co].Name, []int{co}, func(d *Dataset, r int, emit func(string)) {
 			if v := d.v(co, r); v.alt2 != "" {
 				emit(v.alt2)
@@ -205,10 +216,13 @@ func DefaultBlocking(s Schema) Blocking {
 	// Sorted neighbourhood over the names, forwards and reversed, so that
 	// a typo early in a name still lands near its duplicate.
 	var nameFields []int
-	for _, f := range []int{li, fi, full, co} {
+	for _, f := range []int{li, fi, full} {
 		if f >= 0 {
 			nameFields = append(nameFields, f)
 		}
+	}
+	if !persons && co >= 0 {
+		nameFields = append(nameFields, co)
 	}
 	if len(nameFields) > 0 {
 		b.SortKeys = append(b.SortKeys,
@@ -228,6 +242,9 @@ func DefaultBlocking(s Schema) Blocking {
 				}
 				return strings.TrimSpace(sb.String())
 			}})
+	}
+	if len(b.Rules)+len(b.SortKeys) > 64 { // one bit per rule
+		b.Rules = b.Rules[:64-len(b.SortKeys)]
 	}
 	return b
 }
@@ -277,24 +294,14 @@ type keyed struct {
 
 // Candidates returns the candidate pairs of d: the union of the pairs of
 // every rule and sorted-neighbourhood pass, each pair once, as
-// i<<32 | j with i < j, sorted. strict marks the pairs that a rule that is
-// not Loose found (the pairs the model is trained on).
-func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, strict []bool, stats []BlockStats) {
+// i<<32 | j with i < j, sorted. found gives, per pair, a bit per rule
+// (bit k for Rules[k], then one per SortKeys) that found it.
+func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, found []uint64, stats []BlockStats) {
 	n := d.Len()
-	var (
-		mu        sync.Mutex
-		all, firm [][]uint64
-	)
-	stats = make([]BlockStats, len(b.Rules)+len(b.SortKeys))
+	nr := len(b.Rules) + len(b.SortKeys)
+	lists := make([][]uint64, nr)
+	stats = make([]BlockStats, nr)
 	profile := d.profiles()
-	emit := func(pairs []uint64, loose bool) {
-		mu.Lock()
-		all = append(all, pairs)
-		if !loose {
-			firm = append(firm, pairs)
-		}
-		mu.Unlock()
-	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for ri, rule := range b.Rules {
@@ -347,9 +354,11 @@ func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, strict []bool, stats 
 				block = append(block, ks[i].r)
 			}
 			flush()
+			slices.Sort(pairs)
+			pairs = slices.Compact(pairs)
 			st.Pairs = len(pairs)
 			stats[ri] = st
-			emit(pairs, rule.Loose)
+			lists[ri] = pairs
 		}()
 	}
 	for si, sk := range b.SortKeys {
@@ -372,25 +381,30 @@ func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, strict []bool, stats 
 				return int(x) - int(y)
 			})
 			pairs := appendWindow(nil, order, b.Window)
+			slices.Sort(pairs)
+			pairs = slices.Compact(pairs)
 			stats[len(b.Rules)+si] = BlockStats{Rule: "sorted:" + sk.Name, Keys: len(order), Pairs: len(pairs)}
-			emit(pairs, true)
+			lists[len(b.Rules)+si] = pairs
 		}()
 	}
 	wg.Wait()
-	pairs = union(all)
-	strictPairs := union(firm)
-	strict = make([]bool, len(pairs))
-	k := 0
-	for p, x := range pairs {
-		for k < len(strictPairs) && strictPairs[k] < x {
-			k++
+	pairs = union(lists)
+	found = make([]uint64, len(pairs))
+	for k, list := range lists {
+		bit := uint64(1) << k
+		p := 0
+		for _, x := range list {
+			for pairs[p] < x {
+				p++
+			}
+			found[p] |= bit
 		}
-		strict[p] = k < len(strictPairs) && strictPairs[k] == x
 	}
-	return pairs, strict, stats
+	return pairs, found, stats
 }
 
-// union merges lists of pairs into one sorted list without duplicates.
+// union merges sorted lists of pairs into one sorted list without
+// duplicates.
 func union(lists [][]uint64) []uint64 {
 	total := 0
 	for _, p := range lists {

@@ -124,8 +124,9 @@ func fullNameLevel(a, b *value) int8 {
 	return 5
 }
 
-// emailLevel: exact, typo, same_local_part, similar, same_company_domain,
-// different.
+// emailLevel: exact, typo, same_local_part, similar, different. Two
+// addresses at one company domain are different: the company field, not
+// the address, says whether two people work together.
 func emailLevel(a, b *value) int8 {
 	if strsim.WithinOSA(a.norm, b.norm, 1) {
 		return 1
@@ -134,19 +135,15 @@ func emailLevel(a, b *value) int8 {
 		if strsim.JaroWinkler(a.norm, b.norm) >= 0.9 {
 			return 3
 		}
-		return 5
+		return 4
 	}
-	sameDomain := a.alt2 == b.alt2
 	if a.alt == b.alt && len(a.alt) >= 3 {
 		return 2
 	}
-	if (sameDomain || strsim.WithinOSA(a.alt2, b.alt2, 1)) && strsim.JaroWinkler(a.alt, b.alt) >= 0.88 {
+	if (a.alt2 == b.alt2 || strsim.WithinOSA(a.alt2, b.alt2, 1)) && strsim.JaroWinkler(a.alt, b.alt) >= 0.88 {
 		return 3
 	}
-	if sameDomain && !a.flag {
-		return 4
-	}
-	return 5
+	return 4
 }
 
 // phoneLevel: exact, same_number, typo, different.

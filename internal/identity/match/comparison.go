@@ -58,13 +58,27 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 		}
 	}
 	d.checkSwap(i, j, c)
+	// An address spelled from the person's names that agrees only in
+	// its local part, or is merely similar, adds nothing to the names.
+	if d.namedEmail != nil {
+		if l := c.Levels[d.email]; (l == emailSameLocal || l == emailSimilar) && (d.namedEmail[i] || d.namedEmail[j]) {
+			c.Levels[d.email] = emailDifferent
+		}
+	}
 }
+
+// Levels of the Email kind referred to by name.
+const (
+	emailSameLocal int8 = 2
+	emailSimilar   int8 = 3
+	emailDifferent int8 = 4
+)
 
 // checkSwap compares the first name of each record with the last name of
 // the other when the names disagree as given but agree crosswise (a form
 // filled in the wrong order).
 func (d *Dataset) checkSwap(i, j int, c *Comparison) {
-	fi, li := d.Schema.index(FirstName), d.Schema.index(LastName)
+	fi, li := d.first, d.last
 	if fi < 0 || li < 0 || c.Levels[fi] <= 1 || c.Levels[li] <= 1 {
 		return
 	}

@@ -45,6 +45,7 @@ type Result struct {
 	Rejected   int
 	Blocks     []BlockStats
 	EM         EMStats
+	Sessions   []Session
 	Patterns   int
 	Timings    Timings
 	matchPairs []ScoredPair
@@ -91,7 +92,7 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 	t := time.Now()
 
 	progress("block")
-	pairs, strict, stats := b.Candidates(d)
+	pairs, found, stats := b.Candidates(d)
 	res.Blocks, res.Candidates = stats, len(pairs)
 	res.Timings.Block = time.Since(t)
 
@@ -119,26 +120,13 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 	t = time.Now()
 	if opt.Model == nil {
 		progress("estimate m")
-		// Train on the pairs of the strict rules.
-		train := make([]pattern, len(pats))
-		nTrain := 0
-		for p := range pairs {
-			if strict[p] {
-				train[pid[p]].count++
-				nTrain++
-			}
-		}
-		for p := range train {
-			train[p].key = pats[p].key
-		}
-		if nTrain == 0 {
-			train = pats
-			nTrain = len(pairs)
-		}
-		res.EM = runEM(model.Fields, train, opt.Train.MaxIterations)
+		res.Sessions = train(model, b, pats, pid, found, opt.Train.MaxIterations)
+		// The share of matches among all candidates, with m and u fixed,
+		// gives the prior.
+		res.EM = runEM(model.Fields, pats, nil, true, opt.Train.MaxIterations)
 		n := float64(d.Len())
 		all := n * (n - 1) / 2
-		model.Prior = clampF(res.EM.Lambda*float64(nTrain)/all, minProb, res.EM.Lambda)
+		model.Prior = clampF(res.EM.Matches/all, minProb, res.EM.Lambda)
 	}
 	res.Model = model
 	res.Timings.Estimate += time.Since(t)

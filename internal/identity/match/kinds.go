@@ -15,10 +15,13 @@
 // exact agreement on a rare name weighs more than on a common one
 // (term-frequency adjustment).
 //
-// The batch entry point is Dedupe. A resolver that compares one new record
-// with candidates fetched from storage uses the same pieces: Engine.Keys to
-// compute the blocking keys of the new record, Prepare on the new record
-// and its candidates, and Model.Explain (or Model.Score) for each pair.
+// The batch entry point is Dedupe (Prepare the records, then Dedupe; the
+// Result holds the clusters and the trained Model). A resolver that
+// compares one new record with candidates fetched from storage uses the
+// same pieces: DefaultBlocking(schema).Keys to compute the blocking keys of
+// the new record (the keys depend on that record alone, so they can be
+// indexed), Prepare on the new record and its candidates, and
+// Model.Explain (or Model.Score) for each pair with a stored Model.
 package match
 
 import (
@@ -119,7 +122,7 @@ var levelNames = map[Kind][]string{
 	FirstName: {"exact", "alias", "typo", "similar", "weak", "different"},
 	LastName:  {"exact", "alias", "typo", "similar", "weak", "different"},
 	FullName:  {"exact", "reordered", "typo", "similar", "partial", "different"},
-	Email:     {"exact", "typo", "same_local_part", "similar", "same_company_domain", "different"},
+	Email:     {"exact", "typo", "same_local_part", "similar", "different"},
 	Phone:     {"exact", "same_number", "typo", "different"},
 	Company:   {"exact", "reordered", "typo", "similar", "partial", "different"},
 	Country:   {"exact", "different"},

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -237,25 +238,48 @@ func estimateU(d *Dataset, opt TrainOptions) [][]float64 {
 			}
 			exact /= nm * (nm - 1)
 		}
+		// Blend with a prior worth uPriorPairs random pairs, so that a
+		// small file does not yield extreme or meaningless estimates.
+		prior := uPrior(fd.Kind, nl)
+		pairsN := nm * (nm - 1)
+		exact = (exact*pairsN + uPriorPairs*prior[0]) / (pairsN + uPriorPairs)
 		var rest float64
 		for l := 1; l < nl; l++ {
 			rest += sum[l]
 		}
 		u := make([]float64, nl)
 		u[0] = clampF(exact, minProb, maxProb)
-		floor := math.Max(minProb, 0.5/math.Max(rest, 1))
+		var priorRest float64
 		for l := 1; l < nl; l++ {
-			if rest > 0 {
-				u[l] = (1 - u[0]) * sum[l] / rest
-			} else if l == nl-1 {
-				u[l] = 1 - u[0]
-			}
-			u[l] = math.Max(u[l], floor)
+			priorRest += prior[l]
+		}
+		for l := 1; l < nl; l++ {
+			share := (sum[l] + uPriorPairs*prior[l]/priorRest) / (rest + uPriorPairs)
+			u[l] = math.Max((1-u[0])*share, minProb)
 		}
 		normalise(u)
 		us[f] = u
 	}
 	return us
+}
+
+// uPriorPairs is the weight, in random pairs, of the prior on u.
+const uPriorPairs = 1000.0
+
+// uPrior is the prior of u for a kind: how often two different entities
+// agree exactly (rare for identifiers, common for countries), and a small
+// chance for each intermediate level.
+func uPrior(k Kind, n int) []float64 {
+	exact := map[Kind]float64{Email: 1e-5, Phone: 1e-5, IDNumber: 1e-5, Date: 1e-4, FirstName: 5e-3,
+		LastName: 1e-3, FullName: 1e-4, Company: 1e-3, Address: 1e-4, City: 1e-2, Postcode: 1e-2,
+		Country: 0.2, Exact: 0.2, Title: 0.05, Text: 1e-3}[k]
+	p := make([]float64, n)
+	p[0] = exact
+	for l := 1; l < n-1; l++ {
+		p[l] = 0.005
+	}
+	p[n-1] = 1 - exact - 0.005*float64(n-2)
+	return p
 }
 
 func normalise(p []float64) {
@@ -342,23 +366,29 @@ func comparePairs(d *Dataset, pairs []uint64, tfU []float64) ([]pattern, []uint3
 type EMStats struct {
 	Iterations int
 	Converged  bool
-	// Lambda is the estimated share of matches among candidate pairs.
+	// Lambda is the estimated share of matches among the pairs.
 	Lambda float64
+	// Matches is the expected number of matching pairs.
+	Matches float64
 }
 
-// runEM estimates m (and the share of matches among the candidates) with u
-// fixed, by expectation maximisation over the comparison patterns of the
-// candidate pairs (Winkler, "Using the EM Algorithm for Weight Computation
-// in the Fellegi-Sunter Model of Record Linkage", 1988,
+// runEM estimates m (and the share of matches among the pairs) with u
+// fixed, by expectation maximisation over comparison patterns (Winkler,
+// "Using the EM Algorithm for Weight Computation in the Fellegi-Sunter
+// Model of Record Linkage", 1988,
 // https://www.census.gov/library/working-papers/2000/adrm/rr2000-05.html).
-// A Dirichlet prior keeps rarely seen levels away from 0 and 1.
-func runEM(fields []FieldModel, pats []pattern, maxIter int) EMStats {
+// Fields marked in fixed take no part: they are the fields the pairs were
+// blocked on, whose agreement says nothing about the pairs beyond the
+// blocking itself. A Dirichlet prior keeps rarely seen levels away from 0
+// and 1. With lambdaOnly, m is kept and only the share is estimated.
+func runEM(fields []FieldModel, pats []pattern, fixed []bool, lambdaOnly bool, maxIter int) EMStats {
 	nf := len(fields)
 	lambda := 0.1
 	priors := make([][]float64, nf)
 	for f := range fields {
 		priors[f] = mPrior(len(fields[f].Levels))
 	}
+	// Pattern weights depend only on m: cache the per-pattern level lists.
 	w := make([]float64, len(pats))
 	st := EMStats{}
 	for it := 1; it <= maxIter; it++ {
@@ -369,6 +399,9 @@ func runEM(fields []FieldModel, pats []pattern, maxIter int) EMStats {
 		for p, pat := range pats {
 			s := lo
 			for f := 0; f < nf; f++ {
+				if fixed != nil && fixed[f] {
+					continue
+				}
 				if l := pat.key.level(f); l >= 0 {
 					s += log2(fields[f].M[l] / fields[f].U[l])
 				}
@@ -379,7 +412,10 @@ func runEM(fields []FieldModel, pats []pattern, maxIter int) EMStats {
 		}
 		// M step.
 		delta := 0.0
-		for f := 0; f < nf; f++ {
+		for f := 0; f < nf && !lambdaOnly; f++ {
+			if fixed != nil && fixed[f] {
+				continue
+			}
 			nl := len(fields[f].Levels)
 			num := make([]float64, nl)
 			var den float64
@@ -400,6 +436,7 @@ func runEM(fields []FieldModel, pats []pattern, maxIter int) EMStats {
 		newLambda := clampF((sumW+1)/(sumN+2), minProb, maxProb)
 		delta = math.Max(delta, math.Abs(newLambda-lambda))
 		lambda = newLambda
+		st.Matches = sumW
 		if delta < 1e-6 {
 			st.Converged = true
 			break
@@ -407,4 +444,84 @@ func runEM(fields []FieldModel, pats []pattern, maxIter int) EMStats {
 	}
 	st.Lambda = lambda
 	return st
+}
+
+// Session is one EM run over the pairs of one blocking rule.
+type Session struct {
+	Rule       string
+	Pairs      int
+	Iterations int
+	Converged  bool
+	Lambda     float64
+}
+
+// minSessionPairs is the fewest pairs a rule must have to be trained on.
+const minSessionPairs = 30
+
+// train estimates m with one EM session per strict blocking rule, in the
+// manner of Splink: within the pairs of a rule the rule's own fields are
+// fixed, and every other field is estimated. A field's m is the average of
+// its estimates, weighted by the number of matches each session found.
+// Fields no session could estimate keep the prior.
+func train(model *Model, b *Blocking, pats []pattern, pid []uint32, found []uint64, maxIter int) []Session {
+	nf := len(model.Fields)
+	sum := make([][]float64, nf)
+	weight := make([]float64, nf)
+	for f := range sum {
+		sum[f] = make([]float64, len(model.Fields[f].Levels))
+	}
+	var sessions []Session
+	for k, rule := range b.Rules {
+		if rule.Loose {
+			continue
+		}
+		counts := make([]float64, len(pats))
+		n := 0
+		bit := uint64(1) << k
+		for p, m := range found {
+			if m&bit != 0 {
+				counts[pid[p]]++
+				n++
+			}
+		}
+		if n < minSessionPairs {
+			continue
+		}
+		var sp []pattern
+		for p, c := range counts {
+			if c > 0 {
+				sp = append(sp, pattern{key: pats[p].key, count: c})
+			}
+		}
+		fixed := make([]bool, nf)
+		for _, f := range rule.Fields {
+			fixed[f] = true
+		}
+		fields := make([]FieldModel, nf)
+		for f := range fields {
+			fields[f] = model.Fields[f]
+			fields[f].M = slices.Clone(model.Fields[f].M)
+		}
+		st := runEM(fields, sp, fixed, false, maxIter)
+		sessions = append(sessions, Session{Rule: rule.Name, Pairs: n, Iterations: st.Iterations, Converged: st.Converged, Lambda: st.Lambda})
+		for f := range fields {
+			if fixed[f] || st.Matches < 1 {
+				continue
+			}
+			for l := range fields[f].M {
+				sum[f][l] += st.Matches * fields[f].M[l]
+			}
+			weight[f] += st.Matches
+		}
+	}
+	for f := range model.Fields {
+		if weight[f] == 0 {
+			continue
+		}
+		for l := range sum[f] {
+			model.Fields[f].M[l] = clampF(sum[f][l]/weight[f], minProb, maxProb)
+		}
+		normalise(model.Fields[f].M)
+	}
+	return sessions
 }

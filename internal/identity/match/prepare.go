@@ -30,19 +30,17 @@ type Dataset struct {
 	IDs     []string
 	Sources []uint16
 	cols    []column
+	// first and last are the first fields of kind FirstName and LastName
+	// (-1 when absent); email is the first Email field.
+	first, last, email int
+	// namedEmail marks records whose email local part is spelled from
+	// their own names (jane.doe@, jdoe@, doejane@): two such addresses
+	// that share the local part say no more than the names already do.
+	namedEmail []bool
 }
 
 // Len is the number of records.
 func (d *Dataset) Len() int { return len(d.IDs) }
-
-// Sources returns the number of distinct inputs (1 + the largest Source).
-func (d *Dataset) numSources() int {
-	n := 0
-	for _, s := range d.Sources {
-		n = max(n, int(s)+1)
-	}
-	return n
-}
 
 // Value returns the normal form of field f of record r ("" when missing).
 func (d *Dataset) Value(r, f int) string { return d.cols[f].vals[d.cols[f].ids[r]].norm }
@@ -224,7 +222,49 @@ func Prepare(s Schema, records []Record) (*Dataset, error) {
 		}()
 	}
 	wg.Wait()
+	d.first, d.last, d.email = s.index(FirstName), s.index(LastName), s.index(Email)
+	if d.email >= 0 && (d.first >= 0 || d.last >= 0) {
+		d.namedEmail = make([]bool, len(records))
+		parallel(len(records), func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				d.namedEmail[r] = d.emailFromNames(r)
+			}
+		})
+	}
 	return d, nil
+}
+
+// emailFromNames reports whether the letters of record r's email local
+// part are its first and last names in one of the usual patterns.
+func (d *Dataset) emailFromNames(r int) bool {
+	local := letters(d.v(d.email, r).alt)
+	if local == "" {
+		return false
+	}
+	var f, l string
+	if d.first >= 0 {
+		f = letters(d.v(d.first, r).norm)
+	}
+	if d.last >= 0 {
+		l = letters(d.v(d.last, r).norm)
+	}
+	for _, c := range []string{f + l, l + f, f, l, initial(f) + l, f + initial(l), l + initial(f), initial(l) + f} {
+		if len(c) >= 2 && c == local {
+			return true
+		}
+	}
+	return false
+}
+
+// letters keeps the ASCII letters of s.
+func letters(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // buildColumn interns the raw values of one field, normalises each

@@ -108,7 +108,9 @@ func Country(s string) string {
 		return countryCodes()[strings.ToUpper(w)]
 	}
 	if c := countries.ByName(w); c != countries.Unknown && c.IsValid() {
-		return c.Alpha2()
+		if a2 := c.Alpha2(); countryCodes()[a2] == a2 {
+			return a2
+		}
 	}
 	return ""
 }

@@ -21,6 +21,10 @@ type EmailAddress struct {
 	FreeMail bool
 }
 
+// maxEmail is the longest address (RFC 5321's limit on a path, less the
+// angle brackets).
+const maxEmail = 254
+
 // idnaProfile converts domains the way mail software does on lookup, but
 // without rejecting the underscores and other characters some mail
 // systems tolerate.
@@ -48,9 +52,9 @@ var idnaProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.S
 // "j.smith" and "jsmith" may be two people. ok is false when s is not
 // shaped like an address (no "@", or an empty side); Address then holds
 // the trimmed, lower-cased input so that it can still be compared
-// exactly.
+// exactly. An address longer than 254 bytes is not an address.
 func Email(s string) (e EmailAddress, ok bool) {
-	s = strings.TrimSpace(clip(s))
+	s = strings.TrimSpace(strings.ToValidUTF8(clip(s), ""))
 	if i := strings.LastIndexByte(s, '<'); i >= 0 {
 		if j := strings.IndexByte(s[i:], '>'); j > 0 {
 			s = s[i+1 : i+j]
@@ -67,12 +71,12 @@ func Email(s string) (e EmailAddress, ok bool) {
 		return e, false
 	}
 	local, domain := strings.ToLower(s[:at]), s[at+1:]
-	domain = strings.TrimSuffix(strings.ToLower(domain), ".")
+	domain = strings.TrimRight(strings.ToLower(domain), ".")
 	if a, err := idnaProfile.ToASCII(domain); err == nil && a != "" {
 		domain = a
 	}
 	local = strings.Trim(local, "\"")
-	if local == "" || domain == "" {
+	if local == "" || domain == "" || strings.ContainsAny(domain, "\"'<>@,;:()[]\\ ") || strings.Trim(domain, ".-") == "" {
 		e.Address = strings.ToLower(s)
 		return e, false
 	}
@@ -88,7 +92,7 @@ func Email(s string) (e EmailAddress, ok bool) {
 	case "yahoo":
 		local = cutAt(local, '-')
 	}
-	if local == "" {
+	if local == "" || len(local)+1+len(domain) > maxEmail {
 		e.Address = strings.ToLower(s)
 		return e, false
 	}

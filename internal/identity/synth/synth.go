@@ -133,6 +133,7 @@ var freeDomains = []string{"gmail.com", "outlook.com", "hotmail.com", "yahoo.com
 
 type person struct {
 	first, last, company, domain, phoneNSN string
+	local                                  string
 	country                                int
 	title                                  string
 	freeMail                               string // "" when the person uses the company address
@@ -142,6 +143,7 @@ type person struct {
 // Generator draws leads from a fixed population of companies.
 type Generator struct {
 	rng       *rand.Rand
+	emails    map[string]bool
 	companies []company
 	zipf      *rand.Zipf
 	surnames  []string
@@ -155,7 +157,7 @@ type company struct {
 // New returns a generator seeded with seed, with a population of
 // companies sized for about n leads.
 func New(seed uint64, n int) *Generator {
-	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x5eed))}
+	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), emails: map[string]bool{}}
 	// Surnames: the common ones plus made-up ones, so that a million
 	// leads are not a few hundred families.
 	g.surnames = append(g.surnames, lastNames...)
@@ -239,6 +241,19 @@ func (g *Generator) person(entity int) person {
 	if g.rng.IntN(3) == 0 {
 		p.freeMail = pick(g.rng, freeDomains)
 	}
+	// An address belongs to one person: a second John Smith at a domain
+	// gets a number.
+	base := strings.ToLower(strings.ReplaceAll(p.first+"."+p.last, " ", ""))
+	dom := p.domain
+	if p.freeMail != "" {
+		base = strings.ReplaceAll(base, ".", "") + strconv.Itoa(g.rng.IntN(100))
+		dom = p.freeMail
+	}
+	p.local = base
+	for k := 2; g.emails[p.local+"@"+dom]; k++ {
+		p.local = base + strconv.Itoa(k)
+	}
+	g.emails[p.local+"@"+dom] = true
 	ci := countriesList[p.country]
 	var b strings.Builder
 	b.WriteString(ci.prefix)
@@ -274,11 +289,9 @@ func (g *Generator) lead(p person, i int) Lead {
 		first, last = last, first
 	}
 	// Email.
-	local := strings.ToLower(strings.ReplaceAll(p.first+"."+p.last, " ", ""))
-	domain := p.domain
+	local, domain := p.local, p.domain
 	if p.freeMail != "" {
 		domain = p.freeMail
-		local = strings.ToLower(strings.ReplaceAll(p.first+p.last, " ", "")) + strconv.Itoa(p.entity%97)
 	}
 	email := local + "@" + domain
 	switch {
@@ -291,7 +304,8 @@ func (g *Generator) lead(p person, i int) Lead {
 	case noisy(0.08):
 		email = typo(r, local) + "@" + domain
 	case noisy(0.15) && p.freeMail == "":
-		email = strings.ToLower(strings.ReplaceAll(p.first+p.last, " ", "")) + strconv.Itoa(p.entity%97) + "@" + pick(r, freeDomains)
+		// The person's private address.
+		email = strings.ReplaceAll(local, ".", "") + strconv.Itoa(p.entity) + "@" + pick(r, freeDomains)
 	}
 	if noisy(0.1) {
 		email = ""

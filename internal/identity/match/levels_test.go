@@ -1,0 +1,128 @@
+package match
+
+import "testing"
+
+// levelOf compares two raw values of kind k the way Compare does.
+func levelOf(k Kind, a, b string) string {
+	s := Schema{{Name: "f", Kind: k}}
+	d, err := Prepare(s, []Record{{ID: "a", Values: []string{a}}, {ID: "b", Values: []string{b}}})
+	if err != nil {
+		panic(err)
+	}
+	c := d.Compare(0, 1, nil)
+	if c.Levels[0] == Missing {
+		return "missing"
+	}
+	return Levels(k)[c.Levels[0]]
+}
+
+func TestLevels(t *testing.T) {
+	cases := []struct {
+		kind       Kind
+		a, b, want string
+	}{
+		{FirstName, "José", "jose", "exact"},
+		{FirstName, "Bill", "William", "alias"},
+		{FirstName, "Paco", "Francisco", "alias"},
+		{FirstName, "Jonathon", "Jonathan", "typo"},
+		{FirstName, "Catherine", "Kathryn", "alias"},
+		{FirstName, "Smyth", "Smith", "typo"},
+		{FirstName, "J", "John", "weak"},
+		{FirstName, "Maria", "Maria Jose", "alias"},
+		{FirstName, "Jose", "Maria Jose", "weak"},
+		{FirstName, "Anna", "Zoe", "different"},
+		{FirstName, "", "Zoe", "missing"},
+		{LastName, "Van der Berg", "vanderberg", "alias"},
+		{LastName, "McCarthy", "mccarthey", "typo"},
+		{LastName, "Schmidt", "Smith", "different"},
+		{FullName, "Jane Smith", "Smith, Jane", "exact"},
+		{FullName, "Jane Smith", "Smith Jane", "reordered"},
+		{FullName, "Bill Gates", "William Gates", "reordered"},
+		{FullName, "Jane Smith", "Jane Smyth", "typo"},
+		{FullName, "Jane Q Smith", "Jane Smith", "typo"},
+		{FullName, "Jane Smith", "John Smith", "partial"},
+		{FullName, "Jane Marie Smith", "Jane Smith", "similar"},
+		{FullName, "Jane Smith", "Bob Brown", "different"},
+		{Email, "John.Smith@gmail.com", "johnsmith+x@googlemail.com", "exact"},
+		{Email, "jsmith@contoso.com", "jsmitth@contoso.com", "typo"},
+		{Email, "jsmith@contoso.com", "jsmith@fabrikam.com", "same_local_part"},
+		{Email, "robert255@smith.net", "roberta25@smith.net", "similar"},
+		{Email, "a.b@contoso.com", "c.d@contoso.com", "different"},
+		{Phone, "+1 617 253 1000", "(617) 253-1000", "same_number"},
+		{Phone, "+1 617 253 1000", "+1 617 253 1001", "typo"},
+		{Phone, "+1 617 253 1000", "+44 20 7946 0958", "different"},
+		{Company, "Contoso Ltd.", "CONTOSO LIMITED", "exact"},
+		{Company, "Philips Electronics", "Electronics Philips", "reordered"},
+		{Company, "Contoso", "Contosso", "typo"},
+		{Company, "Contoso Pharma Europe", "Contoso Pharma", "similar"},
+		{Company, "Contoso Pharma", "Fabrikam Pharma", "partial"},
+		{Company, "Contoso", "Fabrikam", "different"},
+		{Country, "USA", "United States", "exact"},
+		{Country, "Brasil", "Deutschland", "different"},
+		{Date, "1971-06-24", "24/06/1971", "exact"},
+		{Date, "19710624", "19710642", "typo_or_swapped"},
+		{Date, "1971-06-11", "1971-11-06", "typo_or_swapped"},
+		{Date, "1971-06-24", "1971-09-13", "within_1y"},
+		{Date, "1971-06-24", "1975-01-30", "within_10y"},
+		{Date, "1971-06-24", "1999-01-30", "different"},
+		{Address, "12 Main St.", "12 main street", "exact"},
+		{Address, "wallaby place", "wallabyplace", "reordered"},
+		{Address, "hoseason street", "hoseasn street", "typo"},
+		{City, "Sao Paulo", "São Paulo", "exact"},
+		{City, "Melbourne", "Melborne", "typo"},
+		{City, "Melbourne", "Sydney", "different"},
+		{Postcode, "2119", "2191", "typo"},
+		{Postcode, "2119", "4000", "different"},
+		{IDNumber, "1804974", "1804947", "typo"},
+		{IDNumber, "1804974", "6089216", "different"},
+		{Title, "CTO", "cto", "exact"},
+		{Title, "Chief Technology Officer", "Chief Technical Officer", "similar"},
+		{Exact, "NSW", "nsw", "exact"},
+		{Exact, "NSW", "VIC", "different"},
+		{Text, "red car", "car red", "typo"},
+		{Text, "a big red car", "a red car", "similar"},
+	}
+	for _, c := range cases {
+		if got := levelOf(c.kind, c.a, c.b); got != c.want {
+			t.Errorf("%s: %q vs %q = %s, want %s", c.kind, c.a, c.b, got, c.want)
+		}
+	}
+	// Every kind has levels that end in "different".
+	for _, k := range Kinds {
+		l := Levels(k)
+		if len(l) < 2 || l[0] != "exact" || l[len(l)-1] != "different" || len(l) > 14 {
+			t.Errorf("%s: levels %v", k, l)
+		}
+	}
+}
+
+func TestSwappedNames(t *testing.T) {
+	s := Schema{{Name: "first", Kind: FirstName}, {Name: "last", Kind: LastName}}
+	d, _ := Prepare(s, []Record{{ID: "a", Values: []string{"Mitchell", "Green"}}, {ID: "b", Values: []string{"green", "mitchel"}}})
+	c := d.Compare(0, 1, nil)
+	if !c.Swapped || c.Levels[0] != 2 || c.Levels[1] != 0 {
+		t.Errorf("swapped names: %+v", c)
+	}
+	d, _ = Prepare(s, []Record{{ID: "a", Values: []string{"Mitchell", "Green"}}, {ID: "b", Values: []string{"Mitchell", "Brown"}}})
+	if c := d.Compare(0, 1, nil); c.Swapped {
+		t.Error("not swapped")
+	}
+}
+
+func TestNamedEmail(t *testing.T) {
+	s := Schema{{Name: "first", Kind: FirstName}, {Name: "last", Kind: LastName}, {Name: "email", Kind: Email}}
+	d, _ := Prepare(s, []Record{
+		{ID: "a", Values: []string{"Brian", "Kami", "brian.kami@contoso.com"}},
+		{ID: "b", Values: []string{"Brian", "Kami", "brian.kami@fabrikam.com"}},
+		{ID: "c", Values: []string{"Zed", "Doe", "xk42@contoso.com"}},
+		{ID: "d", Values: []string{"Al", "Roe", "xk42@fabrikam.com"}},
+	})
+	// Two namesakes' addresses share a local part made of their names:
+	// no evidence beyond the names.
+	if c := d.Compare(0, 1, nil); Levels(Email)[c.Levels[2]] != "different" {
+		t.Errorf("named local part: %s", Levels(Email)[c.Levels[2]])
+	}
+	if c := d.Compare(2, 3, nil); Levels(Email)[c.Levels[2]] != "same_local_part" {
+		t.Errorf("other local part: %s", Levels(Email)[c.Levels[2]])
+	}
+}

@@ -1,0 +1,257 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFold(t *testing.T) {
+	cases := map[string]string{
+		"Ångström": "angstrom", "Straße": "strasse", "ＡＢＣ": "abc", "José": "jose", "Łódź": "lodz",
+		"Øresund": "oresund", "Æsir": "aesir", "MÜLLER": "muller", "plain": "plain", "São Paulo": "sao paulo",
+		"bad\xffutf8": "badutf8",
+	}
+	for in, want := range cases {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestName(t *testing.T) {
+	cases := map[string]string{
+		"  José-María ": "jose maria", "O'Neil": "oneil", "VAN  DER  Berg": "van der berg",
+		"Jean-Pierre": "jean pierre", "": "", "  ": "", "Müller-Lüdenscheidt": "muller ludenscheidt",
+		"d’Artagnan": "dartagnan",
+	}
+	for in, want := range cases {
+		if got := Name(in); got != want {
+			t.Errorf("Name(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFullName(t *testing.T) {
+	cases := map[string]string{
+		"Dr. Jane Smith Jr.": "jane smith", "Smith, Jane": "jane smith", "Mr John": "john",
+		"Prof. Dr. Hans Müller": "hans muller", "Mr": "mr",
+	}
+	for in, want := range cases {
+		if got := FullName(in); got != want {
+			t.Errorf("FullName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGivenName(t *testing.T) {
+	if n := Nicknames(); n < 150 {
+		t.Errorf("only %d nicknames, want at least 150", n)
+	}
+	cases := map[string]string{
+		"bill": "william", "bob": "robert", "pepe": "jose", "paco": "francisco", "nacho": "ignacio",
+		"ze": "jose", "hans": "johannes", "sepp": "josef", "fritz": "friedrich", "peggy": "margaret",
+		"william": "william", "zorro": "zorro", "chema": "jose maria", "bill smith": "william",
+		"mary ann": "mary", "jurgen": "jurgen",
+	}
+	for in, want := range cases {
+		if got := GivenName(in); got != want {
+			t.Errorf("GivenName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Every canonical name is a normal form, and never itself a nickname
+	// of something else (no chains).
+	for nick, canon := range nicknames {
+		if Name(nick) != nick || Name(canon) != canon {
+			t.Errorf("%q → %q is not normalised", nick, canon)
+		}
+		if c2, ok := nicknames[canon]; ok && c2 != canon {
+			t.Errorf("chain %q → %q → %q", nick, canon, c2)
+		}
+	}
+}
+
+func TestEmail(t *testing.T) {
+	cases := []struct {
+		in, want string
+		ok, free bool
+	}{
+		{"  John.Smith+Leads@GMail.com ", "johnsmith@gmail.com", true, true},
+		{"j.o.h.n@googlemail.com", "john@gmail.com", true, true},
+		{"Jane Doe <jane.doe+x@outlook.com>", "jane.doe@outlook.com", true, true},
+		{"mailto:someone@hotmail.co.uk", "someone@hotmail.co.uk", true, true},
+		{"a.b+tag@live.com", "a.b@live.com", true, true},
+		{"base-keyword@yahoo.com", "base@yahoo.com", true, true},
+		{"user+x@icloud.com", "user@icloud.com", true, true},
+		{"user+x@proton.me", "user@proton.me", true, true},
+		{"user+x@fastmail.com", "user@fastmail.com", true, true},
+		// Company domains are never rewritten.
+		{"J.Smith+crm@Contoso.com", "j.smith+crm@contoso.com", true, false},
+		{"first-last@example.org", "first-last@example.org", true, false},
+		{"info@bücher.de", "info@xn--bcher-kva.de", true, false},
+		{"someone@contoso.com.", "someone@contoso.com", true, false},
+		{"not an email", "not an email", false, false},
+		{"@nolocal.com", "@nolocal.com", false, false},
+		{"nodomain@", "nodomain@", false, false},
+		{"", "", false, false},
+		{"+tag@gmail.com", "+tag@gmail.com", true, true},
+	}
+	for _, c := range cases {
+		got, ok := Email(c.in)
+		if got.Address != c.want || ok != c.ok || got.FreeMail != c.free {
+			t.Errorf("Email(%q) = %+v, %v; want %q, %v, free %v", c.in, got, ok, c.want, c.ok, c.free)
+		}
+	}
+}
+
+func TestFreeMail(t *testing.T) {
+	for _, d := range []string{"gmail.com", "hotmail.fr", "yahoo.co.uk", "outlook.com.br", "gmx.net", "web.de", "qq.com", "yahoo.com.br"} {
+		if !IsFreeMailDomain(d) {
+			t.Errorf("%s should be free mail", d)
+		}
+	}
+	for _, d := range []string{"contoso.com", "microsoft.com", "live-events.com", "acme.co.uk", ""} {
+		if IsFreeMailDomain(d) {
+			t.Errorf("%s should not be free mail", d)
+		}
+	}
+}
+
+func TestPhone(t *testing.T) {
+	cases := []struct {
+		in, region, want string
+		e164             bool
+	}{
+		{"(617) 253-1000", "US", "+16172531000", true},
+		{"16172531000", "US", "+16172531000", true},
+		{"+1 617 253 1000", "", "+16172531000", true},
+		{"0049 30 901820", "", "+4930901820", true},
+		{"030 901820", "DE", "+4930901820", true},
+		{"+44 20 7946 0958", "DE", "+442079460958", true},
+		{"(11) 98765-4321", "BR", "+5511987654321", true},
+		{"3865286", "", "3865286", false},         // a local number without area code
+		{"3865286", "US", "3865286", false},       // still not a complete number
+		{"617-253-1000", "", "6172531000", false}, // no region to read it in
+		{"ext. only", "US", "", false},
+		{"", "US", "", false},
+		{"12", "US", "12", false},
+	}
+	for _, c := range cases {
+		got, e := Phone(c.in, c.region)
+		if got != c.want || e != c.e164 {
+			t.Errorf("Phone(%q, %q) = %q, %v; want %q, %v", c.in, c.region, got, e, c.want, c.e164)
+		}
+	}
+}
+
+func TestCompany(t *testing.T) {
+	cases := map[string]string{
+		"The Coca-Cola Company":              "coca cola",
+		"Koninklijke Philips N.V.":           "koninklijke philips",
+		"N.V. PHILIPS' GLOEILAMPENFABRIEKEN": "philips gloeilampenfabrieken",
+		"AT&T Inc.":                          "at and t",
+		"Contoso, Ltd.":                      "contoso",
+		"Contoso Limited":                    "contoso",
+		"Fabrikam GmbH & Co. KG":             "fabrikam",
+		"Banco Exemplo S.A.":                 "banco exemplo",
+		"Empresa Ejemplo S. L.":              "empresa ejemplo",
+		"Exemplo Ltda":                       "exemplo",
+		"Voorbeeld B.V.":                     "voorbeeld",
+		"Example Pty Ltd":                    "example",
+		"Example PLC":                        "example",
+		"Example Corp.":                      "example",
+		"Example Corporation":                "example",
+		"Example Co":                         "example",
+		"Rei Kabushiki Kaisha":               "rei",
+		"Esimerkki Oy":                       "esimerkki",
+		"Exempel AB":                         "exempel",
+		"Eksempel AS":                        "eksempel",
+		"Esempio S.p.A.":                     "esempio",
+		"Esempio Srl":                        "esempio",
+		"Exemple SARL":                       "exemple",
+		"Example LLC":                        "example",
+		"Example Incorporated":               "example",
+		"Example AG":                         "example",
+		"Ejemplo S.A. de C.V.":               "ejemplo",
+		"Inc.":                               "inc",
+		"I.B.M.":                             "ibm",
+		"Procter & Gamble":                   "procter and gamble",
+		"Procter and Gamble Co.":             "procter and gamble",
+		"":                                   "",
+	}
+	for in, want := range cases {
+		if got := Company(in); got != want {
+			t.Errorf("Company(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCountry(t *testing.T) {
+	cases := map[string]string{
+		"US": "US", "USA": "US", "United States": "US", "United States of America": "US", "EUA": "US",
+		"Estados Unidos": "US", "u.s.a.": "US", "Brasil": "BR", "Brazil": "BR", "Deutschland": "DE",
+		"Germany (DE)": "DE", "UK": "GB", "England": "GB", "Great Britain": "GB", "Holland": "NL",
+		"Netherlands": "NL", "The Netherlands": "NL", "日本": "JP", "Japan": "JP", "JPN": "JP",
+		"France": "FR", "fr": "FR", "España": "ES", "México": "MX", "Korea, Republic of": "KR",
+		"Côte d'Ivoire": "CI", "Türkiye": "TR", "Österreich": "AT", "Schweiz": "CH",
+		"Atlantis": "", "": "", "xx": "", "Narnia Republic": "",
+	}
+	for in, want := range cases {
+		if got := Country(in); got != want {
+			t.Errorf("Country(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	cases := []struct {
+		in     string
+		digits string
+		valid  bool
+		ok     bool
+	}{
+		{"19560409", "19560409", true, true},
+		{"1971-06-24", "19710624", true, true},
+		{"1971-06-24T10:00:00Z", "19710624", true, true},
+		{"24/06/1971", "19710624", true, true},
+		{"06/24/1971", "19710624", true, true},
+		{"24.06.1971", "19710624", true, true},
+		{"24 Jun 1971", "19710624", true, true},
+		{"June 24th, 1971", "19710624", true, true},
+		{"19560931", "19560931", false, true}, // 31 September: kept, not valid
+		{"1/2/03", "20030201", true, true},
+		{"not a date", "", false, false},
+		{"", "", false, false},
+		{"12345", "", false, false},
+	}
+	for _, c := range cases {
+		d, ok := ParseDate(c.in)
+		if ok != c.ok || d.Digits() != c.digits || d.Valid != c.valid {
+			t.Errorf("ParseDate(%q) = %+v (%q), %v; want %q valid %v, %v", c.in, d, d.Digits(), ok, c.digits, c.valid, c.ok)
+		}
+	}
+}
+
+func TestAddressAndID(t *testing.T) {
+	if got := Address("12 Main St."); got != "12 main street" {
+		t.Errorf("Address = %q", got)
+	}
+	if got := Address("Flat 3, 7 Wallaby Pl"); got != "flat 3 7 wallaby place" {
+		t.Errorf("Address = %q", got)
+	}
+	if got := ID(" AB-12 345 "); got != "ab12345" {
+		t.Errorf("ID = %q", got)
+	}
+	if got := Digits("+1 (617) 253-1000"); got != "16172531000" {
+		t.Errorf("Digits = %q", got)
+	}
+}
+
+func TestLongInputIsBounded(t *testing.T) {
+	long := strings.Repeat("é", 10*maxInput)
+	if got := Fold(long); len([]rune(got)) > maxInput {
+		t.Errorf("Fold kept %d runes", len([]rune(got)))
+	}
+	if Country(long) != "" {
+		t.Error("a long string is not a country")
+	}
+}
