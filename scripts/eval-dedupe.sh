@@ -10,7 +10,8 @@
 #                   dedupe_examples/ (see the README.md in each)
 #   --synthetic N   also generate N synthetic leads and deduplicate them
 #                   (e.g. 1000000 for the scale test)
-#   --write         append the results as a section of docs/BENCHMARKS.md
+#   --write         write the results into docs/BENCHMARKS.md (replacing the
+#                   previous identity-resolution table, or appending one)
 #
 # One engine and one set of defaults for every dataset: only --map differs,
 # and only where a dataset's headers are not recognised.
@@ -103,20 +104,37 @@ echo
 echo "$table"
 
 if [ "$write" = 1 ]; then
+	section="$work/section.md"
 	{
-		echo
 		echo "### Identity resolution: \`leadhub dedupe\` on public benchmarks — $(date -u '+%Y-%m-%d %H:%M') UTC"
 		echo
 		echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), $(uname -s | tr 'A-Z' 'a-z'). $(go version | cut -d' ' -f3). Command: \`scripts/eval-dedupe.sh${synthetic:+ --synthetic $synthetic} --write\`"
 		echo
 		echo "Pairwise precision/recall/F1 over all pairs of records put in one cluster, against every pair of the"
 		echo "same true entity (for FEBRL4, records of 4a and 4b; a pair inside one file counts as a false positive)."
+		echo "B³ (B-cubed) precision/recall average, over records, the share of a record's predicted cluster that is"
+		echo "its true entity and the share of its true entity found in its predicted cluster."
 		echo "Seconds are the wall time of the whole \`leadhub dedupe\` run (reading, blocking, estimating, scoring,"
 		echo "clustering, writing). Default threshold ($(grep -o 'DefaultThreshold = [0-9.]*' internal/identity/match/dedupe.go | sed 's/.*= //'))."
 		echo
 		echo "$table"
 		echo
 		echo "$maptable"
-	} >>docs/BENCHMARKS.md
-	echo "appended to docs/BENCHMARKS.md" >&2
+		echo
+	} >"$section"
+	# Replace the previous identity-resolution table (its notes, under
+	# their own heading, stay); append when there is none.
+	doc=docs/BENCHMARKS.md
+	if grep -q '^### Identity resolution: `leadhub dedupe`' "$doc"; then
+		awk -v sec="$section" '
+			/^### Identity resolution: `leadhub dedupe`/ { while ((getline l < sec) > 0) print l; skip = 1; next }
+			skip && (/^#### Notes on the identity-resolution/ || /^### /) { skip = 0 }
+			!skip { print }
+		' "$doc" >"$work/doc.md"
+		cp "$work/doc.md" "$doc"
+		echo "replaced the identity-resolution table in $doc" >&2
+	else
+		{ echo; cat "$section"; } >>"$doc"
+		echo "appended to $doc" >&2
+	fi
 fi

@@ -2,6 +2,8 @@ package match
 
 import (
 	"hash/maphash"
+	"math"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strconv"
@@ -297,7 +299,26 @@ type keyed struct {
 // i<<32 | j with i < j, sorted. found gives, per pair, a bit per rule
 // (bit k for Rules[k], then one per SortKeys) that found it.
 func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, found []uint64, stats []BlockStats) {
+	pairs, found, stats, _ = b.candidates(d, 0)
+	return pairs, found, stats
+}
+
+// unseenSample is a random pair of an oversized block that was not
+// compared, standing for Weight such pairs.
+type unseenSample struct {
+	I, J   uint32
+	Weight float64
+}
+
+// candidates is Candidates that also draws, when samples > 0, about that
+// many random pairs from the oversized blocks (in proportion to their
+// sizes, at least minBlockSamples a block), each weighted by the pairs it
+// stands for. Pairs that were compared anyway, or that share a key of an
+// earlier rule (and so are counted there), are dropped: the rest extrapolate
+// to the pairs the blocking put together but did not enumerate.
+func (b *Blocking) candidates(d *Dataset, samples int) (pairs []uint64, found []uint64, stats []BlockStats, unseen []unseenSample) {
 	n := d.Len()
+	oversized := make([][][]uint32, len(b.Rules))
 	nr := len(b.Rules) + len(b.SortKeys)
 	lists := make([][]uint64, nr)
 	stats = make([]BlockStats, nr)
@@ -343,6 +364,9 @@ func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, found []uint64, stats
 					return
 				}
 				st.Oversized++
+				if samples > 0 {
+					oversized[ri] = append(oversized[ri], slices.Clone(block))
+				}
 				slices.SortFunc(block, func(x, y uint32) int { return strings.Compare(profile[x], profile[y]) })
 				pairs = appendWindow(pairs, block, b.Window)
 			}
@@ -400,7 +424,77 @@ func (b *Blocking) Candidates(d *Dataset) (pairs []uint64, found []uint64, stats
 			found[p] |= bit
 		}
 	}
-	return pairs, found, stats
+	// Share the sample out over the oversized blocks by their pairs.
+	var total float64
+	for _, blocks := range oversized {
+		for _, bl := range blocks {
+			s := float64(len(bl))
+			total += s * (s - 1) / 2
+		}
+	}
+	for ri, blocks := range oversized {
+		var list []unseenSample
+		for _, bl := range blocks {
+			list = sampleBlock(list, bl, samples, total, uint64(ri)<<32|uint64(bl[0]))
+		}
+		for _, s := range list {
+			x := pair(s.I, s.J)
+			if _, ok := slices.BinarySearch(pairs, x); ok {
+				continue
+			}
+			if b.shareEarlierKey(d, ri, int(s.I), int(s.J)) {
+				continue
+			}
+			unseen = append(unseen, s)
+		}
+	}
+	return pairs, found, stats, unseen
+}
+
+// minBlockSamples is the fewest pairs drawn from one oversized block.
+const minBlockSamples = 16
+
+// sampleBlock draws random pairs of an oversized block, about
+// samples·(its pairs)/total of them.
+func sampleBlock(out []unseenSample, block []uint32, samples int, total float64, seed uint64) []unseenSample {
+	s := float64(len(block))
+	bp := s * (s - 1) / 2
+	k := int(math.Ceil(float64(samples) * bp / total))
+	k = max(k, minBlockSamples)
+	k = min(k, int(min(bp, 1<<30)))
+	rng := rand.New(rand.NewPCG(seed, 0x2545f4914f6cdd1d))
+	w := bp / float64(k)
+	for range k {
+		x := rng.IntN(len(block))
+		y := rng.IntN(len(block) - 1)
+		if y >= x {
+			y++
+		}
+		out = append(out, unseenSample{I: block[x], J: block[y], Weight: w})
+	}
+	return out
+}
+
+// shareEarlierKey reports whether records i and j share a key of a rule
+// before rule k.
+func (b *Blocking) shareEarlierKey(d *Dataset, k, i, j int) bool {
+	for _, rule := range b.Rules[:k] {
+		var ki []string
+		rule.keys(d, i, func(s string) { ki = append(ki, s) })
+		if len(ki) == 0 {
+			continue
+		}
+		hit := false
+		rule.keys(d, j, func(s string) {
+			if !hit && slices.Contains(ki, s) {
+				hit = true
+			}
+		})
+		if hit {
+			return true
+		}
+	}
+	return false
 }
 
 // union merges sorted lists of pairs into one sorted list without

@@ -1,5 +1,7 @@
 package match
 
+import "slices"
+
 // cluster joins matching pairs into entities. Pairs are taken strongest
 // first; two singletons that match are always joined. When a join would
 // involve a larger cluster, the records of the two sides are compared
@@ -32,6 +34,23 @@ func cluster(d *Dataset, m *Model, matches []ScoredPair) ([]int, int) {
 		}
 		return members[r]
 	}
+	join := func(a, b int32) {
+		if size[a] < size[b] {
+			a, b = b, a
+		}
+		members[a] = append(list(a), list(b)...)
+		members[b] = nil
+		parent[b] = a
+		size[a] += size[b]
+	}
+	// Records with the same normal form in every field are
+	// indistinguishable: no comparison could put them apart, so they are
+	// one entity from the start (when what they share says enough).
+	for _, g := range d.identicalGroups() {
+		for _, r := range g[1:] {
+			join(find(g[0]), find(r))
+		}
+	}
 	tfU := m.tfU()
 	rejected := 0
 	var c Comparison
@@ -47,13 +66,7 @@ func cluster(d *Dataset, m *Model, matches []ScoredPair) ([]int, int) {
 				continue
 			}
 		}
-		if size[a] < size[b] {
-			a, b = b, a
-		}
-		members[a] = append(list(a), list(b)...)
-		members[b] = nil
-		parent[b] = a
-		size[a] += size[b]
+		join(a, b)
 	}
 	// The representative of each cluster is its smallest index.
 	rep := make([]int, n)
@@ -91,4 +104,46 @@ func coherent(d *Dataset, m *Model, tfU []float64, a, b []int32, c *Comparison) 
 		k++
 	}
 	return sum/float64(k) > 0
+}
+
+// identifying are the kinds whose value alone singles out an entity often
+// enough for two records that agree on everything to be one.
+var identifying = map[Kind]bool{Email: true, Phone: true, IDNumber: true, FullName: true,
+	Company: true, Address: true, Text: true}
+
+// minIdenticalFields is the fewest non-missing fields that make records
+// that agree on all of them one entity when none is identifying.
+const minIdenticalFields = 3
+
+// identicalGroups returns the groups (of two or more records) whose normal
+// forms are equal in every field, leaving out records with too little to
+// go on: no identifying field and fewer than minIdenticalFields values.
+func (d *Dataset) identicalGroups() [][]int32 {
+	nf := len(d.cols)
+	groups := map[string][]int32{}
+	key := make([]byte, 0, 4*nf)
+	for r := 0; r < d.Len(); r++ {
+		key = key[:0]
+		present, ident := 0, false
+		for f := range d.cols {
+			id := d.cols[f].ids[r]
+			if id != 0 {
+				present++
+				ident = ident || identifying[d.cols[f].kind]
+			}
+			key = append(key, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
+		}
+		if !ident && present < minIdenticalFields {
+			continue
+		}
+		groups[string(key)] = append(groups[string(key)], int32(r))
+	}
+	var out [][]int32
+	for _, g := range groups {
+		if len(g) > 1 {
+			out = append(out, g)
+		}
+	}
+	slices.SortFunc(out, func(a, b []int32) int { return int(a[0]) - int(b[0]) })
+	return out
 }

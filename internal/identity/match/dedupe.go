@@ -61,6 +61,41 @@ type ScoredPair struct {
 // strongest first.
 func (r *Result) MatchPairs() []ScoredPair { return r.matchPairs }
 
+// uCorrectionMin is the relative change of u from which the model is
+// estimated again with the corrected u.
+const uCorrectionMin = 0.01
+
+// unseenSamples is the number of pairs drawn from oversized blocks to
+// estimate the prior.
+const unseenSamples = 20_000
+
+// withUnseen adds the sampled pairs of oversized blocks to the patterns,
+// each counted for the pairs it stands for.
+func withUnseen(d *Dataset, pats []pattern, unseen []unseenSample) []pattern {
+	if len(unseen) == 0 {
+		return pats
+	}
+	out := slices.Clone(pats)
+	idx := make(map[patternKey]int, len(pats))
+	for p, pat := range pats {
+		idx[pat.key] = p
+	}
+	nf := len(d.Schema)
+	var c Comparison
+	for _, s := range unseen {
+		d.compareInto(int(s.I), int(s.J), nil, &c)
+		k := c.key(nf)
+		p, ok := idx[k]
+		if !ok {
+			p = len(out)
+			idx[k] = p
+			out = append(out, pattern{key: k})
+		}
+		out[p].count += s.Weight
+	}
+	return out
+}
+
 // Dedupe finds the entities of d: it blocks, compares the candidate
 // pairs, estimates the model (unless given one), scores the pairs and
 // clusters the matches.
@@ -92,16 +127,22 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 	t := time.Now()
 
 	progress("block")
-	pairs, found, stats := b.Candidates(d)
+	samples := 0
+	if opt.Model == nil {
+		samples = unseenSamples
+	}
+	pairs, found, stats, unseen := b.candidates(d, samples)
 	res.Blocks, res.Candidates = stats, len(pairs)
 	res.Timings.Block = time.Since(t)
 
 	t = time.Now()
 	model := opt.Model
+	var random []pattern
 	if model == nil {
 		progress("estimate u")
 		model = &Model{Threshold: threshold}
-		us := estimateU(d, opt.Train)
+		us, rnd := estimateU(d, opt.Train)
+		random = rnd
 		for f, fd := range d.Schema {
 			model.Fields = append(model.Fields, FieldModel{
 				Name: fd.Name, Kind: fd.Kind, Levels: levelNames[fd.Kind],
@@ -122,11 +163,24 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 		progress("estimate m")
 		res.Sessions = train(model, b, pats, pid, found, opt.Train.MaxIterations)
 		// The share of matches among all candidates, with m and u fixed,
-		// gives the prior.
-		res.EM = runEM(model.Fields, pats, nil, true, opt.Train.MaxIterations)
+		// gives the prior. Pairs of oversized blocks that were not
+		// compared count too, through a weighted sample of them:
+		// otherwise a large entity, most of whose pairs are never
+		// enumerated, drags the prior far below its true value.
+		withU := withUnseen(d, pats, unseen)
 		n := float64(d.Len())
 		all := n * (n - 1) / 2
-		model.Prior = clampF(res.EM.Matches/all, minProb, res.EM.Lambda)
+		estimatePrior := func() {
+			res.EM = runEM(model.Fields, withU, nil, true, opt.Train.MaxIterations)
+			model.Prior = clampF(res.EM.Matches/all, minProb, res.EM.Lambda)
+		}
+		estimatePrior()
+		// When the prior says that random pairs match often enough to
+		// bias u, correct u and estimate the prior again (not on a file
+		// so small that u is mostly its prior anyway).
+		if all >= 10*uPriorPairs && correctU(model, random) > uCorrectionMin {
+			estimatePrior()
+		}
 	}
 	res.Model = model
 	res.Timings.Estimate += time.Since(t)

@@ -269,3 +269,61 @@ func fmtInt(n int) string {
 	}
 	return string(b)
 }
+
+// TestDedupeOneFieldLargeEntities: a single company-name column where a
+// few entities hold most records (hundreds each, a handful of spellings).
+// Most of their pairs fall in blocks too large to enumerate, so the prior
+// must be extrapolated from a sample of those blocks, u corrected for the
+// matches among random pairs, and identical names joined outright.
+func TestDedupeOneFieldLargeEntities(t *testing.T) {
+	type spelling struct {
+		name  string
+		count int
+	}
+	entities := [][]spelling{
+		{{"ACME ROBOTICS", 200}, {"ACME ROBOTICS B.V.", 40}, {"ROBOTICS ACME", 30}, {"ACME ROBOTIC", 20}},
+		{{"GLOBEX CHEMICAL", 150}, {"Globex Chemicals N.V.", 25}, {"GLOBEX CHEM", 15}},
+		{{"INITECH SOFTWARE", 90}, {"INITECH SOFTWARE LTD", 10}, {"INITECH SOFTWRE", 5}},
+	}
+	others := []string{"Alpha Foods", "Bravo Logistics", "Cobalt Textiles", "Delta Optics", "Ember Marine",
+		"Falcon Energy", "Granite", "Harbor Freight", "Iris Media", "Juniper Networks", "Kestrel Aviation", "Lumen Labs"}
+	var recs []match.Record
+	truth := map[string]string{}
+	add := func(name, entity string) {
+		id := itoa(len(recs))
+		recs = append(recs, match.Record{ID: id, Values: []string{name}})
+		truth[id] = entity
+	}
+	for e, sp := range entities {
+		for _, s := range sp {
+			for range s.count {
+				add(s.name, "e"+itoa(e))
+			}
+		}
+	}
+	for i, o := range others {
+		add(o, "s"+itoa(i))
+	}
+	d, err := match.Prepare(match.Schema{{Name: "name", Kind: match.Company}}, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := match.Dedupe(d, match.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred := map[string]string{}
+	for i, id := range d.IDs {
+		pred[id] = d.IDs[res.Cluster[i]]
+	}
+	m := batch.Evaluate(pred, truth)
+	n := float64(len(recs))
+	truePrior := float64(m.TruePairs) / (n * (n - 1) / 2)
+	t.Logf("%s; prior %.4f (true %.4f); %d candidate pairs", m, res.Model.Prior, truePrior, res.Candidates)
+	if m.F1 < 0.85 || m.Precision < 0.99 {
+		t.Errorf("pairwise %s, want F1 ≥ 0.85 and precision ≥ 0.99", m)
+	}
+	if res.Model.Prior < truePrior/3 || res.Model.Prior > truePrior*3 {
+		t.Errorf("prior %.4f, true %.4f", res.Model.Prior, truePrior)
+	}
+}

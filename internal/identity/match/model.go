@@ -19,6 +19,11 @@ type FieldModel struct {
 	// TF is true when exact agreement is weighted by the frequency of the
 	// agreed value instead of by U[0] alone.
 	TF bool `json:"tf"`
+	// TFBase is the u of exact agreement that value frequencies are
+	// compared with (0: U[0]). Frequencies are counted over all records,
+	// duplicates included, as U[0] was before it was corrected for the
+	// matches among random pairs.
+	TFBase float64 `json:"tf_base,omitempty"`
 }
 
 // Weight is the match weight of level l, log2(m/u), in bits.
@@ -46,6 +51,9 @@ func (m *Model) tfU() []float64 {
 	for f := range m.Fields {
 		if m.Fields[f].TF {
 			out[f] = m.Fields[f].U[0]
+			if m.Fields[f].TFBase > 0 {
+				out[f] = m.Fields[f].TFBase
+			}
 		}
 	}
 	return out
@@ -178,7 +186,7 @@ func mPrior(n int) []float64 {
 // estimateU measures u on random pairs. The exact level is computed from
 // value frequencies (the probability that two random records share a
 // value), the others from a sample.
-func estimateU(d *Dataset, opt TrainOptions) [][]float64 {
+func estimateU(d *Dataset, opt TrainOptions) ([][]float64, []pattern) {
 	n := d.Len()
 	us := make([][]float64, len(d.Schema))
 	samples := opt.RandomPairs
@@ -191,6 +199,7 @@ func estimateU(d *Dataset, opt TrainOptions) [][]float64 {
 	}
 	workers := runtime.GOMAXPROCS(0)
 	counts := make([][][]float64, workers)
+	patCounts := make([]map[patternKey]float64, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -202,6 +211,7 @@ func estimateU(d *Dataset, opt TrainOptions) [][]float64 {
 			}
 			rng := rand.New(rand.NewPCG(opt.Seed+uint64(w), 0x9e3779b97f4a7c15))
 			var c Comparison
+			pc := map[patternKey]float64{}
 			for s := w; s < samples; s += workers {
 				i := rng.IntN(n)
 				j := rng.IntN(n - 1)
@@ -214,8 +224,10 @@ func estimateU(d *Dataset, opt TrainOptions) [][]float64 {
 						cnt[f][l]++
 					}
 				}
+				pc[c.key(len(d.Schema))]++
 			}
 			counts[w] = cnt
+			patCounts[w] = pc
 		}()
 	}
 	wg.Wait()
@@ -260,7 +272,102 @@ func estimateU(d *Dataset, opt TrainOptions) [][]float64 {
 		normalise(u)
 		us[f] = u
 	}
-	return us
+	merged := map[patternKey]float64{}
+	for _, pc := range patCounts {
+		for k, c := range pc {
+			merged[k] += c
+		}
+	}
+	pats := make([]pattern, 0, len(merged))
+	for k, c := range merged {
+		pats = append(pats, pattern{key: k, count: c})
+	}
+	slices.SortFunc(pats, func(a, b pattern) int {
+		if a.key[0] != b.key[0] {
+			return cmpU64(a.key[0], b.key[0])
+		}
+		return cmpU64(a.key[1], b.key[1])
+	})
+	return us, pats
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// minRandomMatchShare is the expected share of matches among random
+// pairs from which u is corrected for them: below it, the matches do not
+// bias u noticeably.
+const minRandomMatchShare = 0.01
+
+// correctU removes the matches from u. u is measured on random pairs as
+// if none of them matched; when the data holds large entities (a company
+// with hundreds of records) a fair share of random pairs do, and u of the
+// agreeing levels comes out too high. Each level's u is scaled by how much
+// less often than average its random pairs match, with the posterior of
+// each random pattern under the current model. It returns the largest
+// relative change (0 when matches are too rare among random pairs to
+// matter).
+func correctU(model *Model, random []pattern) float64 {
+	if len(random) == 0 {
+		return 0
+	}
+	prior := model.PriorWeight()
+	nonMatch := make([]float64, len(random))
+	var all, allNon float64
+	for p, pat := range random {
+		w := prior
+		for f := range model.Fields {
+			w += model.Fields[f].Weight(pat.key.level(f))
+		}
+		nonMatch[p] = 1 - Probability(w)
+		all += pat.count
+		allNon += pat.count * nonMatch[p]
+	}
+	if allNon <= 0 || 1-allNon/all < minRandomMatchShare {
+		return 0
+	}
+	var change float64
+	for f := range model.Fields {
+		fm := &model.Fields[f]
+		nl := len(fm.U)
+		tot := make([]float64, nl)
+		non := make([]float64, nl)
+		var fTot, fNon float64
+		for p, pat := range random {
+			if l := pat.key.level(f); l >= 0 {
+				tot[l] += pat.count
+				non[l] += pat.count * nonMatch[p]
+				fTot += pat.count
+				fNon += pat.count * nonMatch[p]
+			}
+		}
+		if fNon <= 0 {
+			continue
+		}
+		if fm.TF && fm.TFBase == 0 {
+			fm.TFBase = fm.U[0]
+		}
+		u := slices.Clone(fm.U)
+		for l := range u {
+			if tot[l] > 0 {
+				u[l] *= (non[l] / tot[l]) / (fNon / fTot)
+			}
+			u[l] = math.Max(u[l], minProb)
+		}
+		normalise(u)
+		for l := range u {
+			change = math.Max(change, math.Abs(u[l]-fm.U[l])/fm.U[l])
+		}
+		fm.U = u
+	}
+	return change
 }
 
 // uPriorPairs is the weight, in random pairs, of the prior on u.
@@ -512,6 +619,34 @@ func train(model *Model, b *Blocking, pats []pattern, pid []uint32, found []uint
 				sum[f][l] += st.Matches * fields[f].M[l]
 			}
 			weight[f] += st.Matches
+		}
+	}
+	// A field that every rule blocks on (the only field, say) is
+	// estimated on all the candidate pairs instead, with the others
+	// taking part at their estimates.
+	var missed bool
+	for f := range model.Fields {
+		missed = missed || weight[f] == 0
+	}
+	if missed && len(pid) >= minSessionPairs {
+		fields := make([]FieldModel, nf)
+		for f := range fields {
+			fields[f] = model.Fields[f]
+			fields[f].M = slices.Clone(model.Fields[f].M)
+			if weight[f] > 0 {
+				for l := range sum[f] {
+					fields[f].M[l] = clampF(sum[f][l]/weight[f], minProb, maxProb)
+				}
+				normalise(fields[f].M)
+			}
+		}
+		st := runEM(fields, pats, nil, false, maxIter)
+		sessions = append(sessions, Session{Rule: "all candidates", Pairs: len(pid), Iterations: st.Iterations, Converged: st.Converged, Lambda: st.Lambda})
+		for f := range fields {
+			if weight[f] == 0 && st.Matches >= 1 {
+				sum[f] = fields[f].M
+				weight[f] = 1
+			}
 		}
 	}
 	for f := range model.Fields {

@@ -20,6 +20,34 @@ var legalForms = map[string]bool{
 	"sdn": true, "tbk": true, "pt": true, "jsc": true, "ojsc": true, "pjsc": true, "ooo": true, "zao": true,
 	"oao": true, "pao": true, "lda": true, "epe": true, "ae": true, "ek": true, "mb": true, "scs": true,
 	"gk": true, "yk": true, "pllc": true, "pc": true, "lllp": true, "rl": true,
+	// A lone "V" is what is left of N.V. or B.V. when the other letter
+	// was lost or stripped as an initial.
+	"v": true,
+}
+
+// companyAbbrev spells out abbreviations common in company names
+// (registers and patent offices shorten them), so that the short and the
+// long form agree: "Internat" and "Intl" are "international", "Konink" and
+// "Koninkl" are "koninklijke" (Dutch "royal"), "Mij" is "maatschappij"
+// (Dutch "company").
+var companyAbbrev = map[string]string{
+	"intl": "international", "internat": "international", "int'l": "international",
+	"natl": "national", "nat": "national",
+	"univ": "university", "inst": "institute", "assn": "association", "assoc": "association",
+	"mfg": "manufacturing", "mfrs": "manufacturers", "inds": "industries", "ind": "industries",
+	"industrie": "industries", "industry": "industries",
+	"labs": "laboratories", "lab": "laboratories", "labo": "laboratories", "laboratory": "laboratories",
+	"hldgs": "holdings", "hldg": "holdings", "holding": "holdings", "grp": "group",
+	"svcs": "services", "svc": "services", "service": "services",
+	"tech": "technologies", "technology": "technologies",
+	"res": "research", "dev": "development", "devel": "development",
+	"eng": "engineering", "engg": "engineering", "chem": "chemical", "chemicals": "chemical",
+	"pharm": "pharmaceutical", "pharmaceuticals": "pharmaceutical",
+	"electronic": "electronics", "elect": "electronics", "elec": "electric",
+	"sys": "systems", "system": "systems", "bros": "brothers", "mgmt": "management",
+	"konink": "koninklijke", "koninkl": "koninklijke", "kon": "koninklijke",
+	"mij": "maatschappij", "mij.": "maatschappij",
+	"gloeilampenfab": "gloeilampenfabrieken", "fab": "fabriek",
 }
 
 // legalPhrases are multi-word legal forms, matched as whole trailing
@@ -51,6 +79,11 @@ func Company(s string) string {
 	// separate (acme.com).
 	t := Tokens(Words(strings.ReplaceAll(s, ".", ". ")))
 	t = joinSingles(t)
+	for i, w := range t {
+		if x, ok := companyAbbrev[w]; ok {
+			t[i] = x
+		}
+	}
 	if len(t) > 1 && t[0] == "the" {
 		t = t[1:]
 	}

@@ -177,6 +177,15 @@ func TestCompany(t *testing.T) {
 		"Procter & Gamble":                   "procter and gamble",
 		"Procter and Gamble Co.":             "procter and gamble",
 		"":                                   "",
+		// Register-style names: token-sorted, abbreviated, with what is
+		// left of a legal form.
+		"* KONINKLIJKE PHILIPS ELECTRONICS N.V.": "koninklijke philips electronics",
+		"ELECTRONICS KONINK PHILIPS":             "electronics koninklijke philips",
+		"ELECTRONIC KONINKL PHILIPS V":           "electronics koninklijke philips",
+		"AKZO NOBEL V":                           "akzo nobel",
+		"V AKZO NOBEL":                           "akzo nobel",
+		"INTERNAT MIJ RES SHELL":                 "international maatschappij research shell",
+		"Contoso Intl Labs Inc.":                 "contoso international laboratories",
 	}
 	for in, want := range cases {
 		if got := Company(in); got != want {
