@@ -33,19 +33,26 @@ type Deps struct {
 	Sources  *sources.Monitor
 	Pollers  []Poller
 	Imports  *Imports // background CSV imports; nil: imports run until the process exits
+	// Customers is identity resolution's store (nil: the customer, review
+	// and audit endpoints answer 503); Nudge wakes the resolver after an
+	// undo returns a lead to it.
+	Customers lead.CustomerStore
+	Nudge     func()
 }
 
 type server struct {
-	store    lead.Store
-	inbox    *ingest.Inbox
-	verifier *auth.Verifier
-	log      *slog.Logger
-	metrics  *Metrics
-	gatherer prometheus.Gatherer
-	maxBody  int64
-	sources  *sources.Monitor
-	pollers  []Poller
-	imports  *Imports
+	store     lead.Store
+	inbox     *ingest.Inbox
+	verifier  *auth.Verifier
+	log       *slog.Logger
+	metrics   *Metrics
+	gatherer  prometheus.Gatherer
+	maxBody   int64
+	sources   *sources.Monitor
+	pollers   []Poller
+	imports   *Imports
+	customers lead.CustomerStore
+	nudge     func()
 }
 
 // Handler returns leadhub's whole HTTP handler.
@@ -54,6 +61,10 @@ func Handler(d Deps) http.Handler {
 		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
 		sources: d.Sources, pollers: d.Pollers, imports: d.Imports,
+		customers: d.Customers, nudge: d.Nudge,
+	}
+	if s.nudge == nil {
+		s.nudge = func() {}
 	}
 	if s.imports == nil {
 		s.imports = NewImports(context.Background())
@@ -90,6 +101,16 @@ func (s *server) table() []route {
 		{"POST", "/api/v1/imports", s.apiAuth(s.handleCreateImport)},
 		{"GET", "/api/v1/imports", s.apiAuth(s.handleListImports)},
 		{"GET", "/api/v1/imports/{id}", s.apiAuth(s.handleGetImport)},
+		{"POST", "/api/v1/leads/{id}/split", s.apiAuth(s.handleSplitLead)},
+		{"GET", "/api/v1/customers", s.apiAuth(s.handleListCustomers)},
+		{"GET", "/api/v1/customers/{id}", s.apiAuth(s.handleGetCustomer)},
+		{"POST", "/api/v1/customers/{id}/merge", s.apiAuth(s.handleMergeCustomers)},
+		{"GET", "/api/v1/review", s.apiAuth(s.handleListReview)},
+		{"POST", "/api/v1/review/{id}/merge", s.apiAuth(s.handleMergeReview)},
+		{"POST", "/api/v1/review/{id}/dismiss", s.apiAuth(s.handleDismissReview)},
+		{"GET", "/api/v1/audit", s.apiAuth(s.handleListAudit)},
+		{"GET", "/api/v1/audit/{id}", s.apiAuth(s.handleGetAudit)},
+		{"POST", "/api/v1/audit/{id}/undo", s.apiAuth(s.handleUndo)},
 
 		// Documentation and operations (no secrets, no personal data).
 		{"GET", "/openapi.json", http.HandlerFunc(s.handleOpenAPI)},

@@ -19,6 +19,7 @@ import (
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
@@ -42,6 +43,10 @@ type serveConfig struct {
 	AzureTables     azuretable.ConnectionStrings
 	AzureTableName  string
 	AzureTablePoll  time.Duration
+	Resolve         bool    // resolve leads into customers (serve sets it; the ingest benchmark does not)
+	MatchAuto       float64 // a new lead joins a customer from this match probability
+	MatchReview     float64 // below MatchAuto, from this one it is queued for review
+	MatchTrain      bool    // train the match model on the leads as they grow
 }
 
 func (c serveConfig) validate() error {
@@ -74,6 +79,11 @@ func (c serveConfig) validate() error {
 	}
 	if err := azuretable.CheckConfig(c.AzureTables, c.AzureTableName); err != nil {
 		errs = append(errs, fmt.Errorf("--azure-table / --azure-table-name: %w", err))
+	}
+	if c.Resolve {
+		if err := resolve.CheckThresholds(lead.Thresholds{Auto: c.MatchAuto, Review: c.MatchReview}); err != nil {
+			errs = append(errs, fmt.Errorf("--match-auto / --match-review: %w", err))
+		}
 	}
 	if len(c.AzureTables) > 0 && c.AzureTablePoll < time.Second {
 		errs = append(errs, fmt.Errorf("--azure-table-poll %s: want at least 1s", c.AzureTablePoll))
@@ -111,6 +121,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs.Var(&c.AzureTables, "azure-table", "connection string of an Azure Storage account whose lead table to poll (repeatable; in the environment, one per line)")
 	fs.StringVar(&c.AzureTableName, "azure-table-name", azuretable.DefaultTable, "table Microsoft writes leads to in each --azure-table account")
 	fs.DurationVar(&c.AzureTablePoll, "azure-table-poll", azuretable.DefaultInterval, "time between polls of each --azure-table")
+	fs.BoolVar(&c.Resolve, "resolve", true, "resolve every new lead into a customer (on PostgreSQL one replica resolves at a time)")
+	fs.Float64Var(&c.MatchAuto, "match-auto", resolve.DefaultAuto, "match probability from which a new lead joins an existing customer")
+	fs.Float64Var(&c.MatchReview, "match-review", resolve.DefaultReview, "match probability from which (below --match-auto) a new lead is queued for review as a possible duplicate")
+	fs.BoolVar(&c.MatchTrain, "match-train", true, "train the match model on the leads (from 1000 leads, again each time they double)")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -180,6 +194,9 @@ type running struct {
 	imports *api.Imports // uploaded CSV imports running in the background
 
 	tables *azuretable.Group // the --azure-table pollers (nil without)
+
+	resolver     *resolve.Resolver // nil without --resolve
+	stopResolver func()            // stops the resolver and waits for it
 }
 
 // startServer wires the inbox, the Azure Table pollers, metrics, the source
@@ -197,7 +214,22 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 			writers = 4
 		}
 	}
-	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Observe: metrics.ObserveBatch})
+	var resolver *resolve.Resolver
+	nudge := func() {}
+	if c.Resolve {
+		resolver = resolve.New(st, resolve.Options{
+			Thresholds: lead.Thresholds{Auto: c.MatchAuto, Review: c.MatchReview},
+			Train:      c.MatchTrain, Lock: st.TryResolverLock, Logger: log, Registerer: reg,
+		})
+		nudge = resolver.Nudge
+	}
+	observe := func(size int, err error) {
+		metrics.ObserveBatch(size, err)
+		if err == nil {
+			nudge() // new leads: resolve them now
+		}
+	}
+	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Observe: observe})
 	tables := startAzureTables(ctx, st, inbox, reg, c, log)
 	var pollers []api.Poller
 	configured := []sources.Configured{{Source: string(lead.ChannelHTTPS), Kind: string(lead.ChannelHTTPS),
@@ -214,7 +246,7 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 		Handler: api.Handler(api.Deps{
 			Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
 			Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody, Sources: monitor, Pollers: pollers,
-			Imports: imports,
+			Imports: imports, Customers: st, Nudge: nudge,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -225,6 +257,16 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 	}
 	r := &running{http: srv, inbox: inbox, done: make(chan error, 1), imports: imports}
 	r.tables = tables
+	r.resolver, r.stopResolver = resolver, func() {}
+	if resolver != nil {
+		rctx, cancel := context.WithCancel(ctx)
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			resolver.Run(rctx)
+		}()
+		r.stopResolver = func() { cancel(); <-stopped }
+	}
 	go func() { r.done <- srv.Serve(ln) }()
 	return r
 }
@@ -239,6 +281,7 @@ func (r *running) shutdown(timeout time.Duration) error {
 	r.tables.Stop()  // a poll under way commits what it handed to the inbox
 	r.imports.Stop() // running imports stop between rows and record why
 	r.inbox.Close()
+	r.stopResolver() // a batch under way commits or rolls back; the rest waits for the next start
 	return err
 }
 

@@ -80,7 +80,10 @@ type Lead struct {
 	ReceivedAt time.Time `json:"received_at"`
 	Channel    Channel   `json:"channel"`
 	Parsed
-	RawBody []byte `json:"-"`
+	// CustomerID is the customer identity resolution put the lead in; ""
+	// until it is resolved (normally within a second of its arrival).
+	CustomerID string `json:"customer_id"`
+	RawBody    []byte `json:"-"`
 }
 
 // RawLead is a payload exactly as received, with its processing status.

@@ -40,7 +40,7 @@ WHERE d.dedup_key IN `
 
 	leadColumns = `id, received_at, channel, source, action, publisher_id, offer_id, offer_title, stage, is_test,
  first_name, last_name, email, phone, country, company, title,
- description, description_params, extra, notes`
+ description, description_params, extra, notes, customer_id`
 
 	selectLeads = `SELECT ` + leadColumns + ` FROM leads`
 	selectLead  = `SELECT ` + leadColumns + `, (SELECT body FROM raw_leads r WHERE r.id = leads.id)

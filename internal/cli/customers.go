@@ -1,0 +1,477 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/leadhub/leadhub/internal/identity/resolve"
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// `leadhub customers`, `leadhub review` and `leadhub audit` work on the
+// database directly, like `leadhub leads`.
+
+func runCustomers(ctx context.Context, args []string, e env) error {
+	return subcommand(ctx, "customers", args, e, map[string]func(context.Context, []string, env) error{
+		"list":    customersList,
+		"show":    customersShow,
+		"merge":   customersMerge,
+		"split":   customersSplit,
+		"resolve": customersResolve,
+		"train":   customersTrain,
+	})
+}
+
+func runReview(ctx context.Context, args []string, e env) error {
+	return subcommand(ctx, "review", args, e, map[string]func(context.Context, []string, env) error{
+		"list":    reviewList,
+		"merge":   reviewMerge,
+		"dismiss": reviewDismiss,
+	})
+}
+
+func runAudit(ctx context.Context, args []string, e env) error {
+	return subcommand(ctx, "audit", args, e, map[string]func(context.Context, []string, env) error{
+		"list": auditList,
+		"show": auditShow,
+		"undo": auditUndo,
+	})
+}
+
+// actFlags adds --reason and --actor (default cli:$USER).
+func actFlags(fs *dbCommand, e env) *lead.Act {
+	a := &lead.Act{}
+	actor := "cli"
+	if u := e.getenv("USER"); u != "" {
+		actor = "cli:" + u
+	}
+	fs.StringVar(&a.Reason, "reason", "", "why; kept in the audit entry")
+	fs.StringVar(&a.Actor, "actor", actor, "who acts, for the audit entry")
+	return a
+}
+
+func printJSON(e env, v any, indent bool) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(v)
+}
+
+func optionalBool(flag, v string) (*bool, error) {
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--%s %q: want true or false", flag, v)}
+	}
+	return &b, nil
+}
+
+func flags(c lead.Customer) string {
+	var f []string
+	if c.DoNotContact {
+		f = append(f, "DNC")
+	}
+	if c.IsTest {
+		f = append(f, "test")
+	}
+	if c.MergedInto != "" {
+		f = append(f, "merged into "+c.MergedInto)
+	}
+	return cell(strings.Join(f, ","))
+}
+
+func customersList(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("customers list", "customers list [--json] [--stage S] [--offer O] [--q TEXT] [--is-test B] [--dnc B] [--limit N] [--cursor C] [--all]", e)
+	var stage, isTest, dnc string
+	var asJSON, all bool
+	var f lead.CustomerFilter
+	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one customer each")
+	fs.StringVar(&stage, "stage", "", "furthest stage: interest, trial, active, notify_only or test")
+	fs.StringVar(&f.Offer, "offer", "", "customers with a lead for this offer (publisherid.offerid, offer id or title)")
+	fs.StringVar(&f.Query, "q", "", "substring of a lead's name, email or company")
+	fs.StringVar(&isTest, "is-test", "", "true: only customers whose leads are all Microsoft test leads; false: none of them")
+	fs.StringVar(&dnc, "dnc", "", "true: only customers not to be contacted (a DNC lead); false: none of them")
+	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "customers per page (max 500)")
+	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
+	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
+	st, err := fs.open(ctx, args, e, 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f.Stage = lead.Stage(stage)
+	if f.IsTest, err = optionalBool("is-test", isTest); err != nil {
+		return err
+	}
+	if f.DoNotContact, err = optionalBool("dnc", dnc); err != nil {
+		return err
+	}
+	var tw *tabwriter.Writer
+	if !asJSON {
+		tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTAGE\tFLAGS\tLEADS\tLAST SEEN\tNAME\tEMAIL\tCOMPANY\tOFFERS")
+	}
+	for {
+		page, err := st.ListCustomers(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Customers {
+			if asJSON {
+				if err := printJSON(e, c, false); err != nil {
+					return err
+				}
+				continue
+			}
+			g := c.Golden
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Stage, flags(c), c.LeadCount,
+				c.LastSeen.Format(time.RFC3339), cell(strings.TrimSpace(g.FirstName+" "+g.LastName)), cell(g.Email),
+				cell(g.Company), cell(strings.Join(c.Offers, ",")))
+		}
+		if page.NextCursor == "" || !all {
+			if tw != nil {
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+			if page.NextCursor != "" {
+				fmt.Fprintf(e.stderr, "more customers: --cursor %s (or --all)\n", page.NextCursor)
+			}
+			return nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+func customersShow(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("customers show", "customers show ID [--json]", e)
+	var asJSON bool
+	fs.BoolVar(&asJSON, "json", false, "print the customer, its leads with their decisions and its history as JSON")
+	st, err := fs.open(ctx, args, e, 1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := st.GetCustomer(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e, c, true)
+	}
+	g := c.Golden
+	w := e.stdout
+	fmt.Fprintf(w, "customer %s\n", c.ID)
+	fmt.Fprintf(w, "  stage %s, %d leads, first seen %s, last seen %s\n", c.Stage, c.LeadCount,
+		c.FirstSeen.Format(time.RFC3339), c.LastSeen.Format(time.RFC3339))
+	if fl := flags(c.Customer); fl != "-" {
+		fmt.Fprintf(w, "  %s\n", fl)
+	}
+	fmt.Fprintln(w, "  golden record:")
+	for _, f := range []struct{ name, v string }{
+		{"first_name", g.FirstName}, {"last_name", g.LastName}, {"email", g.Email}, {"phone", g.Phone},
+		{"country", g.Country}, {"company", g.Company}, {"title", g.Title},
+	} {
+		if f.v != "" {
+			fmt.Fprintf(w, "    %-11s %s  (lead %s)\n", f.name, f.v, g.Sources[f.name])
+		}
+	}
+	if len(c.Offers) > 0 {
+		fmt.Fprintf(w, "  offers: %s\n", strings.Join(c.Offers, ", "))
+	}
+	fmt.Fprintln(w, "\nleads (time order):")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  LEAD\tRECEIVED\tSTAGE\tACTION\tOFFER\tNAME\tEMAIL\tDECISION")
+	for _, l := range c.Leads {
+		dec := "-"
+		if d := l.Decision; d != nil {
+			dec = fmt.Sprintf("%s p=%.3f", d.Outcome, d.Probability)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.ReceivedAt.Format(time.RFC3339), l.Stage, cell(l.Action),
+			cell(offerText(l.Offer)), cell(strings.TrimSpace(l.Contact.FirstName+" "+l.Contact.LastName)), cell(l.Contact.Email), dec)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, l := range c.Leads {
+		if l.Decision != nil {
+			fmt.Fprintf(w, "  %s: %s\n", l.ID, l.Decision.Explanation.Reason)
+		}
+	}
+	if len(c.History) > 0 {
+		fmt.Fprintln(w, "\nhistory (newest first):")
+		for _, h := range c.History {
+			printEntry(e, h)
+		}
+	}
+	return nil
+}
+
+func printEntry(e env, h lead.AuditEntry) {
+	undone := ""
+	if h.UndoneBy != "" {
+		undone = " (undone by " + h.UndoneBy + ")"
+	}
+	if h.Undoes != "" {
+		undone = " (undoes " + h.Undoes + ")"
+	}
+	reason := ""
+	if h.Reason != "" {
+		reason = ": " + h.Reason
+	}
+	fmt.Fprintf(e.stdout, "  %s  %s  %-7s %s%s  customers %s leads %d%s\n", h.ID, h.At.Format(time.RFC3339), h.Action, h.Actor,
+		reason, strings.Join(h.CustomerIDs, ","), len(h.LeadIDs), undone)
+}
+
+// reportChange prints what a change did and how to undo it.
+func reportChange(e env, what string, a lead.AuditEntry) error {
+	var ch lead.Change
+	_ = json.Unmarshal(a.Payload, &ch)
+	fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, a.ID)
+	if a.Action != lead.AuditUndo {
+		fmt.Fprintf(e.stderr, "undo with: leadhub audit undo %s\n", a.ID)
+	}
+	return nil
+}
+
+func customersMerge(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("customers merge", "customers merge ID OTHER [--reason R]: merge customer OTHER into ID", e)
+	act := actFlags(fs, e)
+	st, err := fs.open(ctx, args, e, 2)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.MergeCustomers(ctx, fs.Arg(0), fs.Arg(1), *act)
+	if err != nil {
+		return err
+	}
+	return reportChange(e, "merged customer "+fs.Arg(1)+" into "+fs.Arg(0), a)
+}
+
+func customersSplit(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("customers split", "customers split LEAD [--reason R]: move a lead out of its customer into a new one", e)
+	act := actFlags(fs, e)
+	st, err := fs.open(ctx, args, e, 1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.SplitLead(ctx, fs.Arg(0), *act)
+	if err != nil {
+		return err
+	}
+	return reportChange(e, "split lead "+fs.Arg(0)+" out of "+a.CustomerIDs[0]+" into new customer "+a.CustomerIDs[1], a)
+}
+
+// matchFlags adds --match-auto and --match-review.
+func matchFlags(fs *dbCommand) *lead.Thresholds {
+	t := &lead.Thresholds{}
+	fs.Float64Var(&t.Auto, "match-auto", resolve.DefaultAuto, "match probability from which a lead joins an existing customer")
+	fs.Float64Var(&t.Review, "match-review", resolve.DefaultReview, "match probability from which (below --match-auto) a lead is queued for review")
+	return t
+}
+
+func customersResolve(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("customers resolve", "customers resolve [--match-auto P] [--match-review P]: resolve every unresolved lead now", e)
+	th := matchFlags(fs)
+	st, err := fs.open(ctx, args, e, 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := resolve.CheckThresholds(*th); err != nil {
+		return usageError{err}
+	}
+	r := resolve.New(st, resolve.Options{Thresholds: *th})
+	if err := r.LoadModel(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "the trained model cannot be used (%v); using the built-in one\n", err)
+	}
+	start := time.Now()
+	n, err := r.ResolveAll(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "resolved %d lead(s) in %s with model %s\n", n, time.Since(start).Round(time.Millisecond), r.Engine().ID)
+	return nil
+}
+
+func customersTrain(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("customers train", "customers train [--leads N]: train the match model on the most recent leads", e)
+	var n int
+	fs.IntVar(&n, "leads", resolve.DefaultTrainLeads, "how many of the most recent real leads to train on")
+	st, err := fs.open(ctx, args, e, 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sm, _, err := resolve.Train(ctx, st, resolve.TrainOptions{MaxLeads: n})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "trained model %s on %d leads; a running server uses it from its next start or retraining\n", sm.ID, sm.Leads)
+	return nil
+}
+
+func reviewList(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("review list", "review list [--json] [--limit N] [--all]", e)
+	var asJSON, all bool
+	var limit int
+	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one review item each (with its explanation)")
+	fs.IntVar(&limit, "limit", lead.DefaultPageSize, "items per page (max 500)")
+	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
+	st, err := fs.open(ctx, args, e, 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	if !asJSON {
+		fmt.Fprintln(tw, "ID\tAT\tPROBABILITY\tLEAD\tITS CUSTOMER\tCANDIDATE\tWHY")
+	}
+	cursor := ""
+	for {
+		page, err := st.ListReview(ctx, limit, cursor)
+		if err != nil {
+			return err
+		}
+		for _, it := range page.Items {
+			if asJSON {
+				if err := printJSON(e, it, false); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%s\t%s\t%s\t%s\n", it.ID, it.At.Format(time.RFC3339), it.Probability, it.LeadID,
+				it.LeadCustomerID, it.CandidateCustomerID, cell(evidenceOf(it.Explanation)))
+		}
+		if cursor = page.NextCursor; cursor == "" || !all {
+			break
+		}
+	}
+	if !asJSON {
+		return tw.Flush()
+	}
+	return nil
+}
+
+// evidenceOf lists the fields that agreed.
+func evidenceOf(x lead.Explanation) string {
+	var parts []string
+	for _, f := range x.Fields {
+		if f.Level != "missing" && f.Weight > 0 {
+			parts = append(parts, f.Field+" "+f.Level)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func reviewMerge(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("review merge", "review merge ID [--reason R]: the lead's customer and the candidate are one", e)
+	act := actFlags(fs, e)
+	st, err := fs.open(ctx, args, e, 1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.MergeReview(ctx, fs.Arg(0), *act)
+	if err != nil {
+		return err
+	}
+	return reportChange(e, "merged customer "+a.CustomerIDs[1]+" into "+a.CustomerIDs[0], a)
+}
+
+func reviewDismiss(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("review dismiss", "review dismiss ID [--reason R]: keep them apart", e)
+	act := actFlags(fs, e)
+	st, err := fs.open(ctx, args, e, 1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.DismissReview(ctx, fs.Arg(0), *act)
+	if err != nil {
+		return err
+	}
+	return reportChange(e, "dismissed review item "+fs.Arg(0), a)
+}
+
+func auditList(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("audit list", "audit list [--json] [--customer ID] [--lead ID] [--action A] [--limit N] [--cursor C] [--all]", e)
+	var asJSON, all bool
+	var action string
+	var f lead.AuditFilter
+	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one entry each (with its payload)")
+	fs.StringVar(&f.Customer, "customer", "", "entries that concern this customer")
+	fs.StringVar(&f.Lead, "lead", "", "entries that concern this lead")
+	fs.StringVar(&action, "action", "", "resolve, merge, split, dismiss or undo")
+	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "entries per page (max 500)")
+	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
+	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
+	st, err := fs.open(ctx, args, e, 0)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f.Action = lead.AuditAction(action)
+	for {
+		page, err := st.ListAudit(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, h := range page.Entries {
+			if asJSON {
+				if err := printJSON(e, h, false); err != nil {
+					return err
+				}
+				continue
+			}
+			printEntry(e, h)
+		}
+		if page.NextCursor == "" || !all {
+			if page.NextCursor != "" {
+				fmt.Fprintf(e.stderr, "more entries: --cursor %s (or --all)\n", page.NextCursor)
+			}
+			return nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+func auditShow(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("audit show", "audit show ID", e)
+	st, err := fs.open(ctx, args, e, 1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.GetAudit(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	return printJSON(e, a, true)
+}
+
+func auditUndo(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("audit undo", "audit undo ID [--reason R]", e)
+	act := actFlags(fs, e)
+	st, err := fs.open(ctx, args, e, 1)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, err := st.Undo(ctx, fs.Arg(0), *act)
+	if err != nil {
+		return err
+	}
+	return reportChange(e, "undid "+fs.Arg(0), a)
+}

@@ -1,0 +1,250 @@
+package resolve
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/leadhub/leadhub/internal/identity/match"
+	"github.com/leadhub/leadhub/internal/identity/normalize"
+	"github.com/leadhub/leadhub/internal/identity/strsim"
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// Schema is the fields leads are compared on, in the order of a record's
+// values.
+var Schema = match.Schema{
+	{Name: "first_name", Kind: match.FirstName},
+	{Name: "last_name", Kind: match.LastName},
+	{Name: "email", Kind: match.Email},
+	{Name: "phone", Kind: match.Phone},
+	{Name: "company", Kind: match.Company},
+	{Name: "country", Kind: match.Country},
+	{Name: "title", Kind: match.Title},
+}
+
+func record(l *lead.Lead) match.Record {
+	c := &l.Contact
+	return match.Record{ID: l.ID, Values: []string{c.FirstName, c.LastName, c.Email, c.Phone, c.Company, c.Country, c.Title}}
+}
+
+// DefaultModelID names the built-in model.
+const DefaultModelID = "default"
+
+// DefaultPrior is the prior probability that a lead matches a candidate
+// customer found through a shared blocking key, before any field is
+// compared. Candidates share an email, a phone number, a phonetic name or
+// a company and surname with the lead, so matches among them are far more
+// common than among random pairs; 1 in 1000 is still conservative, and
+// leaves the decision to the evidence of the fields.
+const DefaultPrior = 0.001
+
+// levelPriors are the built-in m and u of each comparison level, by kind
+// and level name: m is the share of the level among pairs of leads of one
+// customer, u among pairs of different customers. They are set from the
+// variations people produce when they retype their details (a nickname, a
+// personal instead of a work address, a missing phone) and from how often
+// unrelated people share a value (a common given name, a country).
+var levelPriors = map[match.Kind]map[string][2]float64{
+	match.FirstName: {"exact": {0.78, 0.012}, "alias": {0.06, 0.002}, "typo": {0.05, 0.004}, "similar": {0.03, 0.01}, "weak": {0.03, 0.05}, "different": {0.05, 0.922}},
+	match.LastName:  {"exact": {0.82, 0.003}, "alias": {0.03, 0.0005}, "typo": {0.05, 0.002}, "similar": {0.03, 0.005}, "weak": {0.02, 0.02}, "different": {0.05, 0.9695}},
+	match.Email: {"exact": {0.62, 0.00001}, "typo": {0.04, 0.00001}, "same_local_part": {0.05, 0.0001}, "similar": {0.03, 0.001},
+		"same_company_domain": {0.04, 0.005}, "different": {0.22, 0.99}},
+	match.Phone:   {"exact": {0.75, 0.00001}, "same_number": {0.10, 0.00001}, "typo": {0.03, 0.0001}, "different": {0.12, 0.9999}},
+	match.Company: {"exact": {0.70, 0.004}, "reordered": {0.05, 0.0005}, "typo": {0.06, 0.001}, "similar": {0.06, 0.003}, "partial": {0.05, 0.01}, "different": {0.08, 0.98}},
+	match.Country: {"exact": {0.93, 0.2}, "different": {0.07, 0.8}},
+	match.Title:   {"exact": {0.55, 0.03}, "similar": {0.2, 0.05}, "different": {0.25, 0.92}},
+}
+
+// DefaultModel returns the built-in model: levelPriors for the levels the
+// engine knows, a generic shape for any other, and DefaultPrior.
+func DefaultModel() *match.Model {
+	m := &match.Model{Prior: DefaultPrior, Threshold: 0.5}
+	for _, f := range Schema {
+		levels := match.Levels(f.Kind)
+		fm := match.FieldModel{Name: f.Name, Kind: f.Kind, Levels: slices.Clone(levels),
+			M: make([]float64, len(levels)), U: make([]float64, len(levels))}
+		for i, name := range levels {
+			if p, ok := levelPriors[f.Kind][name]; ok {
+				fm.M[i], fm.U[i] = p[0], p[1]
+				continue
+			}
+			// A level the table does not know: between agreement and
+			// disagreement, by its position.
+			x := float64(i) / float64(max(1, len(levels)-1))
+			fm.M[i] = 0.7*(1-x) + 0.05*x
+			fm.U[i] = 0.01*(1-x) + 0.9*x
+		}
+		normalise(fm.M)
+		normalise(fm.U)
+		m.Fields = append(m.Fields, fm)
+	}
+	return m
+}
+
+func normalise(p []float64) {
+	var s float64
+	for _, x := range p {
+		s += x
+	}
+	for i := range p {
+		p[i] /= s
+	}
+}
+
+// Engine scores a lead against candidate leads with one model.
+type Engine struct {
+	ID    string // the model's id
+	model *match.Model
+}
+
+// NewEngine checks that m fits Schema and the engine's comparison levels,
+// and turns term-frequency adjustment off: the frequency of a value among
+// a lead and its few candidates says nothing about how common it is.
+func NewEngine(m *match.Model, id string) (*Engine, error) {
+	if m == nil {
+		return nil, fmt.Errorf("resolve: no model")
+	}
+	if len(m.Fields) != len(Schema) {
+		return nil, fmt.Errorf("resolve: model %s has %d fields, want %d", id, len(m.Fields), len(Schema))
+	}
+	cp := *m
+	cp.Fields = slices.Clone(m.Fields)
+	for i, f := range Schema {
+		fm := &cp.Fields[i]
+		levels := match.Levels(f.Kind)
+		if fm.Name != f.Name || fm.Kind != f.Kind || !slices.Equal(fm.Levels, levels) ||
+			len(fm.M) != len(levels) || len(fm.U) != len(levels) {
+			return nil, fmt.Errorf("resolve: model %s: field %d (%s) does not fit the comparison levels of %s", id, i, fm.Name, f.Kind)
+		}
+		for l := range levels {
+			if !(fm.M[l] > 0 && fm.M[l] < 1 && fm.U[l] > 0 && fm.U[l] < 1) {
+				return nil, fmt.Errorf("resolve: model %s: field %s level %s: m and u must be in (0, 1)", id, fm.Name, levels[l])
+			}
+		}
+		fm.TF = false
+	}
+	if !(cp.Prior > 0 && cp.Prior < 1) {
+		return nil, fmt.Errorf("resolve: model %s: prior %v not in (0, 1)", id, cp.Prior)
+	}
+	return &Engine{ID: id, model: &cp}, nil
+}
+
+// DefaultEngine is the engine with the built-in model.
+func DefaultEngine() *Engine {
+	e, err := NewEngine(DefaultModel(), DefaultModelID)
+	if err != nil {
+		panic(err) // the built-in model always fits
+	}
+	return e
+}
+
+// ModelJSON returns the engine's model as JSON.
+func (e *Engine) ModelJSON() (json.RawMessage, error) { return json.Marshal(e.model) }
+
+// roleLocals are mailbox names shared by many people; their local part is
+// no key.
+var roleLocals = map[string]bool{
+	"info": true, "admin": true, "sales": true, "contact": true, "office": true, "support": true, "hello": true,
+	"mail": true, "team": true, "test": true, "noreply": true, "no-reply": true, "billing": true, "marketing": true,
+	"webmaster": true, "enquiries": true, "inquiries": true, "service": true, "help": true,
+}
+
+// Keys returns a lead's blocking keys: the leads of a customer that share
+// one of them with a new lead make the customer a candidate. They are
+// made from normalised values, so that retyped details still meet:
+//
+//	email=ADDRESS          the normalised address (Gmail dots and +tags, case)
+//	local=LOCAL            its local part, when distinctive (john.smith at work and at gmail.com)
+//	phone=DIGITS           the last 8 digits of the normalised number
+//	names=P1|P2            the phonetic codes (NYSIIS) of the canonical given name and the surname, in either order
+//	company+last=C|P       the company without legal form and the surname's phonetic code
+//
+// Microsoft's test leads get keys of their own ("test|…"), so that they
+// only ever meet other test leads.
+func Keys(l *lead.Lead) []string {
+	c := &l.Contact
+	var keys []string
+	if e, ok := normalize.Email(c.Email); ok {
+		keys = append(keys, "email="+e.Address)
+		if len(e.Local) >= 4 && !roleLocals[e.Local] {
+			keys = append(keys, "local="+e.Local)
+		}
+	}
+	if p, _ := normalize.Phone(c.Phone, normalize.Country(c.Country)); p != "" {
+		if d := normalize.Digits(p); len(d) >= 7 {
+			keys = append(keys, "phone="+d[max(0, len(d)-8):])
+		}
+	}
+	first, last := phonetic(c.FirstName), phonetic(c.LastName)
+	if first != "" && last != "" {
+		if first > last {
+			first, last = last, first
+		}
+		keys = append(keys, "names="+first+"|"+last)
+	}
+	if p := phonetic(c.LastName); p != "" {
+		if co := strings.ReplaceAll(normalize.Company(c.Company), " ", ""); co != "" {
+			keys = append(keys, "company+last="+co+"|"+p)
+		}
+	}
+	if l.IsTest {
+		for i := range keys {
+			keys[i] = "test|" + keys[i]
+		}
+	}
+	return keys
+}
+
+// phonetic is the NYSIIS code of a name's canonical form (nicknames mapped
+// to the names they stand for).
+func phonetic(s string) string {
+	n := normalize.Name(s)
+	if n == "" {
+		return ""
+	}
+	return strsim.NYSIIS(strings.ReplaceAll(normalize.GivenName(n), " ", ""))
+}
+
+// comparison is a lead scored against candidate leads.
+type comparison struct {
+	d     *match.Dataset
+	probs []float64 // per candidate
+}
+
+// compare scores l against each of cands.
+func (e *Engine) compare(l *lead.Lead, cands []lead.Lead) (*comparison, error) {
+	recs := make([]match.Record, 0, len(cands)+1)
+	recs = append(recs, record(l))
+	for i := range cands {
+		recs = append(recs, record(&cands[i]))
+	}
+	d, err := match.Prepare(Schema, recs)
+	if err != nil {
+		return nil, err
+	}
+	c := &comparison{d: d, probs: make([]float64, len(cands))}
+	for j := range cands {
+		c.probs[j] = e.model.Score(d, 0, j+1)
+	}
+	return c, nil
+}
+
+// explain explains the comparison of l with candidate j.
+func (e *Engine) explain(c *comparison, j int, x *lead.Explanation) {
+	me := e.model.Explain(c.d, 0, j+1)
+	x.Fields = make([]lead.FieldComparison, len(me.Fields))
+	for i, f := range me.Fields {
+		x.Fields[i] = lead.FieldComparison{Field: f.Field, A: f.A, B: f.B, Level: f.Level,
+			M: round(f.M, 6), U: round(f.U, 8), Weight: round(f.Weight, 3)}
+	}
+	x.NamesSwapped = me.Swapped
+	x.PriorWeight, x.Weight, x.Probability = round(me.PriorWeight, 3), round(me.Weight, 3), me.Probability
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}

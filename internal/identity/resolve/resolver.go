@@ -1,0 +1,528 @@
+// Package resolve is leadhub's online identity resolution: it puts every
+// new lead into a customer the moment it arrives, and says why.
+//
+// Each unresolved lead (one with no customer yet) is compared, through
+// indexed blocking keys (see Keys), with the customers that share a key
+// with it: the lead is scored against each candidate customer's recent
+// leads with the match engine's Fellegi–Sunter model, and the best
+// candidate decides:
+//
+//   - probability ≥ Thresholds.Auto: the lead joins that customer;
+//   - probability ≥ Thresholds.Review: the lead becomes a new customer,
+//     and the pair goes to the review queue as a possible duplicate;
+//   - otherwise (or with no candidate): the lead becomes a new customer.
+//
+// Every decision is committed in one transaction with the lead's customer,
+// its keys, the decision with its explanation and an audit entry; a lead
+// is only ever claimed while it is unresolved, so a crash resumes and a
+// second run never doubles anything. Merges, splits and undos are the
+// store's (lead.CustomerStore).
+package resolve
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
+)
+
+// Default thresholds.
+const (
+	DefaultAuto   = 0.95
+	DefaultReview = 0.60
+)
+
+// Store is what the resolver needs of the database.
+type Store interface {
+	lead.CustomerStore
+	ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage, error)
+}
+
+// Options tune a Resolver. Zero values take the defaults.
+type Options struct {
+	Thresholds lead.Thresholds // default DefaultAuto, DefaultReview
+	// Batch is how many leads are decided and committed together
+	// (default 32).
+	Batch int
+	// Interval is how long the resolver sleeps when nothing is waiting and
+	// nobody nudges it (default 1s).
+	Interval time.Duration
+	// PerKey caps the customers one blocking key finds (default 20, the
+	// most recent); MaxCandidates caps the candidates of a lead (default
+	// 30); PerCandidate caps the leads of a candidate it is compared with
+	// (default 10, the most recent).
+	PerKey, MaxCandidates, PerCandidate int
+	// Train enables automatic training of the model on the leads (see
+	// Train): when there are at least MinTrainLeads and twice as many as
+	// the current model was trained on.
+	Train bool
+	// Lock, when set, is taken before resolving (one resolver per
+	// database); nil means no lock.
+	Lock func(ctx context.Context) (*store.ResolverLock, error)
+	// Logger (default: discard) and Registerer (default: none).
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Observe, when set, is told after each committed batch how many leads
+	// it had and how long deciding (reads and scoring) and committing took.
+	Observe func(leads int, decide, commit time.Duration)
+}
+
+// Resolver resolves unresolved leads.
+type Resolver struct {
+	st     Store
+	opt    Options
+	engine atomic.Pointer[Engine]
+	wake   chan struct{}
+
+	mu     sync.Mutex
+	poison map[string]int // lead id → failed attempts alone
+
+	decisions *prometheus.CounterVec
+	latency   prometheus.Histogram
+	training  atomic.Bool
+	trainedAt atomic.Int64 // leads the current model was trained on
+}
+
+// New returns a resolver over st with the built-in model; Run or Load
+// picks up a trained one.
+func New(st Store, opt Options) *Resolver {
+	if opt.Thresholds == (lead.Thresholds{}) {
+		opt.Thresholds = lead.Thresholds{Auto: DefaultAuto, Review: DefaultReview}
+	}
+	if opt.Batch <= 0 {
+		opt.Batch = 32
+	}
+	if opt.Interval <= 0 {
+		opt.Interval = time.Second
+	}
+	if opt.PerKey <= 0 {
+		opt.PerKey = 20
+	}
+	if opt.MaxCandidates <= 0 {
+		opt.MaxCandidates = 30
+	}
+	if opt.PerCandidate <= 0 {
+		opt.PerCandidate = 10
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	r := &Resolver{st: st, opt: opt, wake: make(chan struct{}, 1), poison: map[string]int{}}
+	r.engine.Store(DefaultEngine())
+	r.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "leadhub_resolver_decisions_total", Help: "Leads resolved into customers, by outcome (joined, review, new).",
+	}, []string{"outcome"})
+	r.latency = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "leadhub_resolver_lag_seconds", Help: "Time from a lead's receipt to its committed resolution.",
+		Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300},
+	})
+	if opt.Registerer != nil {
+		opt.Registerer.MustRegister(r.decisions, r.latency)
+	}
+	return r
+}
+
+// CheckThresholds reports what is wrong with a pair of thresholds.
+func CheckThresholds(t lead.Thresholds) error {
+	if !(t.Review > 0 && t.Review <= t.Auto && t.Auto < 1) {
+		return fmt.Errorf("match thresholds must satisfy 0 < review (%v) ≤ auto (%v) < 1", t.Review, t.Auto)
+	}
+	return nil
+}
+
+// Engine returns the engine in use.
+func (r *Resolver) Engine() *Engine { return r.engine.Load() }
+
+// SetEngine replaces the engine (tests, training).
+func (r *Resolver) SetEngine(e *Engine) { r.engine.Store(e) }
+
+// Nudge tells the resolver that leads arrived; it never blocks.
+func (r *Resolver) Nudge() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// LoadModel switches to the most recently trained model, if there is one
+// that fits; otherwise the engine stays as it is.
+func (r *Resolver) LoadModel(ctx context.Context) error {
+	e, _, err := LoadEngine(ctx, r.st)
+	if err != nil || e == nil {
+		return err
+	}
+	r.engine.Store(e)
+	// Train again when the leads have doubled from now.
+	if total, _, err := r.st.CountLeads(ctx); err == nil {
+		r.trainedAt.Store(total)
+	}
+	return nil
+}
+
+// Run resolves leads until ctx ends: it takes the lock (standing by while
+// another process holds it), then resolves what is waiting, batch after
+// batch, and sleeps until nudged or Interval passes.
+func (r *Resolver) Run(ctx context.Context) {
+	log := r.opt.Logger
+	backoff := time.Second
+	for ctx.Err() == nil {
+		var lock *store.ResolverLock
+		if r.opt.Lock != nil {
+			l, err := r.opt.Lock(ctx)
+			if err != nil || l == nil {
+				if err != nil && ctx.Err() == nil {
+					log.Warn("resolver: cannot take its lock", "error", err.Error())
+				}
+				sleep(ctx, 5*time.Second) // another replica resolves; stand by
+				continue
+			}
+			lock = l
+		}
+		if err := r.LoadModel(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("resolver: cannot load the trained model; using the one in use", "error", err.Error())
+		}
+		log.Info("resolver: resolving leads into customers", "model", r.Engine().ID,
+			"auto", r.opt.Thresholds.Auto, "review", r.opt.Thresholds.Review)
+		lastTrainCheck := time.Time{}
+		for ctx.Err() == nil {
+			if err := lock.Alive(ctx); err != nil {
+				log.Warn("resolver: lost its lock", "error", err.Error())
+				break
+			}
+			if r.opt.Train && time.Since(lastTrainCheck) > 10*time.Minute {
+				lastTrainCheck = time.Now()
+				r.maybeTrain(ctx)
+			}
+			n, err := r.ResolvePending(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("resolver: resolving failed; retrying", "error", err.Error(), "retry_in", backoff.String())
+				}
+				sleep(ctx, backoff)
+				backoff = min(2*backoff, 30*time.Second)
+				continue
+			}
+			backoff = time.Second
+			if n >= r.opt.Batch {
+				continue // more are waiting
+			}
+			select {
+			case <-ctx.Done():
+			case <-r.wake:
+			case <-time.After(r.opt.Interval):
+			}
+		}
+		lock.Release()
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// ResolvePending resolves one batch of unresolved leads and returns how
+// many it looked at. A batch that fails is retried lead by lead, so that
+// one lead that cannot be resolved does not hold up the others; such a
+// lead is left unresolved (and logged) until the process restarts.
+func (r *Resolver) ResolvePending(ctx context.Context) (int, error) {
+	r.mu.Lock()
+	skip := make([]string, 0, len(r.poison))
+	for id, n := range r.poison {
+		if n >= 3 {
+			skip = append(skip, id)
+		}
+	}
+	r.mu.Unlock()
+	leads, err := r.st.PendingLeads(ctx, r.opt.Batch, skip)
+	if err != nil {
+		return 0, err
+	}
+	if len(leads) == 0 {
+		return 0, nil
+	}
+	err = r.resolve(ctx, leads)
+	if err == nil || len(leads) == 1 || ctx.Err() != nil {
+		if err != nil && len(leads) == 1 && lead.KindOf(err) != lead.KindUnavailable {
+			r.mu.Lock()
+			r.poison[leads[0].ID]++
+			r.mu.Unlock()
+		}
+		return len(leads), err
+	}
+	for _, l := range leads {
+		if err := r.resolve(ctx, []lead.Lead{l}); err != nil {
+			if lead.KindOf(err) == lead.KindUnavailable || ctx.Err() != nil {
+				return len(leads), err
+			}
+			r.mu.Lock()
+			r.poison[l.ID]++
+			r.mu.Unlock()
+			r.opt.Logger.Error("resolver: cannot resolve lead", "lead", l.ID, "error", err.Error())
+		}
+	}
+	return len(leads), nil
+}
+
+// ResolveAll resolves until no lead is waiting.
+func (r *Resolver) ResolveAll(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := r.ResolvePending(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// overlay is what a batch decided so far and has not committed: later
+// leads of the batch must see it.
+type overlay struct {
+	keys   map[string][]string    // key → customers given it in this batch
+	leads  map[string][]lead.Lead // customer → leads added in this batch
+	isTest map[string]bool        // customers seen in this batch
+	fresh  map[string]bool        // customers created in this batch
+}
+
+func newOverlay() *overlay {
+	return &overlay{keys: map[string][]string{}, leads: map[string][]lead.Lead{}, isTest: map[string]bool{}, fresh: map[string]bool{}}
+}
+
+// resolve decides about leads and commits the decisions together.
+func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
+	start := time.Now()
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID
+	}
+	undone, err := r.st.UndoneDecisions(ctx, ids)
+	if err != nil {
+		return err
+	}
+	eng := r.Engine()
+	ov := newOverlay()
+	rs := make([]lead.Resolution, 0, len(leads))
+	for i := range leads {
+		res, err := r.decide(ctx, eng, &leads[i], ov, undone[leads[i].ID])
+		if err != nil {
+			return fmt.Errorf("lead %s: %w", leads[i].ID, err)
+		}
+		rs = append(rs, res)
+		ov.leads[res.CustomerID] = append(ov.leads[res.CustomerID], leads[i])
+		// A lead only joins a customer of its own kind, so the customer's
+		// is_test is the lead's.
+		ov.isTest[res.CustomerID] = leads[i].IsTest
+		if res.Outcome != lead.OutcomeJoined {
+			ov.fresh[res.CustomerID] = true
+		}
+		for _, k := range res.Keys {
+			if !slices.Contains(ov.keys[k], res.CustomerID) {
+				ov.keys[k] = append(ov.keys[k], res.CustomerID)
+			}
+		}
+	}
+	decided := time.Now()
+	results, err := r.st.CommitResolutions(ctx, rs)
+	if err != nil {
+		return err
+	}
+	if r.opt.Observe != nil {
+		r.opt.Observe(len(rs), decided.Sub(start), time.Since(decided))
+	}
+	now := r.opt.Now()
+	for i, res := range results {
+		if res == lead.ResolutionCommitted {
+			r.decisions.WithLabelValues(string(rs[i].Outcome)).Inc()
+			r.latency.Observe(now.Sub(rs[i].Lead.ReceivedAt).Seconds())
+		}
+	}
+	return nil
+}
+
+// decide makes the decision about one lead.
+func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *overlay, excluded []string) (lead.Resolution, error) {
+	now := r.opt.Now().UTC()
+	res := lead.Resolution{Lead: *l, Keys: Keys(l), DecisionID: ulid.Make().String(), AuditID: ulid.Make().String(), At: now}
+	x := &res.Explanation
+	x.Model, x.Thresholds, x.Keys, x.Excluded = eng.ID, r.opt.Thresholds, len(res.Keys), excluded
+	x.Candidates = []lead.CandidateScore{}
+
+	// Candidates: from the index, and from this batch.
+	found, err := r.st.Candidates(ctx, res.Keys, r.opt.PerKey)
+	if err != nil {
+		return res, err
+	}
+	byID := map[string]*lead.Candidate{}
+	var cands []*lead.Candidate
+	add := func(c lead.Candidate) {
+		if p, ok := byID[c.CustomerID]; ok {
+			p.Hits += c.Hits
+			return
+		}
+		cp := c
+		byID[c.CustomerID] = &cp
+		cands = append(cands, &cp)
+	}
+	for _, c := range found {
+		if t, ok := ov.isTest[c.CustomerID]; ok {
+			c.IsTest = t
+		}
+		add(c)
+	}
+	for _, k := range res.Keys {
+		for _, id := range ov.keys[k] {
+			add(lead.Candidate{CustomerID: id, IsTest: ov.isTest[id], Hits: 1})
+		}
+	}
+	// Test leads only meet test customers, real leads real ones; a
+	// customer an undone decision had chosen is not a candidate again.
+	cands = slices.DeleteFunc(cands, func(c *lead.Candidate) bool {
+		return c.IsTest != l.IsTest || slices.Contains(excluded, c.CustomerID)
+	})
+	slices.SortFunc(cands, func(a, b *lead.Candidate) int {
+		if c := cmp.Compare(b.Hits, a.Hits); c != 0 {
+			return c
+		}
+		return strings.Compare(b.CustomerID, a.CustomerID) // the most recent first
+	})
+	if len(cands) > r.opt.MaxCandidates {
+		cands = cands[:r.opt.MaxCandidates]
+	}
+
+	var best struct {
+		customer, lead string
+		prob           float64
+		j              int
+	}
+	best.j = -1
+	var cmpd *comparison
+	if len(cands) > 0 {
+		var stored []string
+		for _, c := range cands {
+			if !ov.fresh[c.CustomerID] {
+				stored = append(stored, c.CustomerID)
+			}
+		}
+		pool, err := r.st.CandidateLeads(ctx, stored, r.opt.PerCandidate)
+		if err != nil {
+			return res, err
+		}
+		for _, c := range cands {
+			pool = append(pool, ov.leads[c.CustomerID]...)
+		}
+		cmpd, err = eng.compare(l, pool)
+		if err != nil {
+			return res, err
+		}
+		perCustomer := map[string]lead.CandidateScore{}
+		for j := range pool {
+			cust := pool[j].CustomerID
+			if cust == "" { // a lead of this batch: its customer is in the overlay
+				cust = ownerIn(ov, pool[j].ID)
+			}
+			p := cmpd.probs[j]
+			if cur, ok := perCustomer[cust]; !ok || p > cur.Probability {
+				perCustomer[cust] = lead.CandidateScore{CustomerID: cust, LeadID: pool[j].ID, Probability: p}
+			}
+			if p > best.prob || (p == best.prob && best.j >= 0 && cust > best.customer) || best.j < 0 {
+				best.customer, best.lead, best.prob, best.j = cust, pool[j].ID, p, j
+			}
+		}
+		for _, s := range perCustomer {
+			x.Candidates = append(x.Candidates, lead.CandidateScore{CustomerID: s.CustomerID, LeadID: s.LeadID, Probability: s.Probability})
+		}
+		slices.SortFunc(x.Candidates, func(a, b lead.CandidateScore) int {
+			if c := cmp.Compare(b.Probability, a.Probability); c != 0 {
+				return c
+			}
+			return strings.Compare(b.CustomerID, a.CustomerID)
+		})
+		if len(x.Candidates) > 10 {
+			x.Candidates = x.Candidates[:10]
+		}
+	}
+
+	th := r.opt.Thresholds
+	if best.j >= 0 {
+		eng.explain(cmpd, best.j, x)
+		x.Candidate, x.CandidateLead = best.customer, best.lead
+		res.CandidateID, res.Probability = best.customer, best.prob
+	}
+	switch {
+	case best.j >= 0 && best.prob >= th.Auto:
+		res.Outcome, res.CustomerID = lead.OutcomeJoined, best.customer
+		x.Reason = fmt.Sprintf("joined customer %s: probability %.4f ≥ %.2f against lead %s (%s)",
+			best.customer, best.prob, th.Auto, best.lead, evidence(x.Fields))
+	case best.j >= 0 && best.prob >= th.Review:
+		res.Outcome, res.CustomerID = lead.OutcomeReview, ulid.Make().String()
+		x.Reason = fmt.Sprintf("new customer, in review as a possible duplicate of %s: probability %.4f, between %.2f and %.2f, against lead %s (%s)",
+			best.customer, best.prob, th.Review, th.Auto, best.lead, evidence(x.Fields))
+	case best.j >= 0:
+		res.Outcome, res.CustomerID = lead.OutcomeNew, ulid.Make().String()
+		x.Reason = fmt.Sprintf("new customer: the best candidate, %s, has probability %.4f < %.2f (%s)",
+			best.customer, best.prob, th.Review, evidence(x.Fields))
+	default:
+		res.Outcome, res.CustomerID = lead.OutcomeNew, ulid.Make().String()
+		x.Reason = "new customer: no other customer shares a blocking key with this lead"
+		if len(res.Keys) == 0 {
+			x.Reason = "new customer: the lead has no name, email, phone or company to match on"
+		}
+	}
+	return res, nil
+}
+
+func ownerIn(ov *overlay, leadID string) string {
+	for c, ls := range ov.leads {
+		for _, l := range ls {
+			if l.ID == leadID {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
+// evidence names the fields that weighed most, for the reason sentence.
+func evidence(fields []lead.FieldComparison) string {
+	fs := slices.Clone(fields)
+	slices.SortStableFunc(fs, func(a, b lead.FieldComparison) int {
+		return cmp.Compare(abs(b.Weight), abs(a.Weight))
+	})
+	var parts []string
+	for _, f := range fs {
+		if f.Level == "missing" || len(parts) == 4 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s %+.1f", f.Field, f.Level, f.Weight))
+	}
+	if len(parts) == 0 {
+		return "no field to compare"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,263 @@
+package resolve_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/leadhub/leadhub/internal/identity/resolve"
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
+)
+
+// dump is a canonical text of the identity state: customers (without
+// updated_at), each lead's customer, the keys, and the decisions that
+// stand with their review states.
+func dump(t testing.TB, s *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT id, created_at, COALESCE(merged_into, '-'), stage, do_not_contact, is_test, lead_count, first_seen, last_seen, golden, offers
+FROM customers ORDER BY id`,
+		`SELECT id, COALESCE(customer_id, '-') FROM leads ORDER BY id`,
+		`SELECT key, lead_id, customer_id FROM customer_keys ORDER BY key, lead_id`,
+		`SELECT id, lead_id, outcome, customer_id, candidate_id, review_state FROM match_decisions WHERE undone = 0 ORDER BY id`,
+	} {
+		rows, err := s.WriteDB().QueryContext(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				b.WriteString(v.String)
+				b.WriteByte('\t')
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+		b.WriteString("--\n")
+	}
+	return b.String()
+}
+
+// checkInvariants verifies what must hold after any change.
+func checkInvariants(t testing.TB, s *store.Store, when string) {
+	t.Helper()
+	for what, q := range map[string]string{
+		"keys that do not follow their lead": `SELECT count(*) FROM customer_keys k JOIN leads l ON l.id = k.lead_id
+WHERE l.customer_id IS NULL OR l.customer_id <> k.customer_id`,
+		"keys of missing leads": `SELECT count(*) FROM customer_keys k WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = k.lead_id)`,
+		"active customers without leads": `SELECT count(*) FROM customers c WHERE merged_into IS NULL
+AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.customer_id = c.id)`,
+		"leads in merged or missing customers": `SELECT count(*) FROM leads l LEFT JOIN customers c ON c.id = l.customer_id
+WHERE l.customer_id IS NOT NULL AND (c.id IS NULL OR c.merged_into IS NOT NULL)`,
+		"active customers with a wrong lead count": `SELECT count(*) FROM customers c WHERE merged_into IS NULL
+AND lead_count <> (SELECT count(*) FROM leads l WHERE l.customer_id = c.id)`,
+		"open review items whose lead and candidate are one customer": `SELECT count(*) FROM match_decisions d JOIN leads l ON l.id = d.lead_id
+WHERE d.review_state = 'open' AND d.undone = 0 AND l.customer_id = d.candidate_id`,
+	} {
+		var n int
+		if err := s.WriteDB().QueryRow(q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if n != 0 {
+			t.Fatalf("%s: %d %s", when, n, what)
+		}
+	}
+}
+
+// state lists what random operations can act on.
+type state struct {
+	customers  []string            // active
+	leadsOf    map[string][]string // active customer → leads
+	openReview []string
+}
+
+func readState(t testing.TB, s *store.Store) state {
+	t.Helper()
+	st := state{leadsOf: map[string][]string{}}
+	rows, err := s.WriteDB().Query(`SELECT l.id, l.customer_id FROM leads l WHERE l.customer_id IS NOT NULL ORDER BY l.customer_id, l.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var l, c string
+		if err := rows.Scan(&l, &c); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.leadsOf[c]) == 0 {
+			st.customers = append(st.customers, c)
+		}
+		st.leadsOf[c] = append(st.leadsOf[c], l)
+	}
+	rows.Close()
+	page, err := s.ListReview(context.Background(), lead.MaxPageSize, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range page.Items {
+		st.openReview = append(st.openReview, it.ID)
+	}
+	return st
+}
+
+func entriesAfter(t testing.TB, s *store.Store, after string) []string {
+	t.Helper()
+	rows, err := s.WriteDB().Query(`SELECT id FROM audit_log WHERE id > $1 ORDER BY id`, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func lastEntry(t testing.TB, s *store.Store) string {
+	t.Helper()
+	var id sql.NullString
+	if err := s.WriteDB().QueryRow(`SELECT max(id) FROM audit_log`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id.String
+}
+
+// TestUndoInReverseRestoresState is the property: any sequence of
+// automatic decisions, merges, splits, review merges and dismissals,
+// undone in reverse order, returns exactly the original state.
+func TestUndoInReverseRestoresState(t *testing.T) {
+	engines(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		trials := 40
+		if s.Engine() == "postgres" || testing.Short() {
+			trials = 12
+		}
+		evs := generate(t, 11, 1200)
+		postEvents(t, s, evs)
+		// Wide review band: more possible duplicates to act on.
+		r := newResolver(s, resolve.Options{Thresholds: lead.Thresholds{Auto: 0.995, Review: 0.2}, Batch: 4})
+		for range 40 { // resolve the first 160 leads
+			if _, err := r.ResolvePending(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		act := lead.Act{Actor: "test", Reason: "property"}
+		rng := rand.New(rand.NewPCG(20260302, uint64(len(s.Engine()))))
+		counts := map[string]int{}
+		for trial := range trials {
+			before := dump(t, s)
+			mark := lastEntry(t, s)
+			steps := 1 + rng.IntN(25)
+			var log []string
+			for range steps {
+				st := readState(t, s)
+				var err error
+				op := ""
+				switch k := rng.IntN(10); {
+				case k < 3:
+					op = "resolve"
+					_, err = r.ResolvePending(ctx)
+				case k < 6 && len(st.customers) >= 2:
+					op = "merge"
+					a := st.customers[rng.IntN(len(st.customers))]
+					b := st.customers[rng.IntN(len(st.customers))]
+					if a == b {
+						continue
+					}
+					_, err = s.MergeCustomers(ctx, a, b, act)
+				case k < 8:
+					op = "split"
+					var multi []string
+					for _, c := range st.customers {
+						if len(st.leadsOf[c]) > 1 {
+							multi = append(multi, c)
+						}
+					}
+					if len(multi) == 0 {
+						continue
+					}
+					ls := st.leadsOf[multi[rng.IntN(len(multi))]]
+					_, err = s.SplitLead(ctx, ls[rng.IntN(len(ls))], act)
+				case len(st.openReview) > 0:
+					id := st.openReview[rng.IntN(len(st.openReview))]
+					if k == 8 {
+						op = "review-merge"
+						_, err = s.MergeReview(ctx, id, act)
+					} else {
+						op = "dismiss"
+						_, err = s.DismissReview(ctx, id, act)
+					}
+				default:
+					continue
+				}
+				if err != nil {
+					t.Fatalf("trial %d: %s: %v", trial, op, err)
+				}
+				counts[op]++
+				log = append(log, op)
+				checkInvariants(t, s, fmt.Sprintf("trial %d after %s", trial, op))
+			}
+			entries := entriesAfter(t, s, mark)
+			for i := len(entries) - 1; i >= 0; i-- {
+				if _, err := s.Undo(ctx, entries[i], act); err != nil {
+					t.Fatalf("trial %d (%s): undo %s in reverse order: %v", trial, strings.Join(log, ","), entries[i], err)
+				}
+				checkInvariants(t, s, fmt.Sprintf("trial %d after undoing %s", trial, entries[i]))
+			}
+			if after := dump(t, s); after != before {
+				t.Fatalf("trial %d (%s): undoing %d entries in reverse order did not restore the state:\n%s",
+					trial, strings.Join(log, ","), len(entries), diff(before, after))
+			}
+			// Move on: the next trial starts from a state with more done.
+			for range 3 {
+				if _, err := r.ResolvePending(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		t.Logf("operations undone in reverse: %v", counts)
+		for _, op := range []string{"resolve", "merge", "split", "review-merge", "dismiss"} {
+			if counts[op] == 0 {
+				t.Errorf("no %s was exercised", op)
+			}
+		}
+	})
+}
+
+// diff shows the first lines that differ.
+func diff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for i := 0; i < max(len(al), len(bl)) && len(out) < 10; i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			out = append(out, fmt.Sprintf("line %d:\n  before %s\n  after  %s", i, x, y))
+		}
+	}
+	return strings.Join(out, "\n")
+}
