@@ -192,11 +192,13 @@ const (
 	ResolutionStale ResolutionResult = "stale"
 )
 
-// Candidate is a customer found through a blocking key.
+// Candidate is a customer found through a blocking key, with the leads of
+// it that share a key with the new lead (their contact and customer only).
 type Candidate struct {
 	CustomerID string
 	IsTest     bool
 	Hits       int // how many of the lead's keys found it
+	Leads      []Lead
 }
 
 // AuditAction is what an audit entry did.
@@ -348,12 +350,9 @@ type CustomerStore interface {
 	// UndoneDecisions returns, per lead id, the customers that undone
 	// decisions had put those leads in or proposed for them.
 	UndoneDecisions(ctx context.Context, leadIDs []string) (map[string][]string, error)
-	// Candidates returns the customers holding any of keys, at most
-	// perKey (the most recent) per key.
+	// Candidates returns the customers whose leads hold any of keys (for
+	// each key its perKey most recent leads), with those leads.
 	Candidates(ctx context.Context, keys []string, perKey int) ([]Candidate, error)
-	// CandidateLeads returns the most recent perCustomer leads of each
-	// customer.
-	CandidateLeads(ctx context.Context, customerIDs []string, perCustomer int) ([]Lead, error)
 	// CommitResolutions commits decisions in one transaction and says what
 	// became of each.
 	CommitResolutions(ctx context.Context, rs []Resolution) ([]ResolutionResult, error)

@@ -876,45 +876,68 @@ WHERE undone = 1 AND lead_id IN `+values(1, len(chunk), 1)+` ORDER BY id`, args.
 	return out, nil
 }
 
-// Candidates returns the customers that hold any of keys: for each key the
-// customers of its perKey most recent leads, with how many keys found each.
+// Candidates returns the customers whose leads hold any of keys: for each
+// key its perKey most recent leads, read with their contact fields (the
+// new lead is compared with exactly the leads it shares a key with), and
+// for each customer how many keys found it. One statement: a primary-key
+// range per key, then a customer and a lead by primary key per row.
 func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]lead.Candidate, error) {
+	const op = "finding candidates"
 	keys = cleanKeys(keys)
 	if len(keys) == 0 || perKey <= 0 {
 		return []lead.Candidate{}, nil
 	}
 	var b strings.Builder
-	b.WriteString(`SELECT u.customer_id, c.is_test FROM (`)
+	b.WriteString(`SELECT u.k, u.customer_id, c.is_test, l.id, l.received_at,
+ l.first_name, l.last_name, l.email, l.phone, l.country, l.company, l.title FROM (`)
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, `SELECT * FROM (SELECT customer_id FROM customer_keys WHERE key = $%d ORDER BY lead_id DESC LIMIT %d) AS k%d`, i+1, perKey, i)
+		fmt.Fprintf(&b, `SELECT * FROM (SELECT %d AS k, lead_id, customer_id FROM customer_keys WHERE key = $%d ORDER BY lead_id DESC LIMIT %d) AS k%d`, i, i+1, perKey, i)
 		args[i] = k
 	}
-	b.WriteString(`) AS u JOIN customers c ON c.id = u.customer_id`)
+	b.WriteString(`) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`)
 	rows, err := s.query(ctx, b.String(), args...)
 	if err != nil {
-		return nil, s.fail("finding candidates", err)
+		return nil, s.fail(op, err)
 	}
 	defer rows.Close()
 	idx := map[string]int{}
+	seenKey := map[[2]any]bool{}
+	seenLead := map[string]bool{}
 	out := []lead.Candidate{}
 	for rows.Next() {
-		var id string
-		var isTest int64
-		if err := rows.Scan(&id, &isTest); err != nil {
-			return nil, s.fail("finding candidates", err)
+		var (
+			k       int64
+			cust    string
+			isTest  int64
+			l       lead.Lead
+			recv    int64
+			contact = &l.Contact
+		)
+		if err := rows.Scan(&k, &cust, &isTest, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
+			&contact.Phone, &contact.Country, &contact.Company, &contact.Title); err != nil {
+			return nil, s.fail(op, err)
 		}
-		if i, ok := idx[id]; ok {
+		l.CustomerID, l.ReceivedAt = cust, fromMicros(recv)
+		i, ok := idx[cust]
+		if !ok {
+			i = len(out)
+			idx[cust] = i
+			out = append(out, lead.Candidate{CustomerID: cust, IsTest: isTest != 0})
+		}
+		if kk := [2]any{k, cust}; !seenKey[kk] {
+			seenKey[kk] = true
 			out[i].Hits++
-			continue
 		}
-		idx[id] = len(out)
-		out = append(out, lead.Candidate{CustomerID: id, IsTest: isTest != 0, Hits: 1})
+		if !seenLead[l.ID] {
+			seenLead[l.ID] = true
+			out[i].Leads = append(out[i].Leads, l)
+		}
 	}
-	return out, s.fail("finding candidates", rows.Err())
+	return out, s.fail(op, rows.Err())
 }
 
 // cleanKeys cuts, cleans and deduplicates blocking keys, keeping their order.
@@ -933,43 +956,6 @@ func cleanKeys(keys []string) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// CandidateLeads returns the perCustomer most recent leads of each customer.
-func (s *Store) CandidateLeads(ctx context.Context, customerIDs []string, perCustomer int) ([]lead.Lead, error) {
-	out := []lead.Lead{}
-	if perCustomer <= 0 {
-		return out, nil
-	}
-	const per = 32
-	for chunk := range slices.Chunk(customerIDs, per) {
-		var b strings.Builder
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			if i > 0 {
-				b.WriteString(" UNION ALL ")
-			}
-			fmt.Fprintf(&b, `SELECT * FROM (SELECT %s FROM leads WHERE customer_id = $%d ORDER BY received_at DESC, id DESC LIMIT %d) AS l%d`,
-				leadColumns, i+1, perCustomer, i)
-			args[i] = id
-		}
-		rows, err := s.query(ctx, b.String(), args...)
-		if err != nil {
-			return nil, s.fail("reading candidate leads", err)
-		}
-		for rows.Next() {
-			l, err := scanLead(rows, false)
-			if err != nil {
-				rows.Close()
-				return nil, s.fail("reading candidate leads", err)
-			}
-			out = append(out, l)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, s.fail("reading candidate leads", err)
-		}
-	}
-	return out, nil
 }
 
 // CommitResolutions commits the resolver's decisions in one transaction.

@@ -164,24 +164,27 @@ func TestResolutionsAndSummary(t *testing.T) {
 			t.Errorf("DNC customer %+v", bc.Customer)
 		}
 
-		// Candidates through keys, with hits; candidate leads, most recent first.
+		// Candidates through keys: how many keys found each, and the leads
+		// that share a key, with their contact.
 		cands, err := s.Candidates(ctx, []string{"names=AN|LY", "email=ann@contoso.com", "email=bob@x.com", "nothing"}, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
-		hits := map[string]int{}
+		byID := map[string]lead.Candidate{}
 		for _, c := range cands {
-			hits[c.CustomerID] = c.Hits
+			byID[c.CustomerID] = c
 		}
-		if hits[a] != 3 || hits[b] != 1 || len(hits) != 2 {
-			t.Errorf("candidates %+v", cands)
+		ca, cb := byID[a], byID[b]
+		if len(byID) != 2 || ca.Hits != 2 || cb.Hits != 1 || len(ca.Leads) != 2 || len(cb.Leads) != 1 || cb.IsTest {
+			t.Fatalf("candidates %+v", cands)
 		}
-		if cs, _ := s.Candidates(ctx, []string{"names=AN|LY"}, 1); len(cs) != 1 || cs[0].Hits != 1 {
+		for _, l := range ca.Leads {
+			if l.CustomerID != a || (l.ID != ls[0].ID && l.ID != ls[2].ID) || l.Contact.LastName != "Lee" {
+				t.Errorf("candidate lead %+v", l)
+			}
+		}
+		if cs, _ := s.Candidates(ctx, []string{"names=AN|LY"}, 1); len(cs) != 1 || cs[0].Hits != 1 || len(cs[0].Leads) != 1 || cs[0].Leads[0].ID != ls[2].ID {
 			t.Errorf("perKey 1: %+v", cs)
-		}
-		cl, err := s.CandidateLeads(ctx, []string{a, b}, 2)
-		if err != nil || len(cl) != 3 || cl[0].ID != ls[1].ID || cl[1].ID != ls[2].ID {
-			t.Errorf("candidate leads %v %v", cl, err)
 		}
 
 		// The review queue.

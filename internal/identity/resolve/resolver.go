@@ -3,9 +3,9 @@
 //
 // Each unresolved lead (one with no customer yet) is compared, through
 // indexed blocking keys (see Keys), with the customers that share a key
-// with it: the lead is scored against each candidate customer's recent
-// leads with the match engine's Fellegi–Sunter model, and the best
-// candidate decides:
+// with it: the lead is scored against the candidates' leads that share a
+// key with it (a customer scores as its best lead) with the match engine's
+// Fellegi–Sunter model, and the best candidate decides:
 //
 //   - probability ≥ Thresholds.Auto: the lead joins that customer;
 //   - probability ≥ Thresholds.Review: the lead becomes a new customer,
@@ -58,11 +58,10 @@ type Options struct {
 	// Interval is how long the resolver sleeps when nothing is waiting and
 	// nobody nudges it (default 1s).
 	Interval time.Duration
-	// PerKey caps the customers one blocking key finds (default 20, the
-	// most recent); MaxCandidates caps the candidates of a lead (default
-	// 30); PerCandidate caps the leads of a candidate it is compared with
-	// (default 10, the most recent).
-	PerKey, MaxCandidates, PerCandidate int
+	// PerKey caps the leads one blocking key finds (default 20, the most
+	// recent); MaxCandidates caps the candidate customers of a lead
+	// (default 30, those that share the most keys with it).
+	PerKey, MaxCandidates int
 	// Train enables automatic training of the model on the leads (see
 	// Train): when there are at least MinTrainLeads and twice as many as
 	// the current model was trained on.
@@ -113,9 +112,6 @@ func New(st Store, opt Options) *Resolver {
 	}
 	if opt.MaxCandidates <= 0 {
 		opt.MaxCandidates = 30
-	}
-	if opt.PerCandidate <= 0 {
-		opt.PerCandidate = 10
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
@@ -297,14 +293,17 @@ func (r *Resolver) ResolveAll(ctx context.Context) (int, error) {
 // overlay is what a batch decided so far and has not committed: later
 // leads of the batch must see it.
 type overlay struct {
-	keys   map[string][]string    // key → customers given it in this batch
-	leads  map[string][]lead.Lead // customer → leads added in this batch
-	isTest map[string]bool        // customers seen in this batch
-	fresh  map[string]bool        // customers created in this batch
+	keys   map[string][]overlayLead // key → the batch's leads that have it
+	isTest map[string]bool          // customers the batch put leads in
+}
+
+type overlayLead struct {
+	customer string
+	lead     lead.Lead
 }
 
 func newOverlay() *overlay {
-	return &overlay{keys: map[string][]string{}, leads: map[string][]lead.Lead{}, isTest: map[string]bool{}, fresh: map[string]bool{}}
+	return &overlay{keys: map[string][]overlayLead{}, isTest: map[string]bool{}}
 }
 
 // resolve decides about leads and commits the decisions together.
@@ -327,17 +326,11 @@ func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
 			return fmt.Errorf("lead %s: %w", leads[i].ID, err)
 		}
 		rs = append(rs, res)
-		ov.leads[res.CustomerID] = append(ov.leads[res.CustomerID], leads[i])
 		// A lead only joins a customer of its own kind, so the customer's
 		// is_test is the lead's.
 		ov.isTest[res.CustomerID] = leads[i].IsTest
-		if res.Outcome != lead.OutcomeJoined {
-			ov.fresh[res.CustomerID] = true
-		}
 		for _, k := range res.Keys {
-			if !slices.Contains(ov.keys[k], res.CustomerID) {
-				ov.keys[k] = append(ov.keys[k], res.CustomerID)
-			}
+			ov.keys[k] = append(ov.keys[k], overlayLead{res.CustomerID, leads[i]})
 		}
 	}
 	decided := time.Now()
@@ -366,7 +359,8 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 	x.Model, x.Thresholds, x.Keys, x.Excluded = eng.ID, r.opt.Thresholds, len(res.Keys), excluded
 	x.Candidates = []lead.CandidateScore{}
 
-	// Candidates: from the index, and from this batch.
+	// Candidates: from the index, and from this batch; each with the
+	// leads that share a key with this one.
 	found, err := r.st.Candidates(ctx, res.Keys, r.opt.PerKey)
 	if err != nil {
 		return res, err
@@ -376,6 +370,11 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 	add := func(c lead.Candidate) {
 		if p, ok := byID[c.CustomerID]; ok {
 			p.Hits += c.Hits
+			for _, x := range c.Leads {
+				if !slices.ContainsFunc(p.Leads, func(y lead.Lead) bool { return y.ID == x.ID }) {
+					p.Leads = append(p.Leads, x)
+				}
+			}
 			return
 		}
 		cp := c
@@ -389,8 +388,8 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 		add(c)
 	}
 	for _, k := range res.Keys {
-		for _, id := range ov.keys[k] {
-			add(lead.Candidate{CustomerID: id, IsTest: ov.isTest[id], Hits: 1})
+		for _, it := range ov.keys[k] {
+			add(lead.Candidate{CustomerID: it.customer, IsTest: ov.isTest[it.customer], Hits: 1, Leads: []lead.Lead{it.lead}})
 		}
 	}
 	// Test leads only meet test customers, real leads real ones; a
@@ -416,18 +415,13 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 	best.j = -1
 	var cmpd *comparison
 	if len(cands) > 0 {
-		var stored []string
+		var pool []lead.Lead
+		var owner []string
 		for _, c := range cands {
-			if !ov.fresh[c.CustomerID] {
-				stored = append(stored, c.CustomerID)
+			for _, cl := range c.Leads {
+				pool = append(pool, cl)
+				owner = append(owner, c.CustomerID)
 			}
-		}
-		pool, err := r.st.CandidateLeads(ctx, stored, r.opt.PerCandidate)
-		if err != nil {
-			return res, err
-		}
-		for _, c := range cands {
-			pool = append(pool, ov.leads[c.CustomerID]...)
 		}
 		cmpd, err = eng.compare(l, pool)
 		if err != nil {
@@ -435,20 +429,16 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 		}
 		perCustomer := map[string]lead.CandidateScore{}
 		for j := range pool {
-			cust := pool[j].CustomerID
-			if cust == "" { // a lead of this batch: its customer is in the overlay
-				cust = ownerIn(ov, pool[j].ID)
-			}
-			p := cmpd.probs[j]
+			cust, p := owner[j], cmpd.probs[j]
 			if cur, ok := perCustomer[cust]; !ok || p > cur.Probability {
 				perCustomer[cust] = lead.CandidateScore{CustomerID: cust, LeadID: pool[j].ID, Probability: p}
 			}
-			if p > best.prob || (p == best.prob && best.j >= 0 && cust > best.customer) || best.j < 0 {
+			if best.j < 0 || p > best.prob || (p == best.prob && cust > best.customer) {
 				best.customer, best.lead, best.prob, best.j = cust, pool[j].ID, p, j
 			}
 		}
 		for _, s := range perCustomer {
-			x.Candidates = append(x.Candidates, lead.CandidateScore{CustomerID: s.CustomerID, LeadID: s.LeadID, Probability: s.Probability})
+			x.Candidates = append(x.Candidates, s)
 		}
 		slices.SortFunc(x.Candidates, func(a, b lead.CandidateScore) int {
 			if c := cmp.Compare(b.Probability, a.Probability); c != 0 {
@@ -488,17 +478,6 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 		}
 	}
 	return res, nil
-}
-
-func ownerIn(ov *overlay, leadID string) string {
-	for c, ls := range ov.leads {
-		for _, l := range ls {
-			if l.ID == leadID {
-				return c
-			}
-		}
-	}
-	return ""
 }
 
 // evidence names the fields that weighed most, for the reason sentence.
