@@ -38,14 +38,8 @@ type Customer struct {
 // recent non-empty value among its leads, and in Sources the lead each
 // value came from (by field name).
 type Golden struct {
-	FirstName string            `json:"first_name"`
-	LastName  string            `json:"last_name"`
-	Email     string            `json:"email"`
-	Phone     string            `json:"phone"`
-	Country   string            `json:"country"`
-	Company   string            `json:"company"`
-	Title     string            `json:"title"`
-	Sources   map[string]string `json:"sources"`
+	Contact
+	Sources map[string]string `json:"sources"`
 }
 
 // StageRank orders stages for a customer's furthest stage: test <

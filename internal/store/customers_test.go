@@ -138,7 +138,7 @@ func TestResolutionsAndSummary(t *testing.T) {
 			t.Errorf("first/last seen %s %s", c.FirstSeen, c.LastSeen)
 		}
 		// Golden: the most recent non-empty value of each field, with its lead.
-		wantGolden := lead.Golden{FirstName: "Annie", LastName: "Lee", Email: "ann.lee@gmail.com", Phone: "+1 617 555 0100", Company: "Contoso",
+		wantGolden := lead.Golden{Contact: lead.Contact{FirstName: "Annie", LastName: "Lee", Email: "ann.lee@gmail.com", Phone: "+1 617 555 0100", Company: "Contoso"},
 			Sources: map[string]string{"first_name": ls[1].ID, "last_name": ls[2].ID, "email": ls[2].ID, "phone": ls[1].ID, "company": ls[0].ID}}
 		if !reflect.DeepEqual(c.Golden, wantGolden) {
 			t.Errorf("golden\n got %+v\nwant %+v", c.Golden, wantGolden)

@@ -269,7 +269,7 @@ func estimateU(d *Dataset, opt TrainOptions) ([][]float64, []pattern) {
 			share := (sum[l] + uPriorPairs*prior[l]/priorRest) / (rest + uPriorPairs)
 			u[l] = math.Max((1-u[0])*share, minProb)
 		}
-		normalise(u)
+		Normalise(u)
 		us[f] = u
 	}
 	merged := map[patternKey]float64{}
@@ -361,7 +361,7 @@ func correctU(model *Model, random []pattern) float64 {
 			}
 			u[l] = math.Max(u[l], minProb)
 		}
-		normalise(u)
+		Normalise(u)
 		for l := range u {
 			change = math.Max(change, math.Abs(u[l]-fm.U[l])/fm.U[l])
 		}
@@ -389,7 +389,9 @@ func uPrior(k Kind, n int) []float64 {
 	return p
 }
 
-func normalise(p []float64) {
+// Normalise scales p in place so that it sums to 1 (a distribution over
+// comparison levels).
+func Normalise(p []float64) {
 	var s float64
 	for _, x := range p {
 		s += x
@@ -538,7 +540,7 @@ func runEM(fields []FieldModel, pats []pattern, fixed []bool, lambdaOnly bool, m
 				delta = math.Max(delta, math.Abs(m-fields[f].M[l]))
 				fields[f].M[l] = m
 			}
-			normalise(fields[f].M)
+			Normalise(fields[f].M)
 		}
 		newLambda := clampF((sumW+1)/(sumN+2), minProb, maxProb)
 		delta = math.Max(delta, math.Abs(newLambda-lambda))
@@ -637,7 +639,7 @@ func train(model *Model, b *Blocking, pats []pattern, pid []uint32, found []uint
 				for l := range sum[f] {
 					fields[f].M[l] = clampF(sum[f][l]/weight[f], minProb, maxProb)
 				}
-				normalise(fields[f].M)
+				Normalise(fields[f].M)
 			}
 		}
 		st := runEM(fields, pats, nil, false, maxIter)
@@ -656,7 +658,7 @@ func train(model *Model, b *Blocking, pats []pattern, pid []uint32, found []uint
 		for l := range sum[f] {
 			model.Fields[f].M[l] = clampF(sum[f][l]/weight[f], minProb, maxProb)
 		}
-		normalise(model.Fields[f].M)
+		Normalise(model.Fields[f].M)
 	}
 	return sessions
 }

@@ -77,21 +77,11 @@ func DefaultModel() *match.Model {
 			fm.M[i] = 0.7*(1-x) + 0.05*x
 			fm.U[i] = 0.01*(1-x) + 0.9*x
 		}
-		normalise(fm.M)
-		normalise(fm.U)
+		match.Normalise(fm.M)
+		match.Normalise(fm.U)
 		m.Fields = append(m.Fields, fm)
 	}
 	return m
-}
-
-func normalise(p []float64) {
-	var s float64
-	for _, x := range p {
-		s += x
-	}
-	for i := range p {
-		p[i] /= s
-	}
 }
 
 // Engine scores a lead against candidate leads with one model.

@@ -122,7 +122,7 @@ func floorM(m *match.Model) {
 		for l := range fm.M {
 			fm.M[l] = max(fm.M[l], minM)
 		}
-		normalise(fm.M)
+		match.Normalise(fm.M)
 	}
 }
 
