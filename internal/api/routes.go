@@ -21,9 +21,29 @@ import (
 // DefaultMaxBody is the largest marketplace body accepted (64 KiB).
 const DefaultMaxBody = 64 << 10
 
+// Store is what the HTTP layer reads and writes of the database: leads,
+// the quarantine, imports, credentials and the database's health.
+type Store interface {
+	lead.LeadReader
+	lead.QuarantineStore
+	lead.ImportStore
+	lead.CredentialStore
+	lead.SourceRecorder
+	lead.Pinger
+}
+
+// Customers is identity resolution's side of the database: customers, the
+// review queue, the audit log and the human decisions.
+type Customers interface {
+	lead.CustomerReader
+	lead.ReviewReader
+	lead.AuditReader
+	lead.IdentityEditor
+}
+
 // Deps are what the HTTP layer needs, passed in explicitly.
 type Deps struct {
-	Store    lead.Store
+	Store    Store
 	Inbox    *ingest.Inbox
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
@@ -36,12 +56,12 @@ type Deps struct {
 	// Customers is identity resolution's store (nil: the customer, review
 	// and audit endpoints answer 503); Nudge wakes the resolver after an
 	// undo returns a lead to it.
-	Customers lead.CustomerStore
+	Customers Customers
 	Nudge     func()
 }
 
 type server struct {
-	store     lead.Store
+	store     Store
 	inbox     *ingest.Inbox
 	verifier  *auth.Verifier
 	log       *slog.Logger
@@ -51,7 +71,7 @@ type server struct {
 	sources   *sources.Monitor
 	pollers   []Poller
 	imports   *Imports
-	customers lead.CustomerStore
+	customers Customers
 	nudge     func()
 }
 

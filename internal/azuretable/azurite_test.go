@@ -241,7 +241,7 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 }
 
 // activity returns the store's view of source.
-func activity(t testing.TB, st lead.Store, source string) lead.SourceActivity {
+func activity(t testing.TB, st lead.SourceActivityReader, source string) lead.SourceActivity {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -258,7 +258,7 @@ func activity(t testing.TB, st lead.Store, source string) lead.SourceActivity {
 }
 
 // allLeads returns every lead in the store.
-func allLeads(t testing.TB, st lead.Store) []lead.Lead {
+func allLeads(t testing.TB, st lead.LeadReader) []lead.Lead {
 	t.Helper()
 	ctx := context.Background()
 	var out []lead.Lead

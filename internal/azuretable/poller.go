@@ -32,13 +32,9 @@ const (
 	DefaultRequestTimeout = 60 * time.Second
 )
 
-// Store is what a poller needs of leadhub's store (lead.Store has it):
-// durable progress, and a record of each poll's outcome.
-type Store interface {
-	GetCheckpoint(ctx context.Context, source string) (string, error)
-	SetCheckpoint(ctx context.Context, source, value string) error
-	RecordSourceResult(ctx context.Context, source, errText string, at time.Time) error
-}
+// Store is what a poller needs of leadhub's store: durable progress, and a
+// record of each poll's outcome.
+type Store = lead.SourceProgress
 
 // Inbox takes payloads and answers once they are durable (*ingest.Inbox).
 type Inbox interface {

@@ -210,7 +210,10 @@ func entities(n int, tag string) []map[string]any {
 
 // checkExactlyOnce fails unless the store holds exactly one lead for each
 // of the n entities made by entities(n, tag).
-func checkExactlyOnce(t *testing.T, st lead.Store, source string, n int, tag string) {
+func checkExactlyOnce(t *testing.T, st interface {
+	lead.SourceActivityReader
+	lead.LeadReader
+}, source string, n int, tag string) {
 	t.Helper()
 	if a := activity(t, st, source); a.Total != int64(n) {
 		t.Errorf("%d raw leads from %s, want %d", a.Total, source, n)

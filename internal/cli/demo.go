@@ -17,7 +17,7 @@ const demoRate = 2 // leads per second
 // startDemo makes an API key and an ingest token, prints how to look at
 // the leads, and runs the simulator against the server itself until ctx
 // ends, as if Microsoft were sending leads.
-func startDemo(ctx context.Context, st lead.Store, base, dsn string, e env, log *slog.Logger) error {
+func startDemo(ctx context.Context, st lead.CredentialStore, base, dsn string, e env, log *slog.Logger) error {
 	key, kcred := auth.NewSecret(lead.CredentialAPI, "demo", time.Now())
 	token, tcred := auth.NewSecret(lead.CredentialIngest, "demo", time.Now())
 	for _, c := range []lead.Credential{kcred, tcred} {

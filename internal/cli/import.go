@@ -73,7 +73,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 	printMapping(e.stdout, name, x)
 
 	var inbox *ingest.Inbox
-	var st lead.Store
+	var st csvimport.Store
 	if !dry {
 		s, err := openStore(ctx, fs.dsn, nil)
 		if err != nil {

@@ -219,7 +219,7 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 	if c.Resolve {
 		resolver = resolve.New(st, resolve.Options{
 			Thresholds: lead.Thresholds{Auto: c.MatchAuto, Review: c.MatchReview},
-			Train:      c.MatchTrain, Lock: st.TryResolverLock, Logger: log, Registerer: reg,
+			Train:      c.MatchTrain, Lock: st, Logger: log, Registerer: reg,
 		})
 		nudge = resolver.Nudge
 	}
@@ -287,7 +287,7 @@ func (r *running) shutdown(timeout time.Duration) error {
 
 // startAzureTables starts one poller per --azure-table (c is validated)
 // until ctx ends or shutdown.
-func startAzureTables(ctx context.Context, st lead.Store, inbox *ingest.Inbox, reg prometheus.Registerer, c serveConfig, log *slog.Logger) *azuretable.Group {
+func startAzureTables(ctx context.Context, st lead.SourceProgress, inbox *ingest.Inbox, reg prometheus.Registerer, c serveConfig, log *slog.Logger) *azuretable.Group {
 	if len(c.AzureTables) == 0 {
 		return nil
 	}
@@ -329,7 +329,7 @@ func anyActive(cs []lead.Credential) bool {
 
 // ensureIngestToken creates the first ingest token on a first start and
 // prints the full ingest URL once. The token is never logged.
-func ensureIngestToken(ctx context.Context, st lead.Store, c serveConfig, listenAddr string, e env) error {
+func ensureIngestToken(ctx context.Context, st lead.CredentialStore, c serveConfig, listenAddr string, e env) error {
 	creds, err := st.ListCredentials(ctx, lead.CredentialIngest)
 	if err != nil {
 		return err

@@ -41,6 +41,13 @@ import (
 // DefaultSource is the source of imported raw leads.
 const DefaultSource = "import"
 
+// Store is what an import records: the import and its progress, and the
+// outcome of each import as its source's result.
+type Store interface {
+	lead.ImportStore
+	lead.SourceRecorder
+}
+
 // Options configure an import. Zero values take the defaults.
 type Options struct {
 	// Filename names the file in the import and in each row's body (only
@@ -137,7 +144,7 @@ func (x *Importer) Import() lead.Import { return x.im }
 
 // Begin records the import as running, so that it can be looked up before
 // Run finishes. Run calls it when the caller has not.
-func (x *Importer) Begin(ctx context.Context, store lead.Store) (lead.Import, error) {
+func (x *Importer) Begin(ctx context.Context, store Store) (lead.Import, error) {
 	if x.opt.DryRun || x.begun {
 		return x.im, nil
 	}
@@ -149,7 +156,7 @@ func (x *Importer) Begin(ctx context.Context, store lead.Store) (lead.Import, er
 }
 
 // Run imports a whole file: Open, then Importer.Run.
-func Run(ctx context.Context, r io.Reader, opt Options, inbox *ingest.Inbox, store lead.Store, progress func(lead.Import)) (lead.Import, error) {
+func Run(ctx context.Context, r io.Reader, opt Options, inbox *ingest.Inbox, store Store, progress func(lead.Import)) (lead.Import, error) {
 	x, err := Open(r, opt)
 	if err != nil {
 		return lead.Import{}, err
@@ -167,7 +174,7 @@ func Run(ctx context.Context, r io.Reader, opt Options, inbox *ingest.Inbox, sto
 // failed and saying why, when it stopped early: ctx ended (rows already
 // handed to the inbox are still committed and counted), the database could
 // not store rows, or the rest of the file could not be read.
-func (x *Importer) Run(ctx context.Context, inbox *ingest.Inbox, store lead.Store, progress func(lead.Import)) (lead.Import, error) {
+func (x *Importer) Run(ctx context.Context, inbox *ingest.Inbox, store Store, progress func(lead.Import)) (lead.Import, error) {
 	if _, err := x.Begin(ctx, store); err != nil {
 		return lead.Import{}, err
 	}
@@ -281,7 +288,7 @@ func (x *Importer) ingest(ctx context.Context, inbox *ingest.Inbox, st *state, r
 
 // saveProgress saves and reports the import every UpdateRows rows or
 // UpdateInterval until stop is closed.
-func (x *Importer) saveProgress(ctx context.Context, store lead.Store, st *state, progress func(lead.Import), stop <-chan struct{}) {
+func (x *Importer) saveProgress(ctx context.Context, store Store, st *state, progress func(lead.Import), stop <-chan struct{}) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	last := x.opt.Now()

@@ -28,7 +28,7 @@ func fixture(t *testing.T, name string) []byte {
 }
 
 // countLeads counts every lead in the store.
-func countLeads(t *testing.T, st lead.Store) int {
+func countLeads(t *testing.T, st lead.LeadReader) int {
 	t.Helper()
 	n, cursor := 0, ""
 	for {

@@ -42,7 +42,7 @@ type Options struct {
 // Inbox groups concurrent submissions into batches and commits each batch in
 // one transaction (group commit): one fsync acknowledges many leads.
 type Inbox struct {
-	store lead.Store
+	store lead.BatchCommitter
 	opt   Options
 	reqs  chan *pending
 
@@ -65,7 +65,7 @@ type pending struct {
 var ErrClosed = &lead.Error{Kind: lead.KindUnavailable, Message: "ingest: inbox is shutting down"}
 
 // New starts an inbox that commits to store.
-func New(store lead.Store, opt Options) *Inbox {
+func New(store lead.BatchCommitter, opt Options) *Inbox {
 	if opt.Writers <= 0 {
 		opt.Writers = 1
 	}

@@ -26,10 +26,16 @@ type ReprocessResult struct {
 	Lead *lead.Lead // nil when the body still cannot be parsed
 }
 
+// ReprocessStore is what Reprocess reads and writes.
+type ReprocessStore interface {
+	lead.QuarantineStore
+	lead.LeadReader
+}
+
 // Reprocess parses a quarantined raw lead again with the current parser and
 // stores the result: a lead (sharing the raw lead's id) or one more failed
 // attempt with the new error. The CLI and the API both use it.
-func Reprocess(ctx context.Context, store lead.Store, id string) (ReprocessResult, error) {
+func Reprocess(ctx context.Context, store ReprocessStore, id string) (ReprocessResult, error) {
 	raw, err := store.GetRaw(ctx, id)
 	if err != nil {
 		return ReprocessResult{}, err

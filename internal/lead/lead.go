@@ -1,9 +1,14 @@
-// Package lead holds leadhub's domain types — raw leads, parsed leads,
-// quarantine entries and credentials — and the small interfaces the rest of
-// the program depends on. It imports nothing from the rest of leadhub.
+// Package lead is leadhub's domain: the types every other package speaks in
+// (raw leads, leads, customers, decisions, audit entries, credentials,
+// sources, imports, and later users, accounts, the sales process and CRM
+// destinations), the one error type, and small role interfaces, each
+// documenting the error kinds it returns, that the rest of the program
+// depends on. Each entity has a file of its own. It imports nothing from the
+// rest of leadhub.
 package lead
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -86,50 +91,38 @@ type Lead struct {
 	RawBody    []byte `json:"-"`
 }
 
-// RawLead is a payload exactly as received, with its processing status.
-type RawLead struct {
-	ID         string    `json:"id"`
-	ReceivedAt time.Time `json:"received_at"`
-	Channel    Channel   `json:"channel"`
-	Source     string    `json:"source"` // e.g. "https", "azure_table:account/table", "import"
-	Status     RawStatus `json:"status"`
-	Error      string    `json:"error,omitempty"`
-	Attempts   int       `json:"attempts"`
-	SHA256     string    `json:"sha256"`
-	Size       int       `json:"size"`
-	Body       []byte    `json:"-"`
+// LeadFilter selects leads. Zero values mean "no filter".
+type LeadFilter struct {
+	Offer          string // matches "publisher.offer", the offer id alone, or the offer title
+	Action         string
+	Source         string
+	Stage          Stage
+	IsTest         *bool
+	ReceivedAfter  time.Time // exclusive
+	ReceivedBefore time.Time // exclusive
+	Query          string    // case-insensitive substring of name, email or company
+	Limit          int       // 1..MaxPageSize; 0 means DefaultPageSize
+	Cursor         string    // from a previous page's NextCursor
 }
 
-// ImportStatus is where a CSV import is.
-type ImportStatus string
-
+// Page sizes for list endpoints.
 const (
-	ImportRunning ImportStatus = "running"
-	ImportDone    ImportStatus = "done"
-	ImportFailed  ImportStatus = "failed" // stopped early; Error says why
+	DefaultPageSize = 50
+	MaxPageSize     = 500
 )
 
-// RowError is a problem with one row of an imported file.
-type RowError struct {
-	Line    int64  `json:"line"` // 1-based line number in the file (the header is line 1)
-	Message string `json:"message"`
+// LeadPage is one page of leads, newest first.
+type LeadPage struct {
+	Leads      []Lead
+	NextCursor string // empty on the last page
 }
 
-// Import is one CSV import and its progress.
-type Import struct {
-	ID         string       `json:"id"`
-	Filename   string       `json:"filename"`
-	Status     ImportStatus `json:"status"`
-	CreatedAt  time.Time    `json:"created_at"`
-	UpdatedAt  time.Time    `json:"updated_at"`
-	FinishedAt *time.Time   `json:"finished_at,omitempty"`
-	Rows       int64        `json:"rows"`       // data rows read so far
-	Created    int64        `json:"created"`    // new leads
-	Duplicates int64        `json:"duplicates"` // rows already imported before (or repeated in the file)
-	Failed     int64        `json:"failed"`     // rows with errors
-	Errors     []RowError   `json:"errors"`     // the first MaxImportErrors row errors
-	Error      string       `json:"error,omitempty"`
+// LeadReader reads leads. GetLead returns KindNotFound for an unknown id;
+// ListLeads returns KindInvalid for a cursor it did not hand out. Any other
+// failure is KindUnavailable (the database cannot be reached) or
+// KindInternal.
+type LeadReader interface {
+	ListLeads(ctx context.Context, f LeadFilter) (LeadPage, error)
+	// GetLead returns the lead with its raw body.
+	GetLead(ctx context.Context, id string) (Lead, error)
 }
-
-// MaxImportErrors caps the row errors an Import keeps.
-const MaxImportErrors = 1000

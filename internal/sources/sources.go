@@ -127,7 +127,7 @@ func perDay(counts map[string]int, now time.Time) []DayCount {
 // Monitor evaluates every source periodically, exports the states as
 // metrics and logs a warning when a source turns silent or failing.
 type Monitor struct {
-	store       lead.Store
+	store       lead.SourceActivityReader
 	configured  func() []Configured
 	silentAfter time.Duration
 	log         *slog.Logger
@@ -139,7 +139,7 @@ type Monitor struct {
 }
 
 // NewMonitor registers leadhub_source_state on reg.
-func NewMonitor(store lead.Store, configured func() []Configured, silentAfter time.Duration, log *slog.Logger, reg prometheus.Registerer) *Monitor {
+func NewMonitor(store lead.SourceActivityReader, configured func() []Configured, silentAfter time.Duration, log *slog.Logger, reg prometheus.Registerer) *Monitor {
 	if silentAfter <= 0 {
 		silentAfter = DefaultSilentAfter
 	}

@@ -35,7 +35,15 @@ import (
 // lead to it (the resolver's join) gives exactly what recomputing it from
 // all the leads gives (after a merge, a split or an undo).
 
-var _ lead.CustomerStore = (*Store)(nil)
+var (
+	_ lead.ResolutionStore = (*Store)(nil)
+	_ lead.ModelStore      = (*Store)(nil)
+	_ lead.CustomerReader  = (*Store)(nil)
+	_ lead.ReviewReader    = (*Store)(nil)
+	_ lead.AuditReader     = (*Store)(nil)
+	_ lead.IdentityEditor  = (*Store)(nil)
+	_ lead.ResolverLocker  = (*Store)(nil)
+)
 
 // Advisory lock keys ("lhident" and "lhresol" in ASCII).
 const (
@@ -1849,7 +1857,7 @@ type ResolverLock struct {
 
 // TryResolverLock takes the resolver lock if no other process holds it;
 // it returns nil, nil when one does.
-func (s *Store) TryResolverLock(ctx context.Context) (*ResolverLock, error) {
+func (s *Store) TryResolverLock(ctx context.Context) (lead.Lock, error) {
 	if s.d.name != "postgres" {
 		return &ResolverLock{}, nil
 	}

@@ -1,6 +1,6 @@
 // Package store is leadhub's persistence on SQLite and PostgreSQL.
 //
-// One implementation of lead.Store runs over database/sql for both engines.
+// One implementation of the domain's storage roles runs over database/sql for both engines.
 // The SQL is written once with $N placeholders, which modernc.org/sqlite and
 // pgx both accept unchanged; the few places where the engines differ are
 // collected side by side in the dialect struct below.
@@ -29,9 +29,19 @@ import (
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
-var _ lead.Store = (*Store)(nil)
+// Store implements every storage role of the domain.
+var (
+	_ lead.BatchCommitter       = (*Store)(nil)
+	_ lead.LeadReader           = (*Store)(nil)
+	_ lead.QuarantineStore      = (*Store)(nil)
+	_ lead.CredentialStore      = (*Store)(nil)
+	_ lead.SourceProgress       = (*Store)(nil)
+	_ lead.SourceActivityReader = (*Store)(nil)
+	_ lead.ImportStore          = (*Store)(nil)
+	_ lead.Pinger               = (*Store)(nil)
+)
 
-// Store is lead.Store on SQLite or PostgreSQL.
+// Store is leadhub's database, on SQLite or PostgreSQL.
 type Store struct {
 	d dialect
 	w *sql.DB // writer: every transaction that writes

@@ -16,7 +16,7 @@
 // its keys, the decision with its explanation and an audit entry; a lead
 // is only ever claimed while it is unresolved, so a crash resumes and a
 // second run never doubles anything. Merges, splits and undos are the
-// store's (lead.CustomerStore).
+// store's (lead.IdentityEditor).
 package resolve
 
 import (
@@ -34,7 +34,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/store"
 )
 
 // Default thresholds.
@@ -43,10 +42,12 @@ const (
 	DefaultReview = 0.60
 )
 
-// Store is what the resolver needs of the database.
+// Store is what the resolver needs of the database: the leads waiting and
+// their candidates, the models it trains, and the leads it trains on.
 type Store interface {
-	lead.CustomerStore
-	ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage, error)
+	lead.ResolutionStore
+	lead.ModelStore
+	lead.LeadReader
 }
 
 // Options tune a Resolver. Zero values take the defaults.
@@ -68,7 +69,7 @@ type Options struct {
 	Train bool
 	// Lock, when set, is taken before resolving (one resolver per
 	// database); nil means no lock.
-	Lock func(ctx context.Context) (*store.ResolverLock, error)
+	Lock lead.ResolverLocker
 	// Logger (default: discard) and Registerer (default: none).
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -178,9 +179,9 @@ func (r *Resolver) Run(ctx context.Context) {
 	log := r.opt.Logger
 	backoff := time.Second
 	for ctx.Err() == nil {
-		var lock *store.ResolverLock
+		var lock lead.Lock = noLock{}
 		if r.opt.Lock != nil {
-			l, err := r.opt.Lock(ctx)
+			l, err := r.opt.Lock.TryResolverLock(ctx)
 			if err != nil || l == nil {
 				if err != nil && ctx.Err() == nil {
 					log.Warn("resolver: cannot take its lock", "error", err.Error())
@@ -227,6 +228,12 @@ func (r *Resolver) Run(ctx context.Context) {
 		lock.Release()
 	}
 }
+
+// noLock stands for the lock when there is none to take.
+type noLock struct{}
+
+func (noLock) Alive(context.Context) error { return nil }
+func (noLock) Release()                    {}
 
 func sleep(ctx context.Context, d time.Duration) {
 	select {

@@ -140,7 +140,7 @@ func TestConcurrentResolversNeverDouble(t *testing.T) {
 			var wg sync.WaitGroup
 			var rs []*resolve.Resolver
 			for _, s := range []*store.Store{s1, s2} {
-				r := newResolver(s, resolve.Options{Batch: 8, Interval: 20 * time.Millisecond, Lock: s.TryResolverLock})
+				r := newResolver(s, resolve.Options{Batch: 8, Interval: 20 * time.Millisecond, Lock: s})
 				rs = append(rs, r)
 				wg.Go(func() { r.Run(ctx) })
 			}
