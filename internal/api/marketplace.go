@@ -39,7 +39,7 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	ok, err := s.verifier.Check(r.Context(), lead.CredentialIngest, r.URL.Query().Get("code"))
 	if err != nil {
 		s.metrics.Rejected.WithLabelValues("unavailable").Inc()
-		s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Message: "ingest: cannot check the token, retry later", Err: err})
+		s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Op: "ingest", Message: "cannot check the token, retry later", Err: err})
 		return
 	}
 	if !ok {

@@ -50,7 +50,7 @@ func (s *server) apiAuth(h http.HandlerFunc) http.Handler {
 		}
 		ok, err := s.verifier.Check(r.Context(), lead.CredentialAPI, key)
 		if err != nil {
-			s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Message: "api: cannot check the API key, retry later", Err: err})
+			s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Op: "api", Message: "cannot check the API key, retry later", Err: err})
 			return
 		}
 		if !ok {

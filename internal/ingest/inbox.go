@@ -62,7 +62,7 @@ type pending struct {
 }
 
 // ErrClosed is returned by Submit after Close.
-var ErrClosed = &lead.Error{Kind: lead.KindUnavailable, Message: "ingest: inbox is shutting down"}
+var ErrClosed = &lead.Error{Kind: lead.KindUnavailable, Op: "ingest", Message: "inbox is shutting down"}
 
 // New starts an inbox that commits to store.
 func New(store lead.BatchCommitter, opt Options) *Inbox {
@@ -203,7 +203,7 @@ func (ib *Inbox) commit(batch []*pending) {
 	}
 	for i, p := range batch {
 		if err != nil {
-			p.err = &lead.Error{Kind: lead.KindUnavailable, Message: "ingest: could not store the lead, retry later", Err: err}
+			p.err = &lead.Error{Kind: lead.KindUnavailable, Op: "ingest", Message: "could not store the lead, retry later", Err: err}
 		} else {
 			p.out = outs[i]
 		}

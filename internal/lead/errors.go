@@ -3,6 +3,7 @@ package lead
 import (
 	"errors"
 	"fmt"
+	"regexp"
 )
 
 // Kind classifies an error for callers; the HTTP layer maps each kind to a
@@ -20,25 +21,40 @@ const (
 )
 
 // Error is leadhub's one error type. Message is safe to show to callers;
-// wrapped causes are for logs only.
+// Op names the package that raised it (for logs, like the wrapped cause).
 type Error struct {
 	Kind    Kind
+	Op      string // e.g. "store"; not shown to callers
 	Message string
 	Err     error
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Message + ": " + e.Err.Error()
+	s := e.Message
+	if e.Op != "" {
+		s = e.Op + ": " + s
 	}
-	return e.Message
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error of the given kind with a formatted message.
+// opPrefix is the "package: " that starts a message by convention.
+var opPrefix = regexp.MustCompile(`^([a-z][a-z0-9]*): `)
+
+// Errorf returns an *Error of the given kind with a formatted message. A
+// leading "pkg: " (the convention for naming where an error comes from)
+// becomes the error's Op, so that logs keep it and callers do not see it.
 func Errorf(kind Kind, format string, args ...any) *Error {
-	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+	msg := fmt.Sprintf(format, args...)
+	e := &Error{Kind: kind, Message: msg}
+	if m := opPrefix.FindStringSubmatch(msg); m != nil {
+		e.Op, e.Message = m[1], msg[len(m[0]):]
+	}
+	return e
 }
 
 // KindOf returns the kind of err, or KindInternal when err carries none.
@@ -50,7 +66,8 @@ func KindOf(err error) Kind {
 	return KindInternal
 }
 
-// MessageOf returns the caller-safe message of err.
+// MessageOf returns the caller-safe message of err: the message of its
+// *Error, without the Op and without the wrapped cause.
 func MessageOf(err error) string {
 	var e *Error
 	if errors.As(err, &e) {

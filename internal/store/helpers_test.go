@@ -95,7 +95,8 @@ func commit(t *testing.T, s *store.Store, in []lead.Incoming) []lead.Outcome {
 	return out
 }
 
-// wantKind fails unless err is a *lead.Error of kind with a "store: " message.
+// wantKind fails unless err is a *lead.Error of kind raised by the store
+// (Op "store"), with a message that does not repeat it.
 func wantKind(t *testing.T, err error, kind lead.Kind) {
 	t.Helper()
 	if err == nil {
@@ -108,7 +109,7 @@ func wantKind(t *testing.T, err error, kind lead.Kind) {
 	if le.Kind != kind {
 		t.Fatalf("got kind %s (%v), want %s", le.Kind, err, kind)
 	}
-	if !strings.HasPrefix(le.Message, "store: ") {
-		t.Fatalf("message %q lacks the store: prefix", le.Message)
+	if le.Op != "store" || strings.HasPrefix(le.Message, "store: ") {
+		t.Fatalf("op %q, message %q: want op store and a message without the prefix", le.Op, le.Message)
 	}
 }

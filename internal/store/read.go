@@ -292,7 +292,7 @@ func decodeCursor(c string) (string, error) {
 		}
 	}
 	if err != nil {
-		return "", &lead.Error{Kind: lead.KindInvalid, Message: "store: invalid cursor", Err: err}
+		return "", &lead.Error{Kind: lead.KindInvalid, Op: "store", Message: "invalid cursor", Err: err}
 	}
 	return string(b), nil
 }

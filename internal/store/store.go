@@ -222,7 +222,7 @@ func openError(d dialect, where string, err error, redact func(error) error) err
 	if redact != nil {
 		err = redact(err)
 	}
-	return &lead.Error{Kind: kind, Message: fmt.Sprintf("store: cannot open %s database %s", d.name, where), Err: err}
+	return &lead.Error{Kind: kind, Op: "store", Message: fmt.Sprintf("cannot open %s database %s", d.name, where), Err: err}
 }
 
 // Engine returns "sqlite" or "postgres".
@@ -268,9 +268,9 @@ func (s *Store) fail(op string, err error) error {
 		return err
 	}
 	if s.d.unavailable(err) {
-		return &lead.Error{Kind: lead.KindUnavailable, Message: "store: " + op + ": database unavailable", Err: err}
+		return &lead.Error{Kind: lead.KindUnavailable, Op: "store", Message: "" + op + ": database unavailable", Err: err}
 	}
-	return &lead.Error{Kind: lead.KindInternal, Message: "store: " + op + " failed", Err: err}
+	return &lead.Error{Kind: lead.KindInternal, Op: "store", Message: "" + op + " failed", Err: err}
 }
 
 // commonUnavailable reports connection-level failures shared by both engines.
