@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -50,43 +52,43 @@ const maxActionBody = 64 << 10
 // resolution's store.
 func (s *server) customersReady(w http.ResponseWriter, r *http.Request) bool {
 	if s.customers == nil {
-		writeProblem(w, r, http.StatusServiceUnavailable, "unavailable", "Service Unavailable", "customers are not available on this server")
+		httpx.WriteProblem(w, r, http.StatusServiceUnavailable, "unavailable", "Service Unavailable", "customers are not available on this server")
 		return false
 	}
 	return true
 }
 
-func badQuery(w http.ResponseWriter, r *http.Request, errs []fieldError) {
-	writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
-		func(p *problem) { p.Errors = errs })
+func badQuery(w http.ResponseWriter, r *http.Request, errs []httpx.FieldError) {
+	httpx.WriteProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
+		func(p *httpx.Problem) { p.Errors = errs })
 }
 
 // pageParams reads limit and cursor.
-func pageParams(r *http.Request, errs *[]fieldError) (int, string) {
+func pageParams(r *http.Request, errs *[]httpx.FieldError) (int, string) {
 	q := r.URL.Query()
 	limit := 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > lead.MaxPageSize {
-			*errs = append(*errs, fieldError{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)})
+			*errs = append(*errs, httpx.FieldError{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)})
 		} else {
 			limit = n
 		}
 	}
 	if len(q.Get("cursor")) > 512 {
-		*errs = append(*errs, fieldError{Location: "query.cursor", Message: "must be at most 512 bytes"})
+		*errs = append(*errs, httpx.FieldError{Location: "query.cursor", Message: "must be at most 512 bytes"})
 	}
 	return limit, q.Get("cursor")
 }
 
-func boolParam(r *http.Request, name string, errs *[]fieldError) *bool {
+func boolParam(r *http.Request, name string, errs *[]httpx.FieldError) *bool {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return nil
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		*errs = append(*errs, fieldError{Location: "query." + name, Message: "must be true or false"})
+		*errs = append(*errs, httpx.FieldError{Location: "query." + name, Message: "must be true or false"})
 		return nil
 	}
 	return &b
@@ -97,14 +99,14 @@ func (s *server) handleListCustomers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	var errs []fieldError
+	var errs []httpx.FieldError
 	f := lead.CustomerFilter{Stage: lead.Stage(q.Get("stage")), Offer: q.Get("offer"), Query: q.Get("q")}
 	if f.Stage != "" && !validStages[f.Stage] {
-		errs = append(errs, fieldError{Location: "query.stage", Message: "must be one of interest, trial, active, notify_only, test"})
+		errs = append(errs, httpx.FieldError{Location: "query.stage", Message: "must be one of interest, trial, active, notify_only, test"})
 	}
 	for _, name := range []string{"offer", "q"} {
 		if len(q.Get(name)) > 512 {
-			errs = append(errs, fieldError{Location: "query." + name, Message: "must be at most 512 bytes"})
+			errs = append(errs, httpx.FieldError{Location: "query." + name, Message: "must be at most 512 bytes"})
 		}
 	}
 	f.IsTest = boolParam(r, "is_test", &errs)
@@ -119,7 +121,7 @@ func (s *server) handleListCustomers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, customerList{Customers: page.Customers, NextCursor: page.NextCursor})
+	httpx.WriteJSON(w, http.StatusOK, customerList{Customers: page.Customers, NextCursor: page.NextCursor})
 }
 
 func (s *server) handleGetCustomer(w http.ResponseWriter, r *http.Request) {
@@ -131,14 +133,14 @@ func (s *server) handleGetCustomer(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	httpx.WriteJSON(w, http.StatusOK, c)
 }
 
 func (s *server) handleListReview(w http.ResponseWriter, r *http.Request) {
 	if !s.customersReady(w, r) {
 		return
 	}
-	var errs []fieldError
+	var errs []httpx.FieldError
 	limit, cursor := pageParams(r, &errs)
 	if len(errs) > 0 {
 		badQuery(w, r, errs)
@@ -149,7 +151,7 @@ func (s *server) handleListReview(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, reviewList{Review: page.Items, NextCursor: page.NextCursor})
+	httpx.WriteJSON(w, http.StatusOK, reviewList{Review: page.Items, NextCursor: page.NextCursor})
 }
 
 var validActions = map[lead.AuditAction]bool{
@@ -161,14 +163,14 @@ func (s *server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	var errs []fieldError
+	var errs []httpx.FieldError
 	f := lead.AuditFilter{Customer: q.Get("customer"), Lead: q.Get("lead"), Action: lead.AuditAction(q.Get("action"))}
 	if f.Action != "" && !validActions[f.Action] {
-		errs = append(errs, fieldError{Location: "query.action", Message: "must be one of resolve, merge, split, dismiss, undo"})
+		errs = append(errs, httpx.FieldError{Location: "query.action", Message: "must be one of resolve, merge, split, dismiss, undo"})
 	}
 	for _, name := range []string{"customer", "lead"} {
 		if len(q.Get(name)) > 128 {
-			errs = append(errs, fieldError{Location: "query." + name, Message: "must be at most 128 bytes"})
+			errs = append(errs, httpx.FieldError{Location: "query." + name, Message: "must be at most 128 bytes"})
 		}
 	}
 	f.Limit, f.Cursor = pageParams(r, &errs)
@@ -181,7 +183,7 @@ func (s *server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, auditList{Audit: page.Entries, NextCursor: page.NextCursor})
+	httpx.WriteJSON(w, http.StatusOK, auditList{Audit: page.Entries, NextCursor: page.NextCursor})
 }
 
 func (s *server) handleGetAudit(w http.ResponseWriter, r *http.Request) {
@@ -193,7 +195,7 @@ func (s *server) handleGetAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, e)
+	httpx.WriteJSON(w, http.StatusOK, e)
 }
 
 // readAction reads an action's optional JSON body.
@@ -203,9 +205,9 @@ func readAction(w http.ResponseWriter, r *http.Request) (actionRequest, bool) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large", "the body exceeds 64 KiB")
+			httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large", "the body exceeds 64 KiB")
 		} else {
-			writeProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
+			httpx.WriteProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
 		}
 		return req, false
 	}
@@ -215,30 +217,11 @@ func readAction(w http.ResponseWriter, r *http.Request) (actionRequest, bool) {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request",
+		httpx.WriteProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request",
 			`the body must be a JSON object such as {"reason": "…"}: `+err.Error())
 		return req, false
 	}
 	return req, true
-}
-
-// actor names who acts: the API key, by name and id.
-func (s *server) actor(r *http.Request) string {
-	const scheme = "bearer "
-	hdr := r.Header.Get("Authorization")
-	if len(hdr) <= len(scheme) {
-		return "api"
-	}
-	hash := auth.Hash(strings.TrimSpace(hdr[len(scheme):]))
-	creds, err := s.store.ListCredentials(r.Context(), lead.CredentialAPI)
-	if err == nil {
-		for _, c := range creds {
-			if c.Hash == hash {
-				return "api-key:" + c.Name + " (" + c.ID + ")"
-			}
-		}
-	}
-	return "api"
 }
 
 // answerChange writes the entry and the current state of its customers.
@@ -252,91 +235,70 @@ func (s *server) answerChange(w http.ResponseWriter, r *http.Request, e lead.Aud
 			ans.Customers = append(ans.Customers, c.Customer)
 		}
 	}
-	writeJSON(w, http.StatusOK, ans)
+	httpx.WriteJSON(w, http.StatusOK, ans)
 }
 
-func (s *server) handleMergeCustomers(w http.ResponseWriter, r *http.Request) {
-	if !s.customersReady(w, r) {
-		return
-	}
-	req, ok := readAction(w, r)
-	if !ok {
-		return
-	}
-	if req.Other == "" {
-		writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "which customer is merged into this one?",
-			func(p *problem) { p.Errors = []fieldError{{Location: "body.other", Message: "is required"}} })
-		return
-	}
-	e, err := s.customers.MergeCustomers(r.Context(), r.PathValue("id"), req.Other, lead.Act{Actor: s.actor(r), Reason: req.Reason})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.answerChange(w, r, e)
+// identityAction is one human identity decision (merge, split, review
+// merge or dismissal, undo) on the path's id.
+type identityAction struct {
+	do func(ctx context.Context, c Customers, id string, req actionRequest, act lead.Act) (lead.AuditEntry, error)
+	// needOther, when set, makes body.other required and says what it is.
+	needOther string
+	// after runs once the action succeeded.
+	after func()
 }
 
-func (s *server) handleSplitLead(w http.ResponseWriter, r *http.Request) {
-	if !s.customersReady(w, r) {
-		return
+// action turns an identity action into a handler: it reads the optional
+// JSON body, acts as the request's caller, and answers with the audit
+// entry and the customers it concerns.
+func (s *server) action(a identityAction) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.customersReady(w, r) {
+			return
+		}
+		req, ok := readAction(w, r)
+		if !ok {
+			return
+		}
+		if a.needOther != "" && req.Other == "" {
+			httpx.InvalidField(w, r, "body.other", "is required: "+a.needOther)
+			return
+		}
+		caller, _ := auth.CallerFrom(r.Context())
+		e, err := a.do(r.Context(), s.customers, r.PathValue("id"), req, lead.Act{Actor: caller.Actor(), Reason: req.Reason})
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if a.after != nil {
+			a.after()
+		}
+		s.answerChange(w, r, e)
 	}
-	req, ok := readAction(w, r)
-	if !ok {
-		return
-	}
-	e, err := s.customers.SplitLead(r.Context(), r.PathValue("id"), lead.Act{Actor: s.actor(r), Reason: req.Reason})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.answerChange(w, r, e)
 }
 
-func (s *server) handleMergeReview(w http.ResponseWriter, r *http.Request) {
-	if !s.customersReady(w, r) {
-		return
+func (s *server) actions() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"merge customers": s.action(identityAction{
+			do: func(ctx context.Context, c Customers, id string, req actionRequest, act lead.Act) (lead.AuditEntry, error) {
+				return c.MergeCustomers(ctx, id, req.Other, act)
+			},
+			needOther: "the customer to merge into this one",
+		}),
+		"split lead": s.action(identityAction{do: func(ctx context.Context, c Customers, id string, _ actionRequest, act lead.Act) (lead.AuditEntry, error) {
+			return c.SplitLead(ctx, id, act)
+		}}),
+		"merge review": s.action(identityAction{do: func(ctx context.Context, c Customers, id string, _ actionRequest, act lead.Act) (lead.AuditEntry, error) {
+			return c.MergeReview(ctx, id, act)
+		}}),
+		"dismiss review": s.action(identityAction{do: func(ctx context.Context, c Customers, id string, _ actionRequest, act lead.Act) (lead.AuditEntry, error) {
+			return c.DismissReview(ctx, id, act)
+		}}),
+		"undo": s.action(identityAction{
+			do: func(ctx context.Context, c Customers, id string, _ actionRequest, act lead.Act) (lead.AuditEntry, error) {
+				return c.Undo(ctx, id, act)
+			},
+			after: s.nudge, // an undone resolution hands its lead back to the resolver
+		}),
 	}
-	req, ok := readAction(w, r)
-	if !ok {
-		return
-	}
-	e, err := s.customers.MergeReview(r.Context(), r.PathValue("id"), lead.Act{Actor: s.actor(r), Reason: req.Reason})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.answerChange(w, r, e)
-}
-
-func (s *server) handleDismissReview(w http.ResponseWriter, r *http.Request) {
-	if !s.customersReady(w, r) {
-		return
-	}
-	req, ok := readAction(w, r)
-	if !ok {
-		return
-	}
-	e, err := s.customers.DismissReview(r.Context(), r.PathValue("id"), lead.Act{Actor: s.actor(r), Reason: req.Reason})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.answerChange(w, r, e)
-}
-
-func (s *server) handleUndo(w http.ResponseWriter, r *http.Request) {
-	if !s.customersReady(w, r) {
-		return
-	}
-	req, ok := readAction(w, r)
-	if !ok {
-		return
-	}
-	e, err := s.customers.Undo(r.Context(), r.PathValue("id"), lead.Act{Actor: s.actor(r), Reason: req.Reason})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.nudge() // an undone resolution hands its lead back to the resolver
-	s.answerChange(w, r, e)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/csvimport"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -131,7 +132,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, limit+slack)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		invalidField(w, r, "body", "send multipart/form-data with the CSV file in a part named file")
+		httpx.InvalidField(w, r, "body", "send multipart/form-data with the CSV file in a part named file")
 		return
 	}
 
@@ -158,7 +159,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 			s.importTooLarge(w, r, limit)
 			return
 		}
-		writeProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read as multipart/form-data")
+		httpx.WriteProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read as multipart/form-data")
 	}
 	for {
 		part, err := mr.NextPart()
@@ -173,7 +174,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 		switch name {
 		case "file":
 			if spool != nil {
-				invalidField(w, r, "form.file", "send one file")
+				httpx.InvalidField(w, r, "form.file", "send one file")
 				return
 			}
 			if spool, err = os.CreateTemp(s.imports.Dir, "leadhub-import-*.csv"); err != nil {
@@ -197,7 +198,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if len(b) > maxFormField {
-				invalidField(w, r, "form."+name, "must be at most 64 KiB")
+				httpx.InvalidField(w, r, "form."+name, "must be at most 64 KiB")
 				return
 			}
 			v := string(b)
@@ -207,7 +208,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 			default:
 				f, err := strconv.ParseBool(v)
 				if err != nil {
-					invalidField(w, r, "form."+name, "must be true or false")
+					httpx.InvalidField(w, r, "form."+name, "must be true or false")
 					return
 				}
 				if name == "dry_run" {
@@ -217,17 +218,17 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		default:
-			invalidField(w, r, "form."+name, "unknown field; the fields are file, map, dry_run and lazy_quotes")
+			httpx.InvalidField(w, r, "form."+name, "unknown field; the fields are file, map, dry_run and lazy_quotes")
 			return
 		}
 	}
 	if spool == nil {
-		invalidField(w, r, "form.file", "required: the CSV file, as a part named file")
+		httpx.InvalidField(w, r, "form.file", "required: the CSV file, as a part named file")
 		return
 	}
 	overrides, err := csvimport.ParseMap(mapSpec)
 	if err != nil {
-		invalidField(w, r, "form.map", err.Error())
+		httpx.InvalidField(w, r, "form.map", err.Error())
 		return
 	}
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
@@ -239,7 +240,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	}
 	x, err := csvimport.Open(spool, csvimport.Options{Filename: filename, Map: overrides, DryRun: dryRun, LazyQuotes: lazyQuotes})
 	if err != nil {
-		invalidField(w, r, "form.file", lead.MessageOf(err))
+		httpx.InvalidField(w, r, "form.file", lead.MessageOf(err))
 		return
 	}
 	ans := importAnswer{DryRun: dryRun, Mapping: x.Mapping().Columns, Warnings: x.Warnings()}
@@ -254,7 +255,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ans.Import = im
-		writeJSON(w, http.StatusOK, ans)
+		httpx.WriteJSON(w, http.StatusOK, ans)
 		return
 	}
 
@@ -290,17 +291,13 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 
 	ans.Import = im
 	w.Header().Set("Location", "/api/v1/imports/"+im.ID)
-	writeJSON(w, http.StatusAccepted, ans)
+	httpx.WriteJSON(w, http.StatusAccepted, ans)
 }
 
-func invalidField(w http.ResponseWriter, r *http.Request, location, msg string) {
-	writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", msg,
-		func(p *problem) { p.Errors = []fieldError{{Location: location, Message: msg}} })
-}
 
 func (s *server) importTooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
 	w.Header().Set("Connection", "close")
-	writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
+	httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
 		"the file is larger than "+strconv.FormatInt(limit>>20, 10)+" MiB")
 }
 
@@ -314,7 +311,7 @@ func (s *server) handleGetImport(w http.ResponseWriter, r *http.Request) {
 	if im.Errors == nil {
 		im.Errors = []lead.RowError{}
 	}
-	writeJSON(w, http.StatusOK, im)
+	httpx.WriteJSON(w, http.StatusOK, im)
 }
 
 // handleListImports is GET /api/v1/imports: the most recent imports.
@@ -323,7 +320,7 @@ func (s *server) handleListImports(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > lead.MaxPageSize {
-			invalidField(w, r, "query.limit", "must be an integer from 1 to "+strconv.Itoa(lead.MaxPageSize))
+			httpx.InvalidField(w, r, "query.limit", "must be an integer from 1 to "+strconv.Itoa(lead.MaxPageSize))
 			return
 		}
 		limit = n
@@ -340,5 +337,5 @@ func (s *server) handleListImports(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Imports = append(out.Imports, im)
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }

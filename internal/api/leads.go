@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -41,10 +42,10 @@ var validStages = map[lead.Stage]bool{
 
 // LeadFilterFromQuery reads the list filters of GET /api/v1/leads. Every
 // invalid parameter is reported, not just the first.
-func leadFilterFromQuery(r *http.Request) (lead.LeadFilter, []fieldError) {
+func leadFilterFromQuery(r *http.Request) (lead.LeadFilter, []httpx.FieldError) {
 	q := r.URL.Query()
-	var errs []fieldError
-	bad := func(name, msg string) { errs = append(errs, fieldError{Location: "query." + name, Message: msg}) }
+	var errs []httpx.FieldError
+	bad := func(name, msg string) { errs = append(errs, httpx.FieldError{Location: "query." + name, Message: msg}) }
 	f := lead.LeadFilter{
 		Offer:  q.Get("offer"),
 		Action: q.Get("action"),
@@ -96,8 +97,8 @@ func leadFilterFromQuery(r *http.Request) (lead.LeadFilter, []fieldError) {
 func (s *server) handleListLeads(w http.ResponseWriter, r *http.Request) {
 	f, errs := leadFilterFromQuery(r)
 	if len(errs) > 0 {
-		writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
-			func(p *problem) { p.Errors = errs })
+		httpx.WriteProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
+			func(p *httpx.Problem) { p.Errors = errs })
 		return
 	}
 	page, err := s.store.ListLeads(r.Context(), f)
@@ -108,7 +109,7 @@ func (s *server) handleListLeads(w http.ResponseWriter, r *http.Request) {
 	if page.Leads == nil {
 		page.Leads = []lead.Lead{}
 	}
-	writeJSON(w, http.StatusOK, leadList{Leads: page.Leads, NextCursor: page.NextCursor})
+	httpx.WriteJSON(w, http.StatusOK, leadList{Leads: page.Leads, NextCursor: page.NextCursor})
 }
 
 func (s *server) handleGetLead(w http.ResponseWriter, r *http.Request) {
@@ -117,5 +118,5 @@ func (s *server) handleGetLead(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, leadDetail{l, newRawBody(l.RawBody)})
+	httpx.WriteJSON(w, http.StatusOK, leadDetail{l, newRawBody(l.RawBody)})
 }

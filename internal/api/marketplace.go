@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/marketplace"
 )
@@ -32,7 +33,7 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		s.metrics.Rejected.WithLabelValues("method_not_allowed").Inc()
 		w.Header().Set("Allow", http.MethodPost)
-		writeProblem(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
+		httpx.WriteProblem(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
 			"the marketplace endpoint accepts POST only")
 		return
 	}
@@ -44,7 +45,7 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		s.metrics.Rejected.WithLabelValues("unauthorized").Inc()
-		writeProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
+		httpx.WriteProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
 			"missing or invalid code parameter")
 		return
 	}
@@ -61,7 +62,7 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 		}
 		// The client went away or sent a broken body; nothing was stored.
 		s.metrics.Rejected.WithLabelValues("read_error").Inc()
-		writeProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
+		httpx.WriteProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
 		return
 	}
 
@@ -88,15 +89,15 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 			s.metrics.Quarantined.Inc()
 			s.metrics.Rejected.WithLabelValues("not_json").Inc()
 			s.log.WarnContext(r.Context(), "marketplace body quarantined",
-				"raw_id", out.ID, "request_id", requestID(r.Context()), "size", len(body))
+				"raw_id", out.ID, "request_id", httpx.RequestID(r.Context()), "size", len(body))
 		}
 		detail := out.Error
 		if detail == "" {
 			detail = p.ParseErr
 		}
-		writeProblem(w, r, http.StatusBadRequest, "unparseable-lead", "Bad Request",
+		httpx.WriteProblem(w, r, http.StatusBadRequest, "unparseable-lead", "Bad Request",
 			detail+"; the body was kept in quarantine as "+out.ID,
-			func(pr *problem) { pr.RawID = out.ID })
+			func(pr *httpx.Problem) { pr.RawID = out.ID })
 		return
 	}
 
@@ -113,13 +114,13 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 		s.metrics.IngestLatency.WithLabelValues("created").Observe(time.Since(start).Seconds())
 	}
 	w.Header().Set("Location", "/api/v1/leads/"+out.ID)
-	writeJSON(w, status, ans)
+	httpx.WriteJSON(w, status, ans)
 }
 
 func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
 	s.metrics.Rejected.WithLabelValues("too_large").Inc()
 	w.Header().Set("Connection", "close")
-	writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
+	httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
 		"the body exceeds "+strconv.FormatInt(s.maxBody, 10)+" bytes")
 }
 

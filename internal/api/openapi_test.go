@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/csvimport"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
 )
@@ -94,7 +95,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Contact":         reflect.TypeFor[lead.Contact](),
 		"IngestAnswer":    reflect.TypeFor[ingestAnswer](),
 		"RawLead":         reflect.TypeFor[rawView](),
-		"Problem":         reflect.TypeFor[problem](),
+		"Problem":         reflect.TypeFor[httpx.Problem](),
 		"SourceStatus":    reflect.TypeFor[sources.Status](),
 		"Import":          reflect.TypeFor[lead.Import](),
 		"RowError":        reflect.TypeFor[lead.RowError](),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -20,7 +21,7 @@ func (s *server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // handleReadyz answers 200 only when the database answers.
@@ -29,36 +30,72 @@ func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.WarnContext(r.Context(), "readiness check failed", "err", err.Error())
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 }
 
-func (s *server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
-	writeProblem(w, r, http.StatusNotFound, "not-found", "Not Found", "no such API endpoint; see /openapi.json")
+// noRoute answers a request no route takes, always with a problem
+// document: under /api/ a caller without a valid API key learns nothing
+// (401); otherwise 405 with Allow when the path has routes for other
+// methods, else 404.
+func (s *server) noRoute(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		if _, ok := s.authenticate(w, r); !ok {
+			return
+		}
+	}
+	if allowed := httpx.Allowed(mux, r); len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		httpx.WriteProblem(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
+			r.Method+" is not allowed here; use "+strings.Join(allowed, ", "))
+		return
+	}
+	detail := "no such page"
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		detail = "no such API endpoint; see /openapi.json"
+	}
+	httpx.WriteProblem(w, r, http.StatusNotFound, "not-found", "Not Found", detail)
 }
 
-// apiAuth guards a REST handler with an API key in "Authorization: Bearer".
+// bearer returns the token of an "Authorization: Bearer" header ("" when
+// there is none).
+func bearer(r *http.Request) string {
+	const scheme = "bearer "
+	hdr := r.Header.Get("Authorization")
+	if len(hdr) > len(scheme) && strings.EqualFold(hdr[:len(scheme)], scheme) {
+		return strings.TrimSpace(hdr[len(scheme):])
+	}
+	return ""
+}
+
+// authenticate finds the caller of r by its API key ("Authorization:
+// Bearer"), or answers 401 (503 when the keys cannot be read) and returns
+// false.
+func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Caller, bool) {
+	cred, ok, err := s.verifier.Identify(r.Context(), lead.CredentialAPI, bearer(r))
+	if err != nil {
+		s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Op: "api", Message: "cannot check the API key, retry later", Err: err})
+		return auth.Caller{}, false
+	}
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="leadhub"`)
+		httpx.WriteProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
+			"missing or invalid API key; send Authorization: Bearer "+auth.APIKeyPrefix+"…")
+		return auth.Caller{}, false
+	}
+	return auth.APIKeyCaller(cred), true
+}
+
+// apiAuth guards a REST handler with an API key and puts the caller in the
+// request's context, where every handler that records who did what finds it.
 func (s *server) apiAuth(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		const scheme = "bearer "
-		hdr := r.Header.Get("Authorization")
-		key := ""
-		if len(hdr) > len(scheme) && strings.EqualFold(hdr[:len(scheme)], scheme) {
-			key = strings.TrimSpace(hdr[len(scheme):])
-		}
-		ok, err := s.verifier.Check(r.Context(), lead.CredentialAPI, key)
-		if err != nil {
-			s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Op: "api", Message: "cannot check the API key, retry later", Err: err})
-			return
-		}
+		c, ok := s.authenticate(w, r)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="leadhub"`)
-			writeProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
-				"missing or invalid API key; send Authorization: Bearer "+auth.APIKeyPrefix+"…")
 			return
 		}
-		h(w, r)
+		h(w, r.WithContext(auth.WithCaller(r.Context(), c)))
 	})
 }

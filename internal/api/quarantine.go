@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -26,9 +27,9 @@ func (s *server) handleListQuarantine(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > lead.MaxPageSize {
-			writeProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
-				func(p *problem) {
-					p.Errors = []fieldError{{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)}}
+			httpx.WriteProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
+				func(p *httpx.Problem) {
+					p.Errors = []httpx.FieldError{{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)}}
 				})
 			return
 		}
@@ -43,7 +44,7 @@ func (s *server) handleListQuarantine(w http.ResponseWriter, r *http.Request) {
 	for _, raw := range page.Raws {
 		out.Quarantine = append(out.Quarantine, newRawView(raw))
 	}
-	writeJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *server) handleGetQuarantined(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +53,7 @@ func (s *server) handleGetQuarantined(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newRawView(raw))
+	httpx.WriteJSON(w, http.StatusOK, newRawView(raw))
 }
 
 type reprocessAnswer struct {
@@ -70,9 +71,9 @@ func (s *server) handleReprocess(w http.ResponseWriter, r *http.Request) {
 	}
 	ans := reprocessAnswer{Status: string(res.Raw.Status), Raw: newRawView(res.Raw), Lead: res.Lead}
 	if res.Lead == nil {
-		writeProblem(w, r, http.StatusUnprocessableEntity, "unparseable-lead", "Unprocessable Content",
-			"still cannot be parsed: "+res.Raw.Error, func(p *problem) { p.RawID = res.Raw.ID })
+		httpx.WriteProblem(w, r, http.StatusUnprocessableEntity, "unparseable-lead", "Unprocessable Content",
+			"still cannot be parsed: "+res.Raw.Error, func(p *httpx.Problem) { p.RawID = res.Raw.ID })
 		return
 	}
-	writeJSON(w, http.StatusOK, ans)
+	httpx.WriteJSON(w, http.StatusOK, ans)
 }

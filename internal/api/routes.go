@@ -6,6 +6,7 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
@@ -22,12 +24,12 @@ import (
 const DefaultMaxBody = 64 << 10
 
 // Store is what the HTTP layer reads and writes of the database: leads,
-// the quarantine, imports, credentials and the database's health.
+// the quarantine, imports (and their source results) and the database's
+// health.
 type Store interface {
 	lead.LeadReader
 	lead.QuarantineStore
 	lead.ImportStore
-	lead.CredentialStore
 	lead.SourceRecorder
 	lead.Pinger
 }
@@ -58,6 +60,14 @@ type Deps struct {
 	// undo returns a lead to it.
 	Customers Customers
 	Nudge     func()
+	// Proxies are the reverse proxies trusted to name the client in
+	// X-Forwarded-For (for the access log).
+	Proxies httpx.Proxies
+	// Metrics is where /metrics is served: on this handler (the default,
+	// optionally behind MetricsToken), or not at all here when the server
+	// serves it on a listener of its own (MetricsElsewhere).
+	MetricsToken     string
+	MetricsElsewhere bool
 }
 
 type server struct {
@@ -73,6 +83,9 @@ type server struct {
 	imports   *Imports
 	customers Customers
 	nudge     func()
+
+	metricsToken     string
+	metricsElsewhere bool
 }
 
 // Handler returns leadhub's whole HTTP handler.
@@ -82,6 +95,10 @@ func Handler(d Deps) http.Handler {
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
 		sources: d.Sources, pollers: d.Pollers, imports: d.Imports,
 		customers: d.Customers, nudge: d.Nudge,
+		metricsToken: d.MetricsToken, metricsElsewhere: d.MetricsElsewhere,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.nudge == nil {
 		s.nudge = func() {}
@@ -93,8 +110,40 @@ func Handler(d Deps) http.Handler {
 		s.maxBody = DefaultMaxBody
 	}
 	mux := http.NewServeMux()
-	s.routes(mux)
-	return withRequestID(withSecurityHeaders(withAccessLog(s.log, mux)))
+	for _, r := range s.table() {
+		pattern := r.method + " " + r.path
+		if r.path == "/ingest/marketplace" {
+			pattern = r.path
+		}
+		mux.Handle(pattern, r.handler)
+	}
+	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			s.noRoute(mux, w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return httpx.WithRequestID(httpx.SecurityHeaders(httpx.AccessLog(s.log, d.Proxies, routed)))
+}
+
+// MetricsHandler serves the Prometheus metrics of g, behind token when it
+// is not empty: what /metrics answers, for a listener of its own.
+func MetricsHandler(g prometheus.Gatherer, token string) http.Handler {
+	h := promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	want := auth.Hash(token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(auth.Hash(bearer(r))), []byte(want)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="leadhub metrics"`)
+			httpx.WriteProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
+				"missing or invalid metrics token; send Authorization: Bearer <the --metrics-token>")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // route is one endpoint. Every endpoint is in the table below, and a test
@@ -105,7 +154,8 @@ type route struct {
 }
 
 func (s *server) table() []route {
-	return []route{
+	act := s.actions()
+	routes := []route{
 		// Marketplace ingest: every method reaches the handler, which answers
 		// 405 itself so that the refusal is counted.
 		{"POST", "/ingest/marketplace", http.HandlerFunc(s.handleMarketplace)},
@@ -121,32 +171,24 @@ func (s *server) table() []route {
 		{"POST", "/api/v1/imports", s.apiAuth(s.handleCreateImport)},
 		{"GET", "/api/v1/imports", s.apiAuth(s.handleListImports)},
 		{"GET", "/api/v1/imports/{id}", s.apiAuth(s.handleGetImport)},
-		{"POST", "/api/v1/leads/{id}/split", s.apiAuth(s.handleSplitLead)},
+		{"POST", "/api/v1/leads/{id}/split", s.apiAuth(act["split lead"])},
 		{"GET", "/api/v1/customers", s.apiAuth(s.handleListCustomers)},
 		{"GET", "/api/v1/customers/{id}", s.apiAuth(s.handleGetCustomer)},
-		{"POST", "/api/v1/customers/{id}/merge", s.apiAuth(s.handleMergeCustomers)},
+		{"POST", "/api/v1/customers/{id}/merge", s.apiAuth(act["merge customers"])},
 		{"GET", "/api/v1/review", s.apiAuth(s.handleListReview)},
-		{"POST", "/api/v1/review/{id}/merge", s.apiAuth(s.handleMergeReview)},
-		{"POST", "/api/v1/review/{id}/dismiss", s.apiAuth(s.handleDismissReview)},
+		{"POST", "/api/v1/review/{id}/merge", s.apiAuth(act["merge review"])},
+		{"POST", "/api/v1/review/{id}/dismiss", s.apiAuth(act["dismiss review"])},
 		{"GET", "/api/v1/audit", s.apiAuth(s.handleListAudit)},
 		{"GET", "/api/v1/audit/{id}", s.apiAuth(s.handleGetAudit)},
-		{"POST", "/api/v1/audit/{id}/undo", s.apiAuth(s.handleUndo)},
+		{"POST", "/api/v1/audit/{id}/undo", s.apiAuth(act["undo"])},
 
 		// Documentation and operations (no secrets, no personal data).
 		{"GET", "/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
 		{"GET", "/healthz", http.HandlerFunc(s.handleHealthz)},
 		{"GET", "/readyz", http.HandlerFunc(s.handleReadyz)},
-		{"GET", "/metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})},
 	}
-}
-
-func (s *server) routes(mux *http.ServeMux) {
-	for _, r := range s.table() {
-		pattern := r.method + " " + r.path
-		if r.path == "/ingest/marketplace" {
-			pattern = r.path
-		}
-		mux.Handle(pattern, r.handler)
+	if !s.metricsElsewhere {
+		routes = append(routes, route{"GET", "/metrics", MetricsHandler(s.gatherer, s.metricsToken)})
 	}
-	mux.HandleFunc("/api/", s.handleAPINotFound)
+	return routes
 }

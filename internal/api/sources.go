@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
 )
@@ -28,7 +29,7 @@ func (s *server) handleListSources(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sourceList{Sources: sts})
+	httpx.WriteJSON(w, http.StatusOK, sourceList{Sources: sts})
 }
 
 // syncResult is the outcome of one source's poll.
@@ -72,5 +73,5 @@ func (s *server) handleSyncSources(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	wg.Wait()
-	writeJSON(w, http.StatusOK, syncAnswer{Results: results})
+	httpx.WriteJSON(w, http.StatusOK, syncAnswer{Results: results})
 }

@@ -59,14 +59,15 @@ func Hash(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Store is the part of lead.Store a Verifier reads.
+// Store is what a Verifier reads: the credentials of a kind (their hashes,
+// ids and names).
 type Store interface {
-	ActiveCredentialHashes(ctx context.Context, kind lead.CredentialKind) ([]string, error)
+	ListCredentials(ctx context.Context, kind lead.CredentialKind) ([]lead.Credential, error)
 }
 
 // Verifier checks presented secrets against the active credentials. It
-// caches the active hashes for TTL, so a revocation takes effect on every
-// replica within TTL without a database read per request.
+// caches the active credentials for TTL, so a revocation takes effect on
+// every replica within TTL without a database read per request.
 type Verifier struct {
 	store Store
 	ttl   time.Duration
@@ -77,7 +78,8 @@ type Verifier struct {
 }
 
 type cached struct {
-	hashes [][]byte
+	hashes [][]byte          // hex SHA-256 of each active secret
+	creds  []lead.Credential // in the same order
 	at     time.Time
 }
 
@@ -92,21 +94,34 @@ func NewVerifier(store Store, ttl time.Duration) *Verifier {
 // Check reports whether secret is an active credential of kind. An error
 // means the store could not be read (the caller should answer 503, not 401).
 func (v *Verifier) Check(ctx context.Context, kind lead.CredentialKind, secret string) (bool, error) {
+	_, ok, err := v.Identify(ctx, kind, secret)
+	return ok, err
+}
+
+// Identify returns the active credential of kind whose secret is secret
+// (its hash, id, name and hint; never the secret). Every active hash is
+// compared in constant time, so timing says nothing about which matched or
+// whether any did. An error means the store could not be read.
+func (v *Verifier) Identify(ctx context.Context, kind lead.CredentialKind, secret string) (lead.Credential, bool, error) {
 	if secret == "" || len(secret) > MaxSecretLen {
-		return false, nil
+		return lead.Credential{}, false, nil
 	}
-	hashes, err := v.hashes(ctx, kind)
+	c, err := v.active(ctx, kind)
 	if err != nil {
-		return false, err
+		return lead.Credential{}, false, err
 	}
 	sum := sha256.Sum256([]byte(secret))
 	want := []byte(hex.EncodeToString(sum[:]))
-	ok := 0
-	for _, h := range hashes {
-		// Every hash is compared, so timing says nothing about which matched.
-		ok |= subtle.ConstantTimeCompare(want, h)
+	found := -1
+	for i, h := range c.hashes {
+		if subtle.ConstantTimeCompare(want, h) == 1 {
+			found = i
+		}
 	}
-	return ok == 1, nil
+	if found < 0 {
+		return lead.Credential{}, false, nil
+	}
+	return c.creds[found], true, nil
 }
 
 // Forget drops the cache, so the next Check reads the store (used after a
@@ -117,20 +132,24 @@ func (v *Verifier) Forget() {
 	v.mu.Unlock()
 }
 
-func (v *Verifier) hashes(ctx context.Context, kind lead.CredentialKind) ([][]byte, error) {
+func (v *Verifier) active(ctx context.Context, kind lead.CredentialKind) (cached, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if c, ok := v.cache[kind]; ok && v.now().Sub(c.at) < v.ttl {
-		return c.hashes, nil
+		return c, nil
 	}
-	hs, err := v.store.ActiveCredentialHashes(ctx, kind)
+	all, err := v.store.ListCredentials(ctx, kind)
 	if err != nil {
-		return nil, err
+		return cached{}, err
 	}
-	out := make([][]byte, len(hs))
-	for i, h := range hs {
-		out[i] = []byte(h)
+	c := cached{at: v.now()}
+	for _, cr := range all {
+		if cr.RevokedAt != nil || cr.Kind != kind {
+			continue
+		}
+		c.hashes = append(c.hashes, []byte(cr.Hash))
+		c.creds = append(c.creds, cr)
 	}
-	v.cache[kind] = cached{hashes: out, at: v.now()}
-	return out, nil
+	v.cache[kind] = c
+	return c, nil
 }

@@ -73,3 +73,46 @@ func TestVerifier(t *testing.T) {
 		t.Error("a store failure must be an error, not a refusal")
 	}
 }
+
+func TestIdentifyAndCaller(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Engines(t)[0].Open(t)
+	v := auth.NewVerifier(st, time.Hour)
+	secrets := map[string]lead.Credential{}
+	for _, name := range []string{"crm sync", "reporting", "old"} {
+		s, c := auth.NewSecret(lead.CredentialAPI, name, time.Now())
+		if err := st.CreateCredential(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		secrets[s] = c
+	}
+	for _, c := range secrets {
+		if c.Name == "old" {
+			if _, err := st.RevokeCredential(ctx, lead.CredentialAPI, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for s, c := range secrets {
+		got, ok, err := v.Identify(ctx, lead.CredentialAPI, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := c.Name != "old"; ok != want {
+			t.Fatalf("Identify(%s) ok = %v, want %v", c.Name, ok, want)
+		}
+		if ok && (got.ID != c.ID || got.Name != c.Name) {
+			t.Fatalf("Identify(%s) = %+v, want %+v", c.Name, got, c)
+		}
+		if ok {
+			cctx := auth.WithCaller(ctx, auth.APIKeyCaller(got))
+			caller, found := auth.CallerFrom(cctx)
+			if want := "api-key:" + c.Name + " (" + c.ID + ")"; !found || caller.Actor() != want {
+				t.Fatalf("caller %+v (found %v), actor %q, want %q", caller, found, caller.Actor(), want)
+			}
+		}
+	}
+	if _, found := auth.CallerFrom(ctx); found {
+		t.Fatal("a context without a caller has one")
+	}
+}
