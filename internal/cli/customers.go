@@ -18,10 +18,21 @@ import (
 
 func runCustomers(ctx context.Context, args []string, e env) error {
 	return subcommand(ctx, "customers", args, e, map[string]func(context.Context, []string, env) error{
-		"list":    customersList,
-		"show":    customersShow,
-		"merge":   customersMerge,
-		"split":   customersSplit,
+		"list": customersList,
+		"show": customersShow,
+		"merge": identityVerb("customers merge", "customers merge ID OTHER [--reason R]: merge customer OTHER into ID", 2,
+			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+				a, err := st.MergeCustomers(ctx, args[0], args[1], act)
+				return a, "merged customer " + args[1] + " into " + args[0], err
+			}),
+		"split": identityVerb("customers split", "customers split LEAD [--reason R]: move a lead out of its customer into a new one", 1,
+			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+				a, err := st.SplitLead(ctx, args[0], act)
+				if err != nil {
+					return a, "", err
+				}
+				return a, "split lead " + args[0] + " out of " + a.CustomerIDs[0] + " into new customer " + a.CustomerIDs[1], nil
+			}),
 		"resolve": customersResolve,
 		"train":   customersTrain,
 	})
@@ -29,9 +40,20 @@ func runCustomers(ctx context.Context, args []string, e env) error {
 
 func runReview(ctx context.Context, args []string, e env) error {
 	return subcommand(ctx, "review", args, e, map[string]func(context.Context, []string, env) error{
-		"list":    reviewList,
-		"merge":   reviewMerge,
-		"dismiss": reviewDismiss,
+		"list": reviewList,
+		"merge": identityVerb("review merge", "review merge ID [--reason R]: the lead's customer and the candidate are one", 1,
+			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+				a, err := st.MergeReview(ctx, args[0], act)
+				if err != nil {
+					return a, "", err
+				}
+				return a, "merged customer " + a.CustomerIDs[1] + " into " + a.CustomerIDs[0], nil
+			}),
+		"dismiss": identityVerb("review dismiss", "review dismiss ID [--reason R]: keep them apart", 1,
+			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+				a, err := st.DismissReview(ctx, args[0], act)
+				return a, "dismissed review item " + args[0], err
+			}),
 	})
 }
 
@@ -39,7 +61,11 @@ func runAudit(ctx context.Context, args []string, e env) error {
 	return subcommand(ctx, "audit", args, e, map[string]func(context.Context, []string, env) error{
 		"list": auditList,
 		"show": auditShow,
-		"undo": auditUndo,
+		"undo": identityVerb("audit undo", "audit undo ID [--reason R]", 1,
+			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+				a, err := st.Undo(ctx, args[0], act)
+				return a, "undid " + args[0], err
+			}),
 	})
 }
 
@@ -232,45 +258,33 @@ func printEntry(e env, h lead.AuditEntry) {
 		reason, strings.Join(h.CustomerIDs, ","), len(h.LeadIDs), undone)
 }
 
-// reportChange prints what a change did and how to undo it.
-func reportChange(e env, what string, a lead.AuditEntry) error {
-	var ch lead.Change
-	_ = json.Unmarshal(a.Payload, &ch)
-	fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, a.ID)
-	if a.Action != lead.AuditUndo {
-		fmt.Fprintf(e.stderr, "undo with: leadhub audit undo %s\n", a.ID)
+// identityVerb is a human identity decision run from the command line
+// (merge, split, review merge or dismissal, undo): it takes nargs
+// arguments, --reason and --actor, runs do, and prints what the change did
+// (do's description) and how to undo it.
+func identityVerb(name, usage string, nargs int,
+	do func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error),
+) func(context.Context, []string, env) error {
+	return func(ctx context.Context, args []string, e env) error {
+		fs := newDBCommand(name, usage, e)
+		act := actFlags(fs, e)
+		st, err := fs.open(ctx, args, e, nargs)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		a, what, err := do(ctx, st, fs.Args(), *act)
+		if err != nil {
+			return err
+		}
+		var ch lead.Change
+		_ = json.Unmarshal(a.Payload, &ch)
+		fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, a.ID)
+		if a.Action != lead.AuditUndo {
+			fmt.Fprintf(e.stderr, "undo with: leadhub audit undo %s\n", a.ID)
+		}
+		return nil
 	}
-	return nil
-}
-
-func customersMerge(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("customers merge", "customers merge ID OTHER [--reason R]: merge customer OTHER into ID", e)
-	act := actFlags(fs, e)
-	st, err := fs.open(ctx, args, e, 2)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.MergeCustomers(ctx, fs.Arg(0), fs.Arg(1), *act)
-	if err != nil {
-		return err
-	}
-	return reportChange(e, "merged customer "+fs.Arg(1)+" into "+fs.Arg(0), a)
-}
-
-func customersSplit(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("customers split", "customers split LEAD [--reason R]: move a lead out of its customer into a new one", e)
-	act := actFlags(fs, e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.SplitLead(ctx, fs.Arg(0), *act)
-	if err != nil {
-		return err
-	}
-	return reportChange(e, "split lead "+fs.Arg(0)+" out of "+a.CustomerIDs[0]+" into new customer "+a.CustomerIDs[1], a)
 }
 
 // matchFlags adds --match-auto and --match-review.
@@ -375,36 +389,6 @@ func evidenceOf(x lead.Explanation) string {
 	return strings.Join(parts, ", ")
 }
 
-func reviewMerge(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("review merge", "review merge ID [--reason R]: the lead's customer and the candidate are one", e)
-	act := actFlags(fs, e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.MergeReview(ctx, fs.Arg(0), *act)
-	if err != nil {
-		return err
-	}
-	return reportChange(e, "merged customer "+a.CustomerIDs[1]+" into "+a.CustomerIDs[0], a)
-}
-
-func reviewDismiss(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("review dismiss", "review dismiss ID [--reason R]: keep them apart", e)
-	act := actFlags(fs, e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.DismissReview(ctx, fs.Arg(0), *act)
-	if err != nil {
-		return err
-	}
-	return reportChange(e, "dismissed review item "+fs.Arg(0), a)
-}
-
 func auditList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("audit list", "audit list [--json] [--customer ID] [--lead ID] [--action A] [--limit N] [--cursor C] [--all]", e)
 	var asJSON, all bool
@@ -459,19 +443,4 @@ func auditShow(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	return printJSON(e, a, true)
-}
-
-func auditUndo(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("audit undo", "audit undo ID [--reason R]", e)
-	act := actFlags(fs, e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.Undo(ctx, fs.Arg(0), *act)
-	if err != nil {
-		return err
-	}
-	return reportChange(e, "undid "+fs.Arg(0), a)
 }
