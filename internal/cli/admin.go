@@ -98,6 +98,14 @@ func credentialCommand(ctx context.Context, group string, kind lead.CredentialKi
 				return err
 			}
 			fmt.Fprintf(e.stdout, "revoked %s %s (%s…); running servers stop accepting it within seconds\n", group, c.ID, c.Hint)
+			if creds, err := st.ListCredentials(ctx, kind); err == nil && !anyActive(creds) {
+				if kind == lead.CredentialIngest {
+					fmt.Fprintln(e.stderr, "warning: that was the last active ingest token: Microsoft's lead deliveries are now refused (401) "+
+						"until you create one with `leadhub token create` and give Partner Center its URL")
+				} else {
+					fmt.Fprintln(e.stderr, "warning: that was the last active API key: /api/v1 refuses every request until you create one with `leadhub apikey create`")
+				}
+			}
 			return nil
 		},
 	})

@@ -70,6 +70,10 @@ func TestTokenLifecycle(t *testing.T) {
 	if s, _, _ := ts.do(t, "POST", second, "", []byte(`{"x":"second still works"}`)); s != http.StatusCreated {
 		t.Fatalf("the other token stopped working: %d", s)
 	}
+	_, errOut, err := run(t, "token", "revoke", second[strings.Index(second, "code=")+5:][:12], "--database", dsn)
+	if err != nil || !strings.Contains(errOut, "last active ingest token") {
+		t.Fatalf("revoking the last token: %v, stderr %q: want a warning", err, errOut)
+	}
 	if _, _, err := run(t, "token", "revoke", "lhi_nope", "--database", dsn); err == nil {
 		t.Fatal("revoking an unknown token succeeded")
 	}

@@ -123,6 +123,9 @@ func newDBCommand(name, usage string, e env) *dbCommand {
 	return c
 }
 
+// db names the command's database for people (see store.Describe).
+func (c *dbCommand) db() string { return store.Describe(c.dsn) }
+
 // open parses args, checks that there are nargs positional arguments (any
 // number when nargs < 0) and opens the store. The caller closes it.
 func (c *dbCommand) open(ctx context.Context, args []string, e env, nargs int) (*store.Store, error) {

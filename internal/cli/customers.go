@@ -141,41 +141,21 @@ func customersList(ctx context.Context, args []string, e env) error {
 	if f.DoNotContact, err = optionalBool("dnc", dnc); err != nil {
 		return err
 	}
-	var tw *tabwriter.Writer
-	if !asJSON {
-		tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTAGE\tFLAGS\tLEADS\tLAST SEEN\tNAME\tEMAIL\tCOMPANY\tOFFERS")
-	}
-	for {
-		page, err := st.ListCustomers(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, c := range page.Customers {
-			if asJSON {
-				if err := printJSON(e, c, false); err != nil {
-					return err
-				}
-				continue
-			}
+	_, err = lister[lead.Customer]{
+		what:   "customers",
+		header: "ID\tSTAGE\tFLAGS\tLEADS\tLAST SEEN\tNAME\tEMAIL\tCOMPANY\tOFFERS",
+		row: func(c lead.Customer) string {
 			g := c.Golden
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Stage, flags(c), c.LeadCount,
+			return fmt.Sprintf("%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", c.ID, c.Stage, flags(c), c.LeadCount,
 				c.LastSeen.Format(time.RFC3339), cell(strings.TrimSpace(g.FirstName+" "+g.LastName)), cell(g.Email),
 				cell(g.Company), cell(strings.Join(c.Offers, ",")))
-		}
-		if page.NextCursor == "" || !all {
-			if tw != nil {
-				if err := tw.Flush(); err != nil {
-					return err
-				}
-			}
-			if page.NextCursor != "" {
-				fmt.Fprintf(e.stderr, "more customers: --cursor %s (or --all)\n", page.NextCursor)
-			}
-			return nil
-		}
-		f.Cursor = page.NextCursor
-	}
+		},
+	}.print(e, fs.db(), asJSON, all, f.Cursor, func(cursor string) ([]lead.Customer, string, error) {
+		f.Cursor = cursor
+		page, err := st.ListCustomers(ctx, f)
+		return page.Customers, page.NextCursor, err
+	})
+	return err
 }
 
 func customersShow(ctx context.Context, args []string, e env) error {
@@ -236,13 +216,14 @@ func customersShow(ctx context.Context, args []string, e env) error {
 	if len(c.History) > 0 {
 		fmt.Fprintln(w, "\nhistory (newest first):")
 		for _, h := range c.History {
-			printEntry(e, h)
+			fmt.Fprintln(w, entryLine(h))
 		}
 	}
 	return nil
 }
 
-func printEntry(e env, h lead.AuditEntry) {
+// entryLine is an audit entry on one line.
+func entryLine(h lead.AuditEntry) string {
 	undone := ""
 	if h.UndoneBy != "" {
 		undone = " (undone by " + h.UndoneBy + ")"
@@ -254,7 +235,7 @@ func printEntry(e env, h lead.AuditEntry) {
 	if h.Reason != "" {
 		reason = ": " + h.Reason
 	}
-	fmt.Fprintf(e.stdout, "  %s  %s  %-7s %s%s  customers %s leads %d%s\n", h.ID, h.At.Format(time.RFC3339), h.Action, h.Actor,
+	return fmt.Sprintf("  %s  %s  %-7s %s%s  customers %s leads %d%s", h.ID, h.At.Format(time.RFC3339), h.Action, h.Actor,
 		reason, strings.Join(h.CustomerIDs, ","), len(h.LeadIDs), undone)
 }
 
@@ -348,34 +329,18 @@ func reviewList(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	if !asJSON {
-		fmt.Fprintln(tw, "ID\tAT\tPROBABILITY\tLEAD\tITS CUSTOMER\tCANDIDATE\tWHY")
-	}
-	cursor := ""
-	for {
-		page, err := st.ListReview(ctx, limit, cursor)
-		if err != nil {
-			return err
-		}
-		for _, it := range page.Items {
-			if asJSON {
-				if err := printJSON(e, it, false); err != nil {
-					return err
-				}
-				continue
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%.3f\t%s\t%s\t%s\t%s\n", it.ID, it.At.Format(time.RFC3339), it.Probability, it.LeadID,
+	_, err = lister[lead.ReviewItem]{
+		what:   "open review items",
+		header: "ID\tAT\tPROBABILITY\tLEAD\tITS CUSTOMER\tCANDIDATE\tWHY",
+		row: func(it lead.ReviewItem) string {
+			return fmt.Sprintf("%s\t%s\t%.3f\t%s\t%s\t%s\t%s", it.ID, it.At.Format(time.RFC3339), it.Probability, it.LeadID,
 				it.LeadCustomerID, it.CandidateCustomerID, cell(evidenceOf(it.Explanation)))
-		}
-		if cursor = page.NextCursor; cursor == "" || !all {
-			break
-		}
-	}
-	if !asJSON {
-		return tw.Flush()
-	}
-	return nil
+		},
+	}.print(e, fs.db(), asJSON, all, "", func(cursor string) ([]lead.ReviewItem, string, error) {
+		page, err := st.ListReview(ctx, limit, cursor)
+		return page.Items, page.NextCursor, err
+	})
+	return err
 }
 
 // evidenceOf lists the fields that agreed.
@@ -407,28 +372,13 @@ func auditList(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 	f.Action = lead.AuditAction(action)
-	for {
-		page, err := st.ListAudit(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, h := range page.Entries {
-			if asJSON {
-				if err := printJSON(e, h, false); err != nil {
-					return err
-				}
-				continue
-			}
-			printEntry(e, h)
-		}
-		if page.NextCursor == "" || !all {
-			if page.NextCursor != "" {
-				fmt.Fprintf(e.stderr, "more entries: --cursor %s (or --all)\n", page.NextCursor)
-			}
-			return nil
-		}
-		f.Cursor = page.NextCursor
-	}
+	_, err = lister[lead.AuditEntry]{what: "audit entries", row: entryLine}.print(e, fs.db(), asJSON, all, f.Cursor,
+		func(cursor string) ([]lead.AuditEntry, string, error) {
+			f.Cursor = cursor
+			page, err := st.ListAudit(ctx, f)
+			return page.Entries, page.NextCursor, err
+		})
+	return err
 }
 
 func auditShow(ctx context.Context, args []string, e env) error {

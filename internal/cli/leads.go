@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -68,42 +66,20 @@ func leadsList(ctx context.Context, args []string, e env) error {
 	}
 	defer st.Close()
 
-	var tw *tabwriter.Writer
-	if !asJSON {
-		tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tRECEIVED\tSTAGE\tSOURCE\tACTION\tOFFER\tNAME\tEMAIL\tCOMPANY")
-	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	for {
-		page, err := st.ListLeads(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, l := range page.Leads {
-			if asJSON {
-				if err := enc.Encode(l); err != nil {
-					return err
-				}
-				continue
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.ReceivedAt.Format(time.RFC3339), l.Stage,
+	_, err = lister[lead.Lead]{
+		what:   "leads",
+		header: "ID\tRECEIVED\tSTAGE\tSOURCE\tACTION\tOFFER\tNAME\tEMAIL\tCOMPANY",
+		row: func(l lead.Lead) string {
+			return strings.Join([]string{l.ID, l.ReceivedAt.Format(time.RFC3339), string(l.Stage),
 				cell(l.Source), cell(l.Action), cell(offerText(l.Offer)),
-				cell(strings.TrimSpace(l.Contact.FirstName+" "+l.Contact.LastName)), cell(l.Contact.Email), cell(l.Contact.Company))
-		}
-		if page.NextCursor == "" || !all {
-			if tw != nil {
-				if err := tw.Flush(); err != nil {
-					return err
-				}
-			}
-			if page.NextCursor != "" {
-				fmt.Fprintf(e.stderr, "more leads: --cursor %s (or --all)\n", page.NextCursor)
-			}
-			return nil
-		}
-		f.Cursor = page.NextCursor
-	}
+				cell(strings.TrimSpace(l.Contact.FirstName + " " + l.Contact.LastName)), cell(l.Contact.Email), cell(l.Contact.Company)}, "\t")
+		},
+	}.print(e, fs.db(), asJSON, all, f.Cursor, func(cursor string) ([]lead.Lead, string, error) {
+		f.Cursor = cursor
+		page, err := st.ListLeads(ctx, f)
+		return page.Leads, page.NextCursor, err
+	})
+	return err
 }
 
 func offerText(o lead.Offer) string {
@@ -141,14 +117,10 @@ func leadsShow(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
+	return printJSON(e, struct {
 		lead.Lead
 		RawBody string `json:"raw_body"`
-	}{l, string(l.RawBody)}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	}{l, string(l.RawBody)}, true)
 }
 
 func runQuarantine(ctx context.Context, args []string, e env) error {
@@ -168,42 +140,29 @@ func quarantineList(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	if !asJSON {
-		fmt.Fprintln(tw, "ID\tRECEIVED\tCHANNEL\tSIZE\tATTEMPTS\tERROR")
-	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	n, cursor := 0, ""
-	for {
+	n, err := lister[lead.RawLead]{
+		what:   "quarantined raw leads",
+		header: "ID\tRECEIVED\tCHANNEL\tSIZE\tATTEMPTS\tERROR",
+		row: func(r lead.RawLead) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
+		},
+		asJSON: func(r lead.RawLead) any { return rawWithBody(r) },
+	}.print(e, fs.db(), asJSON, true, "", func(cursor string) ([]lead.RawLead, string, error) {
 		page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
-		if err != nil {
-			return err
-		}
-		for _, r := range page.Raws {
-			n++
-			if asJSON {
-				if err := enc.Encode(struct {
-					lead.RawLead
-					RawBody string `json:"raw_body"`
-				}{r, string(r.Body)}); err != nil {
-					return err
-				}
-				continue
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
-		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
-	}
-	if !asJSON {
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+		return page.Raws, page.NextCursor, err
+	})
+	if err == nil && !asJSON && n > 0 {
 		fmt.Fprintf(e.stderr, "%d in quarantine\n", n)
 	}
-	return nil
+	return err
+}
+
+// rawWithBody is a raw lead as the quarantine commands print it.
+func rawWithBody(r lead.RawLead) any {
+	return struct {
+		lead.RawLead
+		RawBody string `json:"raw_body"`
+	}{r, string(r.Body)}
 }
 
 func quarantineShow(ctx context.Context, args []string, e env) error {
@@ -217,13 +176,7 @@ func quarantineShow(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		lead.RawLead
-		RawBody string `json:"raw_body"`
-	}{r, string(r.Body)})
+	return printJSON(e, rawWithBody(r), true)
 }
 
 func quarantineReprocess(ctx context.Context, args []string, e env) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -153,7 +154,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	defer ln.Close()
-	if err := ensureIngestToken(ctx, st, c, ln.Addr().String(), e); err != nil {
+	if err := ensureIngestToken(ctx, st, c.PublicURL, ln.Addr().String(), e.stdout, isTerminal(e.stdout), log); err != nil {
 		return err
 	}
 	// Imports left "running" by a server that died (they save progress at
@@ -327,25 +328,36 @@ func anyActive(cs []lead.Credential) bool {
 	return false
 }
 
-// ensureIngestToken creates the first ingest token on a first start and
-// prints the full ingest URL once. The token is never logged.
-func ensureIngestToken(ctx context.Context, st lead.CredentialStore, c serveConfig, listenAddr string, e env) error {
+// ensureIngestToken makes sure Microsoft can be given an ingest URL. On a
+// database that has never had an ingest token it creates the first one and
+// prints its URL once, but only to a terminal: started as a service, whose
+// standard output is a log, it creates none and logs how to make one, so
+// that no secret is ever written to a log. A database whose tokens were all
+// revoked is left so (the operator did it on purpose), with a warning.
+func ensureIngestToken(ctx context.Context, st lead.CredentialStore, publicURL, listenAddr string, out io.Writer, terminal bool, log *slog.Logger) error {
 	creds, err := st.ListCredentials(ctx, lead.CredentialIngest)
 	if err != nil {
 		return err
 	}
-	if anyActive(creds) {
+	switch {
+	case anyActive(creds):
+		return nil
+	case len(creds) > 0:
+		log.Warn("every ingest token is revoked: Microsoft's lead deliveries are refused (401) until you create one with `leadhub token create` and give Partner Center its URL")
+		return nil
+	case !terminal:
+		log.Warn("no ingest token exists yet: create one with `leadhub token create --public-url URL` and give Partner Center the URL it prints (it is not printed here, because standard output is not a terminal)")
 		return nil
 	}
 	secret, cred := auth.NewSecret(lead.CredentialIngest, "first start", time.Now())
 	if err := st.CreateCredential(ctx, cred); err != nil {
 		return err
 	}
-	base := c.PublicURL
+	base := publicURL
 	if base == "" {
 		base = "http://" + listenAddr
 	}
-	fmt.Fprintf(e.stdout, "\nleadhub created its first ingest token. Give Microsoft this URL\n"+
+	fmt.Fprintf(out, "\nleadhub created its first ingest token. Give Microsoft this URL\n"+
 		"(Partner Center → offer → Offer setup → Lead management → HTTPS endpoint).\n"+
 		"It is shown only now; `leadhub token create` makes another.\n\n  %s\n\n",
 		ingestURL(base, secret))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -104,10 +107,15 @@ func startTestServer(t *testing.T, dsn string, extra ...string) *testServer {
 		return addrRE.MatchString(ts.stderr.String())
 	})
 	ts.base = "http://" + addrRE.FindStringSubmatch(ts.stderr.String())[1]
-	if m := regexp.MustCompile(`http://\S+/ingest/marketplace\?code=(\S+)`).FindStringSubmatch(ts.stdout.String()); m != nil {
-		ts.ingestURL = ts.base + "/ingest/marketplace?code=" + m[1]
-	}
+	// Standard output is not a terminal here, so the server printed no
+	// ingest URL: make a token and a key as an operator would.
 	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"token", "create", "--name", "test", "--database", dsn, "--public-url", ts.base},
+		func(string) string { return "" }, nil, &out, io.Discard); err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	ts.ingestURL = strings.TrimSpace(out.String())
+	out.Reset()
 	if err := Run(context.Background(), []string{"apikey", "create", "--name", "test", "--database", dsn},
 		func(string) string { return "" }, nil, &out, io.Discard); err != nil {
 		t.Fatalf("apikey create: %v", err)
@@ -156,8 +164,10 @@ func TestServeEndToEnd(t *testing.T) {
 	for engine, dsn := range testDatabases(t) {
 		t.Run(engine, func(t *testing.T) {
 			ts := startTestServer(t, dsn)
-			if ts.ingestURL == "" {
-				t.Fatalf("first start printed no ingest URL; stdout:\n%s", ts.stdout.String())
+			// Standard output is not a terminal: no secret is printed, the
+			// log says how to make a token.
+			if strings.Contains(ts.stdout.String(), "code=") || !strings.Contains(ts.stderr.String(), "no ingest token exists yet") {
+				t.Fatalf("first start without a terminal: stdout %q; stderr:\n%s", ts.stdout.String(), ts.stderr.String())
 			}
 
 			// A new lead is stored and acknowledged with its id.
@@ -307,7 +317,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 			// After a restart the lead is still there and a redelivery is still a duplicate.
 			ts2 := startTestServer(t, dsn)
-			if ts2.ingestURL != "" {
+			if strings.Contains(ts2.stdout.String(), "code=") {
 				t.Error("a restart must not create another ingest token")
 			}
 			status, _, b = ts.do(t, "POST", ts2.base+"/ingest/marketplace?code="+code, "", []byte(sampleLead))
@@ -348,3 +358,57 @@ func TestFlagsFromEnvironment(t *testing.T) {
 }
 
 func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestEnsureIngestToken: the first token is made only on a database that
+// never had one, and its URL is printed only to a terminal.
+func TestEnsureIngestToken(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		before   []string // tokens to create first; "revoked:" ones are revoked
+		terminal bool
+		created  bool
+		warning  string
+	}{
+		{"new database on a terminal", nil, true, true, ""},
+		{"new database as a service", nil, false, false, "no ingest token exists yet"},
+		{"every token revoked", []string{"revoked:old"}, true, false, "every ingest token is revoked"},
+		{"an active token", []string{"partner center"}, true, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := storetest.Engines(t)[0].Open(t)
+			for _, name := range tc.before {
+				_, c := auth.NewSecret(lead.CredentialIngest, name, time.Now())
+				if err := st.CreateCredential(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				if strings.HasPrefix(name, "revoked:") {
+					if _, err := st.RevokeCredential(ctx, lead.CredentialIngest, c.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			var out, logs bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			if err := ensureIngestToken(ctx, st, "https://leads.example.com", "127.0.0.1:8080", &out, tc.terminal, log); err != nil {
+				t.Fatal(err)
+			}
+			creds, err := st.ListCredentials(ctx, lead.CredentialIngest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created := len(creds) > len(tc.before); created != tc.created {
+				t.Fatalf("created a token: %v, want %v", created, tc.created)
+			}
+			if printed := strings.Contains(out.String(), "https://leads.example.com/ingest/marketplace?code=lhi_"); printed != tc.created {
+				t.Fatalf("printed the URL: %v (%q), want %v", printed, out.String(), tc.created)
+			}
+			if tc.warning != "" && !strings.Contains(logs.String(), tc.warning) {
+				t.Fatalf("log %q lacks %q", logs.String(), tc.warning)
+			}
+			if strings.Contains(logs.String(), "lhi_") {
+				t.Fatalf("a secret was logged: %s", logs.String())
+			}
+		})
+	}
+}
