@@ -9,7 +9,6 @@ import (
 
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/marketplace"
 )
 
 // ingestAnswer is the body of a 2xx from the marketplace endpoint.
@@ -30,7 +29,7 @@ type ingestAnswer struct {
 func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
-		s.metrics.Rejected.WithLabelValues("method_not_allowed").Inc()
+		s.metrics.Reject(ingest.RejectMethodNotAllowed)
 		w.Header().Set("Allow", http.MethodPost)
 		writeProblem(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
 			"the marketplace endpoint accepts POST only")
@@ -38,12 +37,12 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := s.verifier.Check(r.Context(), lead.CredentialIngest, r.URL.Query().Get("code"))
 	if err != nil {
-		s.metrics.Rejected.WithLabelValues("unavailable").Inc()
+		s.metrics.Reject(ingest.RejectUnavailable)
 		s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Op: "ingest", Message: "cannot check the token, retry later", Err: err})
 		return
 	}
 	if !ok {
-		s.metrics.Rejected.WithLabelValues("unauthorized").Inc()
+		s.metrics.Reject(ingest.RejectUnauthorized)
 		writeProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
 			"missing or invalid code parameter")
 		return
@@ -60,87 +59,53 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// The client went away or sent a broken body; nothing was stored.
-		s.metrics.Rejected.WithLabelValues("read_error").Inc()
+		s.metrics.Reject(ingest.RejectReadError)
 		writeProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
 		return
 	}
 
-	p := ingest.Payload{Channel: lead.ChannelHTTPS, Body: body}
-	parsed, perr := ingest.Decode(lead.ChannelHTTPS, body)
-	if perr != nil {
-		p.ParseErr = perr.Error()
-	} else {
-		p.Parsed = parsed
-	}
-	out, err := s.inbox.Submit(r.Context(), p)
+	rc, err := s.inbox.Receive(r.Context(), ingest.Body{Channel: lead.ChannelHTTPS, Body: body})
 	if err != nil {
-		s.metrics.Rejected.WithLabelValues("unavailable").Inc()
-		s.metrics.IngestLatency.WithLabelValues("error").Observe(time.Since(start).Seconds())
+		s.metrics.Reject(ingest.RejectUnavailable)
+		s.metrics.ObserveEndpoint("error", time.Since(start))
 		s.writeError(w, r, err)
 		return
 	}
 
-	if out.Status == lead.RawQuarantined {
-		s.metrics.IngestLatency.WithLabelValues("quarantined").Observe(time.Since(start).Seconds())
-		if out.Duplicate {
-			s.metrics.Duplicates.Inc()
-		} else {
-			s.metrics.Quarantined.Inc()
-			s.metrics.Rejected.WithLabelValues("not_json").Inc()
+	if rc.Status == lead.RawQuarantined {
+		s.metrics.ObserveEndpoint("quarantined", time.Since(start))
+		if !rc.Duplicate {
+			s.metrics.Reject(ingest.RejectNotJSON)
 			s.log.WarnContext(r.Context(), "marketplace body quarantined",
-				"raw_id", out.ID, "request_id", requestID(r.Context()), "size", len(body))
+				"raw_id", rc.ID, "request_id", requestID(r.Context()), "size", len(body))
 		}
-		detail := out.Error
-		if detail == "" {
-			detail = p.ParseErr
+		detail := rc.Error
+		if detail == "" && rc.ParseErr != nil {
+			detail = rc.ParseErr.Error()
 		}
 		writeProblem(w, r, http.StatusBadRequest, "unparseable-lead", "Bad Request",
-			detail+"; the body was kept in quarantine as "+out.ID,
-			func(pr *problem) { pr.RawID = out.ID })
+			detail+"; the body was kept in quarantine as "+rc.ID,
+			func(pr *problem) { pr.RawID = rc.ID })
 		return
 	}
 
-	ans := ingestAnswer{ID: out.ID, Status: "created", Duplicate: out.Duplicate}
+	ans := ingestAnswer{ID: rc.ID, Status: "created", Duplicate: rc.Duplicate}
 	status := http.StatusCreated
-	if out.Duplicate {
+	if rc.Duplicate {
 		ans.Status = "duplicate"
 		status = http.StatusOK
-		s.metrics.Duplicates.Inc()
-		s.metrics.IngestLatency.WithLabelValues("duplicate").Observe(time.Since(start).Seconds())
+		s.metrics.ObserveEndpoint("duplicate", time.Since(start))
 	} else {
-		ans.Stage, ans.IsTest = parsed.Stage, parsed.IsTest
-		s.metrics.leadStored(parsed, sourceLabel(parsed.Source), actionLabel(parsed.Action))
-		s.metrics.IngestLatency.WithLabelValues("created").Observe(time.Since(start).Seconds())
+		ans.Stage, ans.IsTest = rc.Parsed.Stage, rc.Parsed.IsTest
+		s.metrics.ObserveEndpoint("created", time.Since(start))
 	}
-	w.Header().Set("Location", "/api/v1/leads/"+out.ID)
+	w.Header().Set("Location", "/api/v1/leads/"+rc.ID)
 	writeJSON(w, status, ans)
 }
 
 func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
-	s.metrics.Rejected.WithLabelValues("too_large").Inc()
+	s.metrics.Reject(ingest.RejectTooLarge)
 	w.Header().Set("Connection", "close")
 	writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
 		"the body exceeds "+strconv.FormatInt(s.maxBody, 10)+" bytes")
-}
-
-// sourceLabel and actionLabel keep metric label values to the documented
-// set, so a sender cannot create unbounded series.
-func sourceLabel(v string) string {
-	if marketplace.KnownSource(v) {
-		return v
-	}
-	if v == "" {
-		return "none"
-	}
-	return "other"
-}
-
-func actionLabel(v string) string {
-	if marketplace.KnownAction(v) {
-		return v
-	}
-	if v == "" {
-		return "none"
-	}
-	return "other"
 }

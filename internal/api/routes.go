@@ -47,7 +47,9 @@ type Deps struct {
 	Inbox    *ingest.Inbox
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
-	Metrics  *Metrics
+	// Metrics are the ingest metrics the inbox counts into; the
+	// marketplace endpoint adds its refusals and latency (nil: none).
+	Metrics  *ingest.Metrics
 	Gatherer prometheus.Gatherer
 	MaxBody  int64 // 0 means DefaultMaxBody
 	Sources  *sources.Monitor
@@ -65,7 +67,7 @@ type server struct {
 	inbox     *ingest.Inbox
 	verifier  *auth.Verifier
 	log       *slog.Logger
-	metrics   *Metrics
+	metrics   *ingest.Metrics
 	gatherer  prometheus.Gatherer
 	maxBody   int64
 	sources   *sources.Monitor
