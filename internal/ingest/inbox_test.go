@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -362,5 +363,26 @@ func TestReceiveQuarantineAndUnknownChannel(t *testing.T) {
 	}
 	if n := commits.Load(); n != 1 {
 		t.Errorf("OnCommit called %d times, want 1", n)
+	}
+}
+
+// TestReceiveNoContactEveryChannel: a body without any contact field is
+// kept in quarantine by every channel, with the same error.
+func TestReceiveNoContactEveryChannel(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	ib := ingest.New(st, ingest.Options{})
+	defer ib.Close()
+	for _, ch := range []lead.Channel{lead.ChannelHTTPS, lead.ChannelAzureTable, lead.ChannelImport} {
+		rc, err := ib.Receive(context.Background(), ingest.Body{Channel: ch, Body: []byte(`{}`), DedupKey: "empty-" + string(ch)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc.Status != lead.RawQuarantined || rc.Duplicate || rc.Parsed != nil || !strings.Contains(rc.Error, "no contact details") {
+			t.Errorf("%s: {} gave %+v, want a new quarantined raw lead saying it has no contact details", ch, rc)
+		}
+	}
+	page, err := st.ListLeads(context.Background(), lead.LeadFilter{Limit: 10})
+	if err != nil || len(page.Leads) != 0 {
+		t.Fatalf("leads %+v, %v; want none", page.Leads, err)
 	}
 }
