@@ -1,10 +1,13 @@
 package api
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"errors"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/ingest"
@@ -47,20 +50,31 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 			"missing or invalid code parameter")
 		return
 	}
+	gz, ok := contentCoding(r.Header)
+	if !ok {
+		s.metrics.Reject(ingest.RejectUnsupportedEncoding)
+		w.Header().Set("Accept-Encoding", "gzip")
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-encoding", "Unsupported Media Type",
+			"the body's Content-Encoding is not supported; send it uncompressed or gzip-encoded")
+		return
+	}
 	if r.ContentLength > s.maxBody {
 		s.tooLarge(w, r)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	body, err := readBody(w, r, gz, s.maxBody)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		if errors.Is(err, errOverLimit) {
 			s.tooLarge(w, r)
 			return
 		}
 		// The client went away or sent a broken body; nothing was stored.
 		s.metrics.Reject(ingest.RejectReadError)
-		writeProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
+		detail := "the request body could not be read"
+		if gz && isGzipError(err) {
+			detail = "the gzip-encoded body could not be decompressed: " + err.Error()
+		}
+		writeProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", detail)
 		return
 	}
 
@@ -108,4 +122,70 @@ func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Connection", "close")
 	writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
 		"the body exceeds "+strconv.FormatInt(s.maxBody, 10)+" bytes")
+}
+
+// contentCoding reads Content-Encoding: gz is true for gzip (or x-gzip);
+// ok is false for any other coding, or gzip applied more than once.
+// "identity" and an absent header mean the body is sent as it is.
+func contentCoding(h http.Header) (gz, ok bool) {
+	for _, v := range h.Values("Content-Encoding") {
+		for c := range strings.SplitSeq(v, ",") {
+			switch strings.ToLower(strings.TrimSpace(c)) {
+			case "", "identity":
+			case "gzip", "x-gzip":
+				if gz {
+					return false, false
+				}
+				gz = true
+			default:
+				return false, false
+			}
+		}
+	}
+	return gz, true
+}
+
+// errOverLimit is readBody's error for a body longer than its limit.
+var errOverLimit = errors.New("the body is over the limit")
+
+// readBody reads r's body, decompressed when gz, and fails with
+// errOverLimit as soon as it (or, compressed, what is sent) exceeds limit
+// bytes: a small gzip body that expands to gigabytes (a zip bomb) is
+// decompressed no further than limit+1 bytes.
+func readBody(w http.ResponseWriter, r *http.Request, gz bool, limit int64) ([]byte, error) {
+	sent := http.MaxBytesReader(w, r.Body, limit)
+	var rd io.Reader = sent
+	if gz {
+		zr, err := gzip.NewReader(sent)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // an empty body is not gzip either
+		}
+		if err != nil {
+			return nil, overLimit(err)
+		}
+		defer zr.Close()
+		rd = io.LimitReader(zr, limit+1)
+	}
+	body, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, overLimit(err)
+	}
+	if int64(len(body)) > limit {
+		return nil, errOverLimit
+	}
+	return body, nil
+}
+
+func overLimit(err error) error {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		return errOverLimit
+	}
+	return err
+}
+
+// isGzipError says whether err comes from a body that is not valid gzip.
+func isGzipError(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &corrupt)
 }

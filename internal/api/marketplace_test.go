@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -99,4 +101,114 @@ func TestMarketplaceNoContact(t *testing.T) {
 	if err != nil || len(page.Leads) != 0 {
 		t.Fatalf("leads %v, %v; want none", page.Leads, err)
 	}
+}
+
+const sampleLead = `{"UserDetails":{"FirstName":"Some","LastName":"One","Email":"someone@contoso.com"},` +
+	`"LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"Test Microsoft"}`
+
+func gzipped(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// countRaw counts the raw leads: the leads and the quarantine.
+func (e *endpoint) countRaw(t *testing.T) int {
+	t.Helper()
+	q, err := e.store.CountQuarantined(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := e.store.ListLeads(context.Background(), lead.LeadFilter{Limit: lead.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q + len(page.Leads)
+}
+
+// TestMarketplaceGzip: a gzip-encoded body is decompressed and stored as
+// the JSON it holds; its decompressed size is what counts against the
+// limit; a body that is not gzip after all is unreadable; an unknown
+// coding is answered 415.
+func TestMarketplaceGzip(t *testing.T) {
+	e := newEndpoint(t, 4096)
+	for i, coding := range []string{"gzip", "x-gzip", "GZip", "identity, gzip"} {
+		body := []byte(strings.Replace(sampleLead, "Test Microsoft", fmt.Sprint("Offer ", i), 1))
+		a := e.post(t, gzipped(t, body), map[string]string{"Content-Encoding": coding})
+		if a.status != http.StatusCreated {
+			t.Fatalf("%s: %+v, want 201", coding, a)
+		}
+		raw, err := e.store.GetRaw(context.Background(), a.ID)
+		if err != nil || !bytes.Equal(raw.Body, body) || raw.Size != len(body) {
+			t.Fatalf("%s: stored %q (%v), want the decompressed JSON", coding, raw.Body, err)
+		}
+	}
+	if a := e.post(t, []byte(sampleLead), map[string]string{"Content-Encoding": "identity"}); a.status != http.StatusCreated {
+		t.Fatalf("identity: %+v", a)
+	}
+	before := e.countRaw(t)
+
+	for name, tc := range map[string]struct {
+		body   []byte
+		coding string
+		status int
+		slug   string
+	}{
+		"not gzip":        {[]byte(sampleLead), "gzip", 400, "unreadable-body"},
+		"truncated gzip":  {gzipped(t, []byte(sampleLead))[:40], "gzip", 400, "unreadable-body"},
+		"brotli":          {[]byte(sampleLead), "br", 415, "unsupported-encoding"},
+		"deflate":         {[]byte(sampleLead), "deflate", 415, "unsupported-encoding"},
+		"gzip twice":      {gzipped(t, gzipped(t, []byte(sampleLead))), "gzip, gzip", 415, "unsupported-encoding"},
+		"zip bomb":        {gzipped(t, bytes.Repeat([]byte(" "), 64<<20)), "gzip", 413, "too-large"},
+		"compressed body": {gzipped(t, bytes.Repeat([]byte(" "), 2<<20)), "gzip", 413, "too-large"},
+	} {
+		a := e.post(t, tc.body, map[string]string{"Content-Encoding": tc.coding})
+		if a.status != tc.status || !strings.HasSuffix(a.Type, "#problem-"+tc.slug) || a.RawID != "" {
+			t.Errorf("%s: %+v, want %d %s with nothing stored", name, a, tc.status, tc.slug)
+		}
+		if tc.status == 415 && !strings.Contains(a.header.Get("Accept-Encoding"), "gzip") {
+			t.Errorf("%s: Accept-Encoding %q, want gzip offered", name, a.header.Get("Accept-Encoding"))
+		}
+	}
+	if n := e.countRaw(t); n != before {
+		t.Errorf("%d raw leads stored by refused requests", n-before)
+	}
+	if got := metricValue(t, e.reg, "leadhub_ingest_rejected_total", "reason", "unsupported_encoding"); got != 3 {
+		t.Errorf("rejected unsupported_encoding = %v, want 3", got)
+	}
+}
+
+// metricValue reads a counter's value (labels are name, value pairs).
+func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels ...string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if got[labels[i]] != labels[i+1] {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
