@@ -4,6 +4,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -29,6 +30,9 @@ type ingestAnswer struct {
 // Order matters: the method and token are checked before the body is read
 // (an unauthenticated caller stores nothing and learns nothing), the body is
 // bounded, and the answer is sent only after the raw body is committed.
+// A body over the limit is still read up to MaxKeptBody and kept in
+// quarantine (answered 413 with its raw_id), so that an operator can see
+// what was sent; a larger one is refused unread.
 func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
@@ -58,14 +62,15 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 			"the body's Content-Encoding is not supported; send it uncompressed or gzip-encoded")
 		return
 	}
-	if r.ContentLength > s.maxBody {
-		s.tooLarge(w, r)
+	readLimit := max(s.maxBody, MaxKeptBody)
+	if r.ContentLength > readLimit {
+		s.refuseTooLarge(w, r, readLimit)
 		return
 	}
-	body, err := readBody(w, r, gz, s.maxBody)
+	body, err := readBody(w, r, gz, readLimit)
 	if err != nil {
 		if errors.Is(err, errOverLimit) {
-			s.tooLarge(w, r)
+			s.refuseTooLarge(w, r, readLimit)
 			return
 		}
 		// The client went away or sent a broken body; nothing was stored.
@@ -78,7 +83,16 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rc, err := s.inbox.Receive(r.Context(), ingest.Body{Channel: lead.ChannelHTTPS, Body: body})
+	in := ingest.Body{Channel: lead.ChannelHTTPS, Body: body}
+	over := int64(len(body)) > s.maxBody
+	if over {
+		decompressed := ""
+		if gz {
+			decompressed = " decompressed"
+		}
+		in.Quarantine = fmt.Sprintf("the body is %d bytes%s, over the limit of %d bytes", len(body), decompressed, s.maxBody)
+	}
+	rc, err := s.inbox.Receive(r.Context(), in)
 	if err != nil {
 		s.metrics.Reject(ingest.RejectUnavailable)
 		s.metrics.ObserveEndpoint("error", time.Since(start))
@@ -86,6 +100,18 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if rc.Status == lead.RawQuarantined && over {
+		s.metrics.ObserveEndpoint("quarantined", time.Since(start))
+		s.metrics.Reject(ingest.RejectTooLarge)
+		if !rc.Duplicate {
+			s.log.WarnContext(r.Context(), "marketplace body over the limit kept in quarantine",
+				"raw_id", rc.ID, "request_id", requestID(r.Context()), "size", len(body), "limit", s.maxBody)
+		}
+		writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
+			in.Quarantine+"; the body was kept in quarantine as "+rc.ID,
+			func(pr *problem) { pr.RawID = rc.ID })
+		return
+	}
 	if rc.Status == lead.RawQuarantined {
 		s.metrics.ObserveEndpoint("quarantined", time.Since(start))
 		if !rc.Duplicate {
@@ -117,11 +143,21 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, ans)
 }
 
-func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
+// refuseTooLarge answers a body over readLimit, the most the endpoint
+// reads: nothing is stored, and the connection is closed rather than the
+// rest of the body read.
+func (s *server) refuseTooLarge(w http.ResponseWriter, r *http.Request, readLimit int64) {
 	s.metrics.Reject(ingest.RejectTooLarge)
 	w.Header().Set("Connection", "close")
-	writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
-		"the body exceeds "+strconv.FormatInt(s.maxBody, 10)+" bytes")
+	size := "over " + strconv.FormatInt(readLimit, 10) + " bytes"
+	if r.ContentLength > readLimit {
+		size = strconv.FormatInt(r.ContentLength, 10) + " bytes"
+	}
+	detail := "the body is " + size + ", over the limit of " + strconv.FormatInt(s.maxBody, 10) + " bytes"
+	if readLimit > s.maxBody {
+		detail += " and too large to keep in quarantine"
+	}
+	writeProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large", detail+"; nothing was stored")
 }
 
 // contentCoding reads Content-Encoding: gz is true for gzip (or x-gzip);

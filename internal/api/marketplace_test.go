@@ -53,6 +53,7 @@ func newEndpoint(t *testing.T, maxBody int64) *endpoint {
 type answer struct {
 	status int
 	header http.Header
+	close  bool // the server closes the connection (Connection: close)
 	// the JSON body: an ingest answer or a problem document
 	ID     string `json:"id"`
 	Status any    `json:"status"` // "created" or "duplicate"; a problem's HTTP status
@@ -77,7 +78,7 @@ func (e *endpoint) post(t *testing.T, body []byte, header map[string]string) ans
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	a := answer{status: resp.StatusCode, header: resp.Header}
+	a := answer{status: resp.StatusCode, header: resp.Header, close: resp.Close}
 	if err := json.Unmarshal(b, &a); err != nil {
 		t.Fatalf("answer %d %q: %v", resp.StatusCode, b, err)
 	}
@@ -211,4 +212,114 @@ func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels ...s
 		}
 	}
 	return 0
+}
+
+// leadOfSize is a valid lead padded with a Description to exactly n bytes.
+func leadOfSize(t *testing.T, n int) []byte {
+	t.Helper()
+	head := `{"UserDetails":{"Email":"big@contoso.com"},"LeadSource":"AzureMarketplace","ActionCode":"INS","Description":"`
+	tail := `"}`
+	if n < len(head)+len(tail) {
+		t.Fatalf("a lead of %d bytes is too small", n)
+	}
+	return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+}
+
+// unsized hides a body's length, so that it is sent chunked.
+type unsized struct{ io.Reader }
+
+// TestMarketplaceOverLimit: a body over --max-body, up to the most leadhub
+// reads, is kept in quarantine (so it can be looked at and reprocessed)
+// and answered 413 with its raw_id; a redelivery gets the same raw_id; a
+// body over that is refused unread, with Connection: close.
+func TestMarketplaceOverLimit(t *testing.T) {
+	const limit = 4096
+	e := newEndpoint(t, limit)
+	ctx := context.Background()
+
+	body := leadOfSize(t, 5000)
+	a := e.post(t, body, nil)
+	want := "the body is 5000 bytes, over the limit of 4096 bytes"
+	if a.status != http.StatusRequestEntityTooLarge || a.RawID == "" || !strings.HasSuffix(a.Type, "#problem-too-large") ||
+		!strings.HasPrefix(a.Detail, want) || !strings.Contains(a.Detail, a.RawID) {
+		t.Fatalf("over the limit: %+v, want 413 too-large with raw_id saying %q", a, want)
+	}
+	if a.close {
+		t.Error("a body read whole closes the connection")
+	}
+	raw, err := e.store.GetRaw(ctx, a.RawID)
+	if err != nil || raw.Status != lead.RawQuarantined || !bytes.Equal(raw.Body, body) || raw.Error != want || raw.Channel != lead.ChannelHTTPS {
+		t.Fatalf("kept raw lead %+v (%v), want the whole body in quarantine with %q", raw, err, want)
+	}
+	if again := e.post(t, body, nil); again.status != http.StatusRequestEntityTooLarge || again.RawID != a.RawID {
+		t.Fatalf("redelivery: %+v, want 413 with raw_id %s", again, a.RawID)
+	}
+
+	// Sent chunked, or gzip-encoded (kept decompressed), it is the same.
+	chunked := leadOfSize(t, 6000)
+	req, err := http.NewRequest(http.MethodPost, e.url, unsized{bytes.NewReader(chunked)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || e.mustCountQuarantined(t) != 2 {
+		t.Fatalf("chunked: %d, %d in quarantine; want 413 and the body kept", resp.StatusCode, e.mustCountQuarantined(t))
+	}
+	zipped := leadOfSize(t, 7000)
+	a = e.post(t, gzipped(t, zipped), map[string]string{"Content-Encoding": "gzip"})
+	raw, err = e.store.GetRaw(ctx, a.RawID)
+	if a.status != http.StatusRequestEntityTooLarge || err != nil || !bytes.Equal(raw.Body, zipped) ||
+		!strings.HasPrefix(raw.Error, "the body is 7000 bytes decompressed, over the limit of 4096 bytes") {
+		t.Fatalf("gzip: %+v, raw %q %q (%v); want the decompressed body kept", a, raw.Error, raw.Body, err)
+	}
+
+	// The most leadhub reads is kept; one byte more is refused unread.
+	if a := e.post(t, leadOfSize(t, api.MaxKeptBody), nil); a.status != http.StatusRequestEntityTooLarge || a.RawID == "" {
+		t.Fatalf("a body of MaxKeptBody bytes: %+v, want it kept", a)
+	}
+	before := e.mustCountQuarantined(t)
+	huge := leadOfSize(t, api.MaxKeptBody+1)
+	a = e.post(t, huge, nil)
+	if a.status != http.StatusRequestEntityTooLarge || a.RawID != "" || !a.close ||
+		!strings.HasSuffix(a.Type, "#problem-too-large") {
+		t.Fatalf("over the hard cap: %+v, want 413 with Connection: close and nothing kept", a)
+	}
+	req, err = http.NewRequest(http.MethodPost, e.url, unsized{bytes.NewReader(huge)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil { // the server may close before the whole body is sent
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("chunked over the hard cap: %d, want 413", resp.StatusCode)
+		}
+	}
+	if n := e.mustCountQuarantined(t); n != before {
+		t.Errorf("bodies over the hard cap were kept: %d in quarantine, want %d", n, before)
+	}
+	if got := metricValue(t, e.reg, "leadhub_ingest_quarantined_total"); got != 4 {
+		t.Errorf("quarantined = %v, want 4", got)
+	}
+	if got := metricValue(t, e.reg, "leadhub_ingest_rejected_total", "reason", "too_large"); got < 6 {
+		t.Errorf("rejected too_large = %v, want every 413 counted", got)
+	}
+
+	// A kept body can be reprocessed into a lead.
+	res, err := ingest.Reprocess(ctx, e.store, raw.ID)
+	if err != nil || res.Lead == nil || res.Lead.Contact.Email != "big@contoso.com" {
+		t.Fatalf("reprocess: %+v, %v", res, err)
+	}
+}
+
+func (e *endpoint) mustCountQuarantined(t *testing.T) int {
+	t.Helper()
+	n, err := e.store.CountQuarantined(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -21,6 +21,14 @@ import (
 // DefaultMaxBody is the largest marketplace body accepted (64 KiB).
 const DefaultMaxBody = 64 << 10
 
+// MaxKeptBody is the most the marketplace endpoint reads of a body
+// (decompressed) when MaxBody is smaller: a body over MaxBody, up to this
+// size, is kept in quarantine for an operator to look at and answered 413;
+// a larger one is refused unread. A fixed 1 MiB (16 times the default
+// limit) bounds the memory and storage one request can take whatever the
+// limit; with a MaxBody at least this large, nothing over it is kept.
+const MaxKeptBody = 1 << 20
+
 // Store is what the HTTP layer reads and writes of the database: leads,
 // the quarantine, imports, credentials and the database's health.
 type Store interface {
