@@ -149,7 +149,7 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 func (s *server) refuseTooLarge(w http.ResponseWriter, r *http.Request, readLimit int64) {
 	s.metrics.Reject(ingest.RejectTooLarge)
 	w.Header().Set("Connection", "close")
-	size := "over " + strconv.FormatInt(readLimit, 10) + " bytes"
+	size := "more than " + strconv.FormatInt(readLimit, 10) + " bytes"
 	if r.ContentLength > readLimit {
 		size = strconv.FormatInt(r.ContentLength, 10) + " bytes"
 	}
