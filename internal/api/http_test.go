@@ -17,6 +17,7 @@ import (
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/httpx"
+	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -38,7 +39,7 @@ func setup(t *testing.T, mod func(*api.Deps)) *harness {
 	reg := prometheus.NewRegistry()
 	d := api.Deps{
 		Store: st, Customers: st, Verifier: auth.NewVerifier(st, 0), Gatherer: reg,
-		Metrics: api.NewMetrics(reg, st.CountQuarantined),
+		Metrics: ingest.NewMetrics(reg, st.CountQuarantined),
 		Logger:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if mod != nil {

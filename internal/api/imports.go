@@ -294,7 +294,6 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusAccepted, ans)
 }
 
-
 func (s *server) importTooLarge(w http.ResponseWriter, r *http.Request, limit int64) {
 	w.Header().Set("Connection", "close")
 	httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",

@@ -1,16 +1,19 @@
 package api
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/httpx"
+	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/marketplace"
 )
 
 // ingestAnswer is the body of a 2xx from the marketplace endpoint.
@@ -28,10 +31,13 @@ type ingestAnswer struct {
 // Order matters: the method and token are checked before the body is read
 // (an unauthenticated caller stores nothing and learns nothing), the body is
 // bounded, and the answer is sent only after the raw body is committed.
+// A body over the limit is still read up to MaxKeptBody and kept in
+// quarantine (answered 413 with its raw_id), so that an operator can see
+// what was sent; a larger one is refused unread.
 func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if r.Method != http.MethodPost {
-		s.metrics.Rejected.WithLabelValues("method_not_allowed").Inc()
+		s.metrics.Reject(ingest.RejectMethodNotAllowed)
 		w.Header().Set("Allow", http.MethodPost)
 		httpx.WriteProblem(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
 			"the marketplace endpoint accepts POST only")
@@ -39,109 +45,184 @@ func (s *server) handleMarketplace(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := s.verifier.Check(r.Context(), lead.CredentialIngest, r.URL.Query().Get("code"))
 	if err != nil {
-		s.metrics.Rejected.WithLabelValues("unavailable").Inc()
+		s.metrics.Reject(ingest.RejectUnavailable)
 		s.writeError(w, r, &lead.Error{Kind: lead.KindUnavailable, Op: "ingest", Message: "cannot check the token, retry later", Err: err})
 		return
 	}
 	if !ok {
-		s.metrics.Rejected.WithLabelValues("unauthorized").Inc()
+		s.metrics.Reject(ingest.RejectUnauthorized)
 		httpx.WriteProblem(w, r, http.StatusUnauthorized, "unauthorized", "Unauthorized",
 			"missing or invalid code parameter")
 		return
 	}
-	if r.ContentLength > s.maxBody {
-		s.tooLarge(w, r)
+	gz, ok := contentCoding(r.Header)
+	if !ok {
+		s.metrics.Reject(ingest.RejectUnsupportedEncoding)
+		w.Header().Set("Accept-Encoding", "gzip")
+		httpx.WriteProblem(w, r, http.StatusUnsupportedMediaType, "unsupported-encoding", "Unsupported Media Type",
+			"the body's Content-Encoding is not supported; send it uncompressed or gzip-encoded")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	readLimit := max(s.maxBody, MaxKeptBody)
+	if r.ContentLength > readLimit {
+		s.refuseTooLarge(w, r, readLimit)
+		return
+	}
+	body, err := readBody(w, r, gz, readLimit)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.tooLarge(w, r)
+		if errors.Is(err, errOverLimit) {
+			s.refuseTooLarge(w, r, readLimit)
 			return
 		}
 		// The client went away or sent a broken body; nothing was stored.
-		s.metrics.Rejected.WithLabelValues("read_error").Inc()
-		httpx.WriteProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", "the request body could not be read")
+		s.metrics.Reject(ingest.RejectReadError)
+		detail := "the request body could not be read"
+		if gz && isGzipError(err) {
+			detail = "the gzip-encoded body could not be decompressed: " + err.Error()
+		}
+		httpx.WriteProblem(w, r, http.StatusBadRequest, "unreadable-body", "Bad Request", detail)
 		return
 	}
 
-	p := ingest.Payload{Channel: lead.ChannelHTTPS, Body: body}
-	parsed, perr := ingest.Decode(lead.ChannelHTTPS, body)
-	if perr != nil {
-		p.ParseErr = perr.Error()
-	} else {
-		p.Parsed = parsed
+	in := ingest.Body{Channel: lead.ChannelHTTPS, Body: body}
+	over := int64(len(body)) > s.maxBody
+	if over {
+		decompressed := ""
+		if gz {
+			decompressed = " decompressed"
+		}
+		in.Quarantine = fmt.Sprintf("the body is %d bytes%s, over the limit of %d bytes", len(body), decompressed, s.maxBody)
 	}
-	out, err := s.inbox.Submit(r.Context(), p)
+	rc, err := s.inbox.Receive(r.Context(), in)
 	if err != nil {
-		s.metrics.Rejected.WithLabelValues("unavailable").Inc()
-		s.metrics.IngestLatency.WithLabelValues("error").Observe(time.Since(start).Seconds())
+		s.metrics.Reject(ingest.RejectUnavailable)
+		s.metrics.ObserveEndpoint("error", time.Since(start))
 		s.writeError(w, r, err)
 		return
 	}
 
-	if out.Status == lead.RawQuarantined {
-		s.metrics.IngestLatency.WithLabelValues("quarantined").Observe(time.Since(start).Seconds())
-		if out.Duplicate {
-			s.metrics.Duplicates.Inc()
-		} else {
-			s.metrics.Quarantined.Inc()
-			s.metrics.Rejected.WithLabelValues("not_json").Inc()
-			s.log.WarnContext(r.Context(), "marketplace body quarantined",
-				"raw_id", out.ID, "request_id", httpx.RequestID(r.Context()), "size", len(body))
+	if rc.Status == lead.RawQuarantined && over {
+		s.metrics.ObserveEndpoint("quarantined", time.Since(start))
+		s.metrics.Reject(ingest.RejectTooLarge)
+		if !rc.Duplicate {
+			s.log.WarnContext(r.Context(), "marketplace body over the limit kept in quarantine",
+				"raw_id", rc.ID, "request_id", httpx.RequestID(r.Context()), "size", len(body), "limit", s.maxBody)
 		}
-		detail := out.Error
-		if detail == "" {
-			detail = p.ParseErr
+		httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
+			in.Quarantine+"; the body was kept in quarantine as "+rc.ID,
+			func(pr *httpx.Problem) { pr.RawID = rc.ID })
+		return
+	}
+	if rc.Status == lead.RawQuarantined {
+		s.metrics.ObserveEndpoint("quarantined", time.Since(start))
+		if !rc.Duplicate {
+			s.metrics.Reject(ingest.RejectNotJSON)
+			s.log.WarnContext(r.Context(), "marketplace body quarantined",
+				"raw_id", rc.ID, "request_id", httpx.RequestID(r.Context()), "size", len(body))
+		}
+		detail := rc.Error
+		if detail == "" && rc.ParseErr != nil {
+			detail = rc.ParseErr.Error()
 		}
 		httpx.WriteProblem(w, r, http.StatusBadRequest, "unparseable-lead", "Bad Request",
-			detail+"; the body was kept in quarantine as "+out.ID,
-			func(pr *httpx.Problem) { pr.RawID = out.ID })
+			detail+"; the body was kept in quarantine as "+rc.ID,
+			func(pr *httpx.Problem) { pr.RawID = rc.ID })
 		return
 	}
 
-	ans := ingestAnswer{ID: out.ID, Status: "created", Duplicate: out.Duplicate}
+	ans := ingestAnswer{ID: rc.ID, Status: "created", Duplicate: rc.Duplicate}
 	status := http.StatusCreated
-	if out.Duplicate {
+	if rc.Duplicate {
 		ans.Status = "duplicate"
 		status = http.StatusOK
-		s.metrics.Duplicates.Inc()
-		s.metrics.IngestLatency.WithLabelValues("duplicate").Observe(time.Since(start).Seconds())
+		s.metrics.ObserveEndpoint("duplicate", time.Since(start))
 	} else {
-		ans.Stage, ans.IsTest = parsed.Stage, parsed.IsTest
-		s.metrics.leadStored(parsed, sourceLabel(parsed.Source), actionLabel(parsed.Action))
-		s.metrics.IngestLatency.WithLabelValues("created").Observe(time.Since(start).Seconds())
+		ans.Stage, ans.IsTest = rc.Parsed.Stage, rc.Parsed.IsTest
+		s.metrics.ObserveEndpoint("created", time.Since(start))
 	}
-	w.Header().Set("Location", "/api/v1/leads/"+out.ID)
+	w.Header().Set("Location", "/api/v1/leads/"+rc.ID)
 	httpx.WriteJSON(w, status, ans)
 }
 
-func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
-	s.metrics.Rejected.WithLabelValues("too_large").Inc()
+// refuseTooLarge answers a body over readLimit, the most the endpoint
+// reads: nothing is stored, and the connection is closed rather than the
+// rest of the body read.
+func (s *server) refuseTooLarge(w http.ResponseWriter, r *http.Request, readLimit int64) {
+	s.metrics.Reject(ingest.RejectTooLarge)
 	w.Header().Set("Connection", "close")
-	httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large",
-		"the body exceeds "+strconv.FormatInt(s.maxBody, 10)+" bytes")
+	size := "more than " + strconv.FormatInt(readLimit, 10) + " bytes"
+	if r.ContentLength > readLimit {
+		size = strconv.FormatInt(r.ContentLength, 10) + " bytes"
+	}
+	detail := "the body is " + size + ", over the limit of " + strconv.FormatInt(s.maxBody, 10) + " bytes"
+	if readLimit > s.maxBody {
+		detail += " and too large to keep in quarantine"
+	}
+	httpx.WriteProblem(w, r, http.StatusRequestEntityTooLarge, "too-large", "Content Too Large", detail+"; nothing was stored")
 }
 
-// sourceLabel and actionLabel keep metric label values to the documented
-// set, so a sender cannot create unbounded series.
-func sourceLabel(v string) string {
-	if marketplace.KnownSource(v) {
-		return v
+// contentCoding reads Content-Encoding: gz is true for gzip (or x-gzip);
+// ok is false for any other coding, or gzip applied more than once.
+// "identity" and an absent header mean the body is sent as it is.
+func contentCoding(h http.Header) (gz, ok bool) {
+	for _, v := range h.Values("Content-Encoding") {
+		for c := range strings.SplitSeq(v, ",") {
+			switch strings.ToLower(strings.TrimSpace(c)) {
+			case "", "identity":
+			case "gzip", "x-gzip":
+				if gz {
+					return false, false
+				}
+				gz = true
+			default:
+				return false, false
+			}
+		}
 	}
-	if v == "" {
-		return "none"
-	}
-	return "other"
+	return gz, true
 }
 
-func actionLabel(v string) string {
-	if marketplace.KnownAction(v) {
-		return v
+// errOverLimit is readBody's error for a body longer than its limit.
+var errOverLimit = errors.New("the body is over the limit")
+
+// readBody reads r's body, decompressed when gz, and fails with
+// errOverLimit as soon as it (or, compressed, what is sent) exceeds limit
+// bytes: a small gzip body that expands to gigabytes (a zip bomb) is
+// decompressed no further than limit+1 bytes.
+func readBody(w http.ResponseWriter, r *http.Request, gz bool, limit int64) ([]byte, error) {
+	sent := http.MaxBytesReader(w, r.Body, limit)
+	var rd io.Reader = sent
+	if gz {
+		zr, err := gzip.NewReader(sent)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // an empty body is not gzip either
+		}
+		if err != nil {
+			return nil, overLimit(err)
+		}
+		defer zr.Close()
+		rd = io.LimitReader(zr, limit+1)
 	}
-	if v == "" {
-		return "none"
+	body, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, overLimit(err)
 	}
-	return "other"
+	if int64(len(body)) > limit {
+		return nil, errOverLimit
+	}
+	return body, nil
+}
+
+func overLimit(err error) error {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+		return errOverLimit
+	}
+	return err
+}
+
+// isGzipError says whether err comes from a body that is not valid gzip.
+func isGzipError(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &corrupt)
 }

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/httpx"
+	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 

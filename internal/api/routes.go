@@ -23,6 +23,14 @@ import (
 // DefaultMaxBody is the largest marketplace body accepted (64 KiB).
 const DefaultMaxBody = 64 << 10
 
+// MaxKeptBody is the most the marketplace endpoint reads of a body
+// (decompressed) when MaxBody is smaller: a body over MaxBody, up to this
+// size, is kept in quarantine for an operator to look at and answered 413;
+// a larger one is refused unread. A fixed 1 MiB (16 times the default
+// limit) bounds the memory and storage one request can take whatever the
+// limit; with a MaxBody at least this large, nothing over it is kept.
+const MaxKeptBody = 1 << 20
+
 // Store is what the HTTP layer reads and writes of the database: leads,
 // the quarantine, imports (and their source results) and the database's
 // health.
@@ -49,7 +57,9 @@ type Deps struct {
 	Inbox    *ingest.Inbox
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
-	Metrics  *Metrics
+	// Metrics are the ingest metrics the inbox counts into; the
+	// marketplace endpoint adds its refusals and latency (nil: none).
+	Metrics  *ingest.Metrics
 	Gatherer prometheus.Gatherer
 	MaxBody  int64 // 0 means DefaultMaxBody
 	Sources  *sources.Monitor
@@ -75,7 +85,7 @@ type server struct {
 	inbox     *ingest.Inbox
 	verifier  *auth.Verifier
 	log       *slog.Logger
-	metrics   *Metrics
+	metrics   *ingest.Metrics
 	gatherer  prometheus.Gatherer
 	maxBody   int64
 	sources   *sources.Monitor

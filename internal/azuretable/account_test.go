@@ -11,7 +11,6 @@ import (
 
 	"github.com/leadhub/leadhub/internal/azuretable"
 	"github.com/leadhub/leadhub/internal/ingest"
-	"github.com/leadhub/leadhub/internal/lead"
 )
 
 func TestParseConnectionString(t *testing.T) {
@@ -178,6 +177,6 @@ func (nopStore) RecordSourceResult(context.Context, string, string, time.Time) e
 
 type nopInbox struct{}
 
-func (nopInbox) Submit(context.Context, ingest.Payload) (lead.Outcome, error) {
-	return lead.Outcome{}, nil
+func (nopInbox) Receive(context.Context, ingest.Body) (ingest.Receipt, error) {
+	return ingest.Receipt{}, nil
 }

@@ -36,9 +36,10 @@ const (
 // record of each poll's outcome.
 type Store = lead.SourceProgress
 
-// Inbox takes payloads and answers once they are durable (*ingest.Inbox).
+// Inbox parses and stores bodies and answers once they are durable
+// (*ingest.Inbox).
 type Inbox interface {
-	Submit(ctx context.Context, p ingest.Payload) (lead.Outcome, error)
+	Receive(ctx context.Context, b ingest.Body) (ingest.Receipt, error)
 }
 
 // Options configure a Poller. Zero values take the defaults.
@@ -775,19 +776,15 @@ func DedupKey(source, partitionKey, rowKey string) string {
 func (p *Poller) submitEntity(ctx context.Context, raw json.RawMessage) (time.Time, string, error) {
 	body := append([]byte(nil), raw...)
 	k := keysOf(body)
-	parsed, perr := ingest.Decode(lead.ChannelAzureTable, body)
-	pl := ingest.Payload{Channel: lead.ChannelAzureTable, Source: p.source, Body: body, Parsed: parsed}
-	if perr != nil {
-		pl.Parsed, pl.ParseErr = nil, perr.Error()
-	}
+	in := ingest.Body{Channel: lead.ChannelAzureTable, Source: p.source, Body: body}
 	if k.PartitionKey != "" || k.RowKey != "" {
-		pl.DedupKey = DedupKey(p.source, k.PartitionKey, k.RowKey)
+		in.DedupKey = DedupKey(p.source, k.PartitionKey, k.RowKey)
 	} else {
 		// Every table entity has both keys; without them fall back to the
 		// inbox's body hash.
 		p.log.Warn("an entity has no PartitionKey or RowKey; deduplicating it by its body")
 	}
-	out, err := p.inbox.Submit(context.WithoutCancel(ctx), pl)
+	out, err := p.inbox.Receive(context.WithoutCancel(ctx), in)
 	switch {
 	case err != nil:
 		return time.Time{}, OutcomeFailed, fmt.Errorf("azure table %s/%s: could not store an entity: %w", p.account.Name, p.opt.Table, err)

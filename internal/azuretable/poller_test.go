@@ -245,8 +245,8 @@ type cancellingInbox struct {
 	cancel context.CancelFunc
 }
 
-func (c *cancellingInbox) Submit(ctx context.Context, p ingest.Payload) (lead.Outcome, error) {
-	out, err := c.Inbox.Submit(ctx, p)
+func (c *cancellingInbox) Receive(ctx context.Context, b ingest.Body) (ingest.Receipt, error) {
+	out, err := c.Inbox.Receive(ctx, b)
 	if c.count.Add(1) == c.n {
 		c.cancel()
 	}

@@ -35,7 +35,7 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Fatalf("token create printed %q", out)
 	}
 	for _, url := range []string{ts.ingestURL, second} {
-		if s, _, b := ts.do(t, "POST", url, "", []byte(`{"LeadSource":"AzureMarketplace-INS|a.b","Description":"`+url+`"}`)); s != http.StatusCreated {
+		if s, _, b := ts.do(t, "POST", url, "", []byte(`{"Email":"a@contoso.com","LeadSource":"AzureMarketplace-INS|a.b","Description":"`+url+`"}`)); s != http.StatusCreated {
 			t.Fatalf("post with an active token: %d %s", s, b)
 		}
 	}
@@ -67,7 +67,7 @@ func TestTokenLifecycle(t *testing.T) {
 		s, _, _ := ts.do(t, "POST", ts.ingestURL, "", []byte(`{"x":"after revoke"}`))
 		return s == http.StatusUnauthorized
 	})
-	if s, _, _ := ts.do(t, "POST", second, "", []byte(`{"x":"second still works"}`)); s != http.StatusCreated {
+	if s, _, _ := ts.do(t, "POST", second, "", []byte(`{"Email":"a@contoso.com","x":"second still works"}`)); s != http.StatusCreated {
 		t.Fatalf("the other token stopped working: %d", s)
 	}
 	_, errOut, err := run(t, "token", "revoke", second[strings.Index(second, "code=")+5:][:12], "--database", dsn)

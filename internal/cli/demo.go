@@ -41,7 +41,7 @@ func startDemo(ctx context.Context, st lead.CredentialStore, base, dsn string, e
 		if err != nil && ctx.Err() == nil {
 			log.Warn("demo simulator stopped", "err", err.Error())
 		}
-		log.Info("demo simulator finished", "sent", st.Sent, "failed", st.Failed)
+		log.Info("demo simulator finished", "sent", st.Sent, "failed", st.Failed, "in_flight", st.Interrupted)
 	}()
 	return nil
 }

@@ -382,7 +382,7 @@ func TestImportAPILimits(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	srv := httptest.NewServer(api.Handler(api.Deps{
 		Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: slog.New(slog.DiscardHandler),
-		Metrics: api.NewMetrics(reg, st.CountQuarantined), Gatherer: reg, Imports: imports,
+		Metrics: ingest.NewMetrics(reg, st.CountQuarantined), Gatherer: reg, Imports: imports,
 	}))
 	defer srv.Close()
 	defer imports.Stop()

@@ -207,7 +207,7 @@ type running struct {
 func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveConfig, log *slog.Logger) *running {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := api.NewMetrics(reg, st.CountQuarantined)
+	metrics := ingest.NewMetrics(reg, st.CountQuarantined)
 	writers := c.Writers
 	if writers == 0 {
 		writers = 1
@@ -224,13 +224,8 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 		})
 		nudge = resolver.Nudge
 	}
-	observe := func(size int, err error) {
-		metrics.ObserveBatch(size, err)
-		if err == nil {
-			nudge() // new leads: resolve them now
-		}
-	}
-	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Observe: observe})
+	inbox := ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow,
+		Metrics: metrics, OnCommit: nudge}) // new leads: resolve them now
 	tables := startAzureTables(ctx, st, inbox, reg, c, log)
 	var pollers []api.Poller
 	configured := []sources.Configured{{Source: string(lead.ChannelHTTPS), Kind: string(lead.ChannelHTTPS),

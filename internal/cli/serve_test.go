@@ -214,16 +214,26 @@ func TestServeEndToEnd(t *testing.T) {
 				t.Errorf("JSON array: %d, want 400", status)
 			}
 
+			// A body over the limit is kept in quarantine and answered 413.
+			status, _, b = ts.do(t, "POST", ts.ingestURL, "", bytes.Repeat([]byte("x"), 64<<10+1))
+			var big struct {
+				RawID string `json:"raw_id"`
+			}
+			_ = json.Unmarshal(b, &big)
+			if status != http.StatusRequestEntityTooLarge || big.RawID == "" {
+				t.Errorf("over the limit: %d %s, want 413 with a raw_id", status, b)
+			}
+
 			// Refusals store nothing.
 			for name, tc := range map[string]struct {
 				method, url string
 				body        []byte
 				want        int
 			}{
-				"no code":    {"POST", ts.base + "/ingest/marketplace", []byte(sampleLead), 401},
-				"wrong code": {"POST", ts.base + "/ingest/marketplace?code=lhi_wrong", []byte(`{"a":1}`), 401},
-				"too large":  {"POST", ts.ingestURL, bytes.Repeat([]byte("x"), 64<<10+1), 413},
-				"GET":        {"GET", ts.ingestURL, nil, 405},
+				"no code":           {"POST", ts.base + "/ingest/marketplace", []byte(sampleLead), 401},
+				"wrong code":        {"POST", ts.base + "/ingest/marketplace?code=lhi_wrong", []byte(`{"a":1}`), 401},
+				"too large to keep": {"POST", ts.ingestURL, bytes.Repeat([]byte("x"), 1<<20+1), 413},
+				"GET":               {"GET", ts.ingestURL, nil, 405},
 			} {
 				if status, _, b := ts.do(t, tc.method, tc.url, "", tc.body); status != tc.want {
 					t.Errorf("%s: %d %s, want %d", name, status, b, tc.want)
@@ -275,8 +285,8 @@ func TestServeEndToEnd(t *testing.T) {
 					Attempts int    `json:"attempts"`
 				} `json:"quarantine"`
 			}
-			if s := ts.api(t, "GET", "/api/v1/quarantine", nil, &q); s != 200 || len(q.Quarantine) != 2 {
-				t.Fatalf("quarantine: %d %+v", s, q)
+			if s := ts.api(t, "GET", "/api/v1/quarantine", nil, &q); s != 200 || len(q.Quarantine) != 3 {
+				t.Fatalf("quarantine: %d, %d raw leads, want 3", s, len(q.Quarantine))
 			}
 			if s := ts.api(t, "POST", "/api/v1/quarantine/"+prob.RawID+"/reprocess", nil, nil); s != 422 {
 				t.Errorf("reprocess still-bad body: %d, want 422", s)
@@ -292,9 +302,9 @@ func TestServeEndToEnd(t *testing.T) {
 			for _, want := range []string{
 				`leadhub_leads_received_total{action="INS",source="AzureMarketplace",stage="active"} 1`,
 				`leadhub_ingest_rejected_total{reason="unauthorized"} 2`,
-				`leadhub_ingest_rejected_total{reason="too_large"} 1`,
-				`leadhub_ingest_quarantined_total 2`,
-				`leadhub_quarantine_size 2`,
+				`leadhub_ingest_rejected_total{reason="too_large"} 2`,
+				`leadhub_ingest_quarantined_total 3`,
+				`leadhub_quarantine_size 3`,
 				`leadhub_ingest_duplicates_total 1`,
 				`leadhub_ingest_duration_seconds_count{outcome="created"} 1`,
 			} {

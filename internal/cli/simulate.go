@@ -104,8 +104,18 @@ func runSimulate(ctx context.Context, args []string, e env) error {
 		progress(sent + failed)
 	}}.Send(ctx, c.url, events)
 	progress(-1)
-	fmt.Fprintf(e.stdout, "sent %d leads: %d created, %d duplicates, %d rejected, %d failed, %d retries\n",
+	fmt.Fprintf(e.stdout, "sent %d leads: %d created, %d duplicates, %d rejected, %d failed, %d retries",
 		st.Sent, st.Created, st.Duplicates, st.Rejected, st.Failed, st.Retries)
+	if st.Interrupted > 0 {
+		// Cut short by --duration (or a signal) while under way: not
+		// failures, and the server may have stored them.
+		when := "at the deadline"
+		if !errors.Is(err, context.DeadlineExceeded) {
+			when = "when stopped"
+		}
+		fmt.Fprintf(e.stdout, ", %d in flight %s", st.Interrupted, when)
+	}
+	fmt.Fprintln(e.stdout)
 	if err != nil && !(c.duration > 0 && errors.Is(err, context.DeadlineExceeded)) {
 		return err
 	}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,5 +99,33 @@ func TestSimulateThroughAzureTable(t *testing.T) {
 		if strings.HasPrefix(s.Source, "azure_table:") && (s.Total != 150 || s.Config["table"] != table) {
 			t.Errorf("azure source %+v", s)
 		}
+	}
+}
+
+// TestSimulateDurationExitsZero: a run ended by --duration cuts short the
+// requests under way; they are reported as in flight, not as failures,
+// and the command succeeds.
+func TestSimulateDurationExitsZero(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(release)
+	out, _, err := run(t, "simulate", "--url", slow.URL+"/ingest/marketplace?code=x", "--duration", "200ms",
+		"--rate", "0", "--concurrency", "3")
+	if err != nil || !strings.Contains(out, "3 in flight at the deadline") || !strings.Contains(out, "0 failed") {
+		t.Fatalf("simulate --duration: %v (exit %d)\n%s", err, ExitCode(err), out)
+	}
+
+	// Against the real server, as fast as it goes: whatever is under way at
+	// the deadline does not fail the run.
+	ts := startTestServer(t, storetest.Engines(t)[0].NewDSN(t))
+	out, _, err = run(t, "simulate", "--url", ts.ingestURL, "--duration", "500ms", "--rate", "0", "--concurrency", "8")
+	if err != nil || !strings.Contains(out, "0 failed") {
+		t.Fatalf("simulate --duration against the server: %v (exit %d)\n%s", err, ExitCode(err), out)
 	}
 }

@@ -1,7 +1,8 @@
 // Package ingest is leadhub's inbox: every road a lead arrives by (the
-// HTTPS endpoint today; Azure Table and imports later) hands payloads to one
-// Inbox, which commits them durably in groups before anyone acknowledges
-// them. It knows nothing about HTTP.
+// HTTPS endpoint, the Azure Table poller, CSV imports) hands its bodies to
+// one Inbox through Receive, which parses each with its channel's parser and
+// commits them durably in groups before anyone acknowledges them. The
+// inbox also keeps the ingest metrics. It knows nothing about HTTP.
 package ingest
 
 import (
@@ -35,8 +36,13 @@ type Options struct {
 	CommitTimeout time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Observe, when set, is called after each batch with its size and outcome.
-	Observe func(size int, err error)
+	// Metrics, when set, counts what Receive stores and each batch.
+	Metrics *Metrics
+	// OnCommit, when set, is called after each batch that committed (from
+	// the writer, before the batch's callers are answered): new leads are
+	// in the database. It must not block; the server wakes the resolver
+	// with it.
+	OnCommit func()
 }
 
 // Inbox groups concurrent submissions into batches and commits each batch in
@@ -61,7 +67,7 @@ type pending struct {
 	done chan struct{}
 }
 
-// ErrClosed is returned by Submit after Close.
+// ErrClosed is returned by Receive after Close.
 var ErrClosed = &lead.Error{Kind: lead.KindUnavailable, Op: "ingest", Message: "inbox is shutting down"}
 
 // New starts an inbox that commits to store.
@@ -94,26 +100,79 @@ func New(store lead.BatchCommitter, opt Options) *Inbox {
 	return ib
 }
 
-// Payload is one body to ingest, already parsed by the channel's parser.
-// Exactly one of Parsed and ParseErr is set.
-type Payload struct {
+// Body is one body as it arrived by a channel, before parsing.
+type Body struct {
 	Channel lead.Channel
 	// Source names where it came from; empty means the channel name.
+	Source string
+	Body   []byte
+	// DedupKey identifies the body for idempotency; empty means the body's
+	// SHA-256, counted for the inbox's DedupWindow. A body with a key of
+	// its own (an Azure Table entity, an imported row) is a duplicate of an
+	// earlier one with that key for ever.
+	DedupKey string
+	// Quarantine, when set, keeps the body in quarantine with this error
+	// without parsing it: the channel refused it before it could be read
+	// as a lead (e.g. a body over the size limit).
+	Quarantine string
+}
+
+// Receipt is what Receive did with a body: the stored outcome (for a
+// duplicate, the earlier raw lead's id, status and error) and what parsing
+// this delivery gave. Exactly one of Parsed and ParseErr is set.
+type Receipt struct {
+	lead.Outcome
+	Parsed   *lead.Parsed
+	ParseErr error
+}
+
+// Receive parses b with its channel's parser and commits it (a lead, or a
+// raw lead in quarantine when it cannot be parsed), returning once it is
+// durable. It counts the receipt in the inbox's metrics. Like every
+// channel's acknowledgement, it does not give up when ctx ends: a body
+// handed over is always answered, so a caller never mistakes a committed
+// lead for a lost one. Errors: KindInvalid for a channel without a parser
+// (nothing is stored), KindUnavailable when the commit failed or the inbox
+// is closed.
+func (ib *Inbox) Receive(ctx context.Context, b Body) (Receipt, error) {
+	var rc Receipt
+	p := payload{Channel: b.Channel, Source: b.Source, Body: b.Body, DedupKey: b.DedupKey}
+	if b.Quarantine != "" {
+		rc.ParseErr = errors.New(b.Quarantine)
+		p.ParseErr = b.Quarantine
+	} else {
+		parse, ok := parsers[b.Channel]
+		if !ok {
+			return rc, noParser(b.Channel)
+		}
+		rc.Parsed, rc.ParseErr = parse(b.Body)
+		if rc.ParseErr != nil {
+			rc.Parsed, p.ParseErr = nil, rc.ParseErr.Error()
+		}
+		p.Parsed = rc.Parsed
+	}
+	out, err := ib.submit(ctx, p)
+	if err != nil {
+		return rc, err
+	}
+	rc.Outcome = out
+	ib.opt.Metrics.count(rc)
+	return rc, nil
+}
+
+// payload is one body to commit, already parsed by its channel's parser.
+// Exactly one of Parsed and ParseErr is set.
+type payload struct {
+	Channel  lead.Channel
 	Source   string
 	Body     []byte
 	Parsed   *lead.Parsed
 	ParseErr string
-	// DedupKey identifies the payload for idempotency; empty means the
-	// body's SHA-256, counted for the inbox's DedupWindow. A payload with a
-	// key of its own (an Azure Table entity, an imported row) is a
-	// duplicate of an earlier one with that key for ever.
 	DedupKey string
 }
 
-// Submit commits p and returns its outcome once it is durable. It does not
-// give up when ctx ends: a payload handed over is always answered, so a
-// caller never mistakes a committed lead for a lost one.
-func (ib *Inbox) Submit(ctx context.Context, p Payload) (lead.Outcome, error) {
+// submit commits p and returns its outcome once it is durable.
+func (ib *Inbox) submit(ctx context.Context, p payload) (lead.Outcome, error) {
 	if p.Parsed == nil && p.ParseErr == "" {
 		return lead.Outcome{}, errors.New("ingest: payload has neither a parse result nor a parse error")
 	}
@@ -198,8 +257,9 @@ func (ib *Inbox) commit(batch []*pending) {
 	if err == nil && len(outs) != len(batch) {
 		err = errors.New("ingest: store returned a wrong number of outcomes")
 	}
-	if ib.opt.Observe != nil {
-		ib.opt.Observe(len(batch), err)
+	ib.opt.Metrics.batch(len(batch), err)
+	if err == nil && ib.opt.OnCommit != nil {
+		ib.opt.OnCommit()
 	}
 	for i, p := range batch {
 		if err != nil {

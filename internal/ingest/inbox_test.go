@@ -2,10 +2,15 @@ package ingest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -13,16 +18,8 @@ import (
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
-func payload(t *testing.T, body string) ingest.Payload {
-	t.Helper()
-	p := ingest.Payload{Channel: lead.ChannelHTTPS, Body: []byte(body)}
-	parsed, err := marketplace.Decode(p.Body)
-	if err != nil {
-		p.ParseErr = err.Error()
-	} else {
-		p.Parsed = parsed
-	}
-	return p
+func payload(body string) ingest.Body {
+	return ingest.Body{Channel: lead.ChannelHTTPS, Body: []byte(body)}
 }
 
 func leadBody(i int) string {
@@ -50,7 +47,7 @@ func TestInboxConcurrentSubmissions(t *testing.T) {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						out, err := ib.Submit(context.Background(), payload(t, leadBody(i)))
+						out, err := ib.Receive(context.Background(), payload(leadBody(i)))
 						if err != nil {
 							errs <- err
 							return
@@ -93,14 +90,14 @@ func TestInboxQuarantinesBadBodies(t *testing.T) {
 			st := e.Open(t)
 			ib := ingest.New(st, ingest.Options{})
 			defer ib.Close()
-			out, err := ib.Submit(context.Background(), payload(t, `not json`))
+			out, err := ib.Receive(context.Background(), payload(`not json`))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if out.Status != lead.RawQuarantined || out.Duplicate || out.Error == "" {
 				t.Fatalf("outcome %+v, want a new quarantined raw lead with its error", out)
 			}
-			again, err := ib.Submit(context.Background(), payload(t, `not json`))
+			again, err := ib.Receive(context.Background(), payload(`not json`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,16 +116,16 @@ func TestInboxDedupWindow(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	ib := ingest.New(st, ingest.Options{Now: func() time.Time { return now }})
 	defer ib.Close()
-	first, err := ib.Submit(context.Background(), payload(t, leadBody(1)))
+	first, err := ib.Receive(context.Background(), payload(leadBody(1)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(ingest.DefaultDedupWindow - time.Minute)
-	if again, _ := ib.Submit(context.Background(), payload(t, leadBody(1))); !again.Duplicate || again.ID != first.ID {
+	if again, _ := ib.Receive(context.Background(), payload(leadBody(1))); !again.Duplicate || again.ID != first.ID {
 		t.Fatalf("within the window: %+v, want duplicate of %s", again, first.ID)
 	}
 	now = now.Add(2 * time.Minute)
-	later, err := ib.Submit(context.Background(), payload(t, leadBody(1)))
+	later, err := ib.Receive(context.Background(), payload(leadBody(1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,12 +138,12 @@ func TestInboxStoreFailureIsUnavailable(t *testing.T) {
 	st := storetest.Engines(t)[0].Open(t)
 	ib := ingest.New(st, ingest.Options{})
 	st.Close() // the database goes away
-	_, err := ib.Submit(context.Background(), payload(t, leadBody(1)))
+	_, err := ib.Receive(context.Background(), payload(leadBody(1)))
 	if lead.KindOf(err) != lead.KindUnavailable {
 		t.Fatalf("err = %v, want kind unavailable", err)
 	}
 	ib.Close()
-	if _, err := ib.Submit(context.Background(), payload(t, leadBody(2))); err != ingest.ErrClosed {
+	if _, err := ib.Receive(context.Background(), payload(leadBody(2))); err != ingest.ErrClosed {
 		t.Fatalf("after Close: %v, want ErrClosed", err)
 	}
 }
@@ -155,7 +152,7 @@ func TestReprocess(t *testing.T) {
 	st := storetest.Engines(t)[0].Open(t)
 	ib := ingest.New(st, ingest.Options{})
 	defer ib.Close()
-	out, err := ib.Submit(context.Background(), payload(t, `{"a": }`))
+	out, err := ib.Receive(context.Background(), payload(`{"a": }`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +163,7 @@ func TestReprocess(t *testing.T) {
 	if res.Lead != nil || res.Raw.Attempts != 2 || res.Raw.Status != lead.RawQuarantined {
 		t.Fatalf("still-bad body: %+v", res)
 	}
-	good, err := ib.Submit(context.Background(), payload(t, leadBody(7)))
+	good, err := ib.Receive(context.Background(), payload(leadBody(7)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,5 +204,185 @@ func TestReprocessAfterParserFix(t *testing.T) {
 				t.Fatalf("quarantine holds %d after reprocessing, want 0", n)
 			}
 		})
+	}
+}
+
+// metricValue reads one series from reg: a counter's or gauge's value, or a
+// histogram's sample count. labels are name, value pairs.
+func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels ...string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if got[labels[i]] != labels[i+1] {
+					continue series
+				}
+			}
+			switch {
+			case m.Counter != nil:
+				return m.GetCounter().GetValue()
+			case m.Gauge != nil:
+				return m.GetGauge().GetValue()
+			case m.Histogram != nil:
+				return float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	return 0
+}
+
+// TestReceiveEveryChannel sends a good body, a bad one and a redelivery
+// by each channel: each is parsed by the channel's parser, stored, and
+// counted in the ingest metrics, and each committed batch calls OnCommit.
+func TestReceiveEveryChannel(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	reg := prometheus.NewRegistry()
+	var commits atomic.Int64
+	ib := ingest.New(st, ingest.Options{
+		Metrics:  ingest.NewMetrics(reg, st.CountQuarantined),
+		OnCommit: func() { commits.Add(1) },
+	})
+	defer ib.Close()
+	ctx := context.Background()
+	channels := []lead.Channel{lead.ChannelHTTPS, lead.ChannelAzureTable, lead.ChannelImport}
+	for i, ch := range channels {
+		good := ingest.Body{Channel: ch, Source: "src-" + string(ch), Body: []byte(leadBody(100 + i))}
+		if ch != lead.ChannelHTTPS {
+			good.DedupKey = "key-" + string(ch)
+		}
+		rc, err := ib.Receive(ctx, good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc.Duplicate || rc.Status != lead.RawParsed || rc.Parsed == nil || rc.ParseErr != nil {
+			t.Fatalf("%s: good body: %+v", ch, rc)
+		}
+		if rc.Parsed.Contact.Email != fmt.Sprintf("user%d@example.com", 100+i) || rc.Parsed.Action != "PLT" {
+			t.Fatalf("%s: parsed %+v", ch, rc.Parsed)
+		}
+		raw, err := st.GetRaw(ctx, rc.ID)
+		if err != nil || raw.Channel != ch || raw.Source != "src-"+string(ch) || raw.Status != lead.RawParsed {
+			t.Fatalf("%s: stored raw lead %+v, %v", ch, raw, err)
+		}
+		again, err := ib.Receive(ctx, good)
+		if err != nil || !again.Duplicate || again.ID != rc.ID || again.Parsed == nil {
+			t.Fatalf("%s: redelivery %+v, %v", ch, again, err)
+		}
+
+		bad, err := ib.Receive(ctx, ingest.Body{Channel: ch, Body: []byte(`{"UserDetails": [`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var de *marketplace.DecodeError
+		if bad.Status != lead.RawQuarantined || bad.Parsed != nil || !errors.As(bad.ParseErr, &de) || bad.Error != de.Message {
+			t.Fatalf("%s: bad body: %+v", ch, bad)
+		}
+	}
+	if got := metricValue(t, reg, "leadhub_leads_received_total", "source", "AppSource (SPZA)", "action", "PLT", "stage", "interest"); got != 3 {
+		t.Errorf("leads received = %v, want 3 (one per channel)", got)
+	}
+	// The bad bodies are the same bytes without a key of their own, so
+	// they share the body's hash as key: the first is kept in quarantine,
+	// the other two are its duplicates.
+	if got := metricValue(t, reg, "leadhub_ingest_quarantined_total"); got != 1 {
+		t.Errorf("quarantined = %v, want 1", got)
+	}
+	if got := metricValue(t, reg, "leadhub_ingest_duplicates_total"); got != 5 {
+		t.Errorf("duplicates = %v, want 5", got)
+	}
+	if got := metricValue(t, reg, "leadhub_quarantine_size"); got != 1 {
+		t.Errorf("quarantine size = %v, want 1", got)
+	}
+	if got := metricValue(t, reg, "leadhub_ingest_batch_size"); got != 9 {
+		t.Errorf("batches = %v, want 9 (one per Receive)", got)
+	}
+	if n := commits.Load(); n != 9 {
+		t.Errorf("OnCommit called %d times, want 9", n)
+	}
+}
+
+// TestReceiveLabels keeps label values to the documented set.
+func TestReceiveLabels(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	reg := prometheus.NewRegistry()
+	ib := ingest.New(st, ingest.Options{Metrics: ingest.NewMetrics(reg, nil)})
+	defer ib.Close()
+	for _, body := range []string{
+		`{"Email":"a@example.com","LeadSource":"Somewhere-Jump|x.y"}`,
+		`{"Email":"b@example.com"}`,
+	} {
+		if _, err := ib.Receive(context.Background(), payload(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := metricValue(t, reg, "leadhub_leads_received_total", "source", "other", "action", "other"); got != 1 {
+		t.Errorf("unknown source and action: %v, want 1 under \"other\"", got)
+	}
+	if got := metricValue(t, reg, "leadhub_leads_received_total", "source", "none", "action", "none"); got != 1 {
+		t.Errorf("no source or action: %v, want 1 under \"none\"", got)
+	}
+}
+
+// TestReceiveQuarantineAndUnknownChannel: a body the channel refused is
+// kept in quarantine unparsed with the channel's error; a channel without
+// a parser is refused and stores nothing.
+func TestReceiveQuarantineAndUnknownChannel(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	var commits atomic.Int64
+	ib := ingest.New(st, ingest.Options{OnCommit: func() { commits.Add(1) }})
+	defer ib.Close()
+	ctx := context.Background()
+	rc, err := ib.Receive(ctx, ingest.Body{Channel: lead.ChannelHTTPS, Body: []byte(leadBody(1)), Quarantine: "too big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Status != lead.RawQuarantined || rc.Parsed != nil || rc.ParseErr == nil || rc.ParseErr.Error() != "too big" || rc.Error != "too big" {
+		t.Fatalf("refused body: %+v", rc)
+	}
+	raw, err := st.GetRaw(ctx, rc.ID)
+	if err != nil || string(raw.Body) != leadBody(1) || raw.Error != "too big" {
+		t.Fatalf("raw %+v, %v", raw, err)
+	}
+	if _, err := ib.Receive(ctx, ingest.Body{Channel: "fax", Body: []byte(leadBody(2))}); lead.KindOf(err) != lead.KindInvalid {
+		t.Fatalf("unknown channel: %v, want kind invalid", err)
+	}
+	if n, _ := st.CountQuarantined(ctx); n != 1 {
+		t.Errorf("quarantine holds %d, want 1", n)
+	}
+	if n := commits.Load(); n != 1 {
+		t.Errorf("OnCommit called %d times, want 1", n)
+	}
+}
+
+// TestReceiveNoContactEveryChannel: a body without any contact field is
+// kept in quarantine by every channel, with the same error.
+func TestReceiveNoContactEveryChannel(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	ib := ingest.New(st, ingest.Options{})
+	defer ib.Close()
+	for _, ch := range []lead.Channel{lead.ChannelHTTPS, lead.ChannelAzureTable, lead.ChannelImport} {
+		rc, err := ib.Receive(context.Background(), ingest.Body{Channel: ch, Body: []byte(`{}`), DedupKey: "empty-" + string(ch)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rc.Status != lead.RawQuarantined || rc.Duplicate || rc.Parsed != nil || !strings.Contains(rc.Error, "no contact details") {
+			t.Errorf("%s: {} gave %+v, want a new quarantined raw lead saying it has no contact details", ch, rc)
+		}
+	}
+	page, err := st.ListLeads(context.Background(), lead.LeadFilter{Limit: 10})
+	if err != nil || len(page.Leads) != 0 {
+		t.Fatalf("leads %+v, %v; want none", page.Leads, err)
 	}
 }

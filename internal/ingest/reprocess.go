@@ -4,21 +4,7 @@ import (
 	"context"
 
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/marketplace"
 )
-
-// Decode parses a body that arrived by channel with that channel's parser.
-// An Azure Table entity is stored as its JSON (CustomerInfo and all) and an
-// imported row as a JSON object of Microsoft's field names, so the
-// marketplace decoder reads all three.
-func Decode(ch lead.Channel, body []byte) (*lead.Parsed, error) {
-	switch ch {
-	case lead.ChannelHTTPS, lead.ChannelAzureTable, lead.ChannelImport:
-		return marketplace.Decode(body)
-	default:
-		return nil, lead.Errorf(lead.KindInvalid, "ingest: no parser for channel %q", ch)
-	}
-}
 
 // ReprocessResult is the outcome of reprocessing one quarantined raw lead.
 type ReprocessResult struct {

@@ -27,6 +27,15 @@ func (e *DecodeError) Error() string { return e.Message }
 // Unwrap returns the underlying error, if any.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// ErrNoContact is the Err of the DecodeError for a JSON object that has
+// no contact field with a value: it cannot become a lead (it would make a
+// customer without a name, an email or a phone).
+var ErrNoContact = errors.New("no contact details")
+
+// noContactMessage says which fields a body needs at least one of.
+const noContactMessage = "no contact details: the body has none of FirstName, LastName, Email, Phone, Company, " +
+	"Title or Country (in UserDetails, CustomerInfo or at the top level)"
+
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Decode decodes one lead as POSTed to an HTTPS lead destination. It also
@@ -46,7 +55,10 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // holding one). Contact fields may also sit at the top level; nested values
 // win over flat ones. Every field is optional; numbers and booleans are
 // kept as written, objects and arrays as their JSON text, and all values
-// are trimmed. When a field is given twice with different non-empty values
+// are trimmed. At least one contact field (FirstName, LastName, Email,
+// Phone, Company, Title, Country) must have a value: a body without any is
+// an error wrapping ErrNoContact, whose message names them (and says why a
+// contact object present could not be read). When a field is given twice with different non-empty values
 // the first one wins (nested before flat, then document order) and the
 // other is kept in Extra, with a note. Unknown keys are kept in Extra with
 // their JSON value as received: top-level keys under their own name,
@@ -103,7 +115,15 @@ func Decode(body []byte) (*lead.Parsed, error) {
 	for _, m := range flat {
 		d.set(m.field, m.key, m.raw)
 	}
-	return d.parsed(), nil
+	p := d.parsed()
+	if p.Contact == (lead.Contact{}) {
+		msg := noContactMessage
+		if d.contactNote != "" {
+			msg += "; " + d.contactNote
+		}
+		return nil, &DecodeError{Message: msg, Err: ErrNoContact}
+	}
+	return p, nil
 }
 
 // readJSON checks that data is JSON, repairing it when it can. The error's
@@ -275,6 +295,9 @@ type decoder struct {
 	notes []string
 	// moreNotes counts the notes beyond maxNotes.
 	moreNotes int
+	// contactNote says why the first unreadable contact object was kept
+	// in extra instead.
+	contactNote string
 }
 
 // maxNotes caps the notes of one lead; a hostile body could otherwise
@@ -352,14 +375,14 @@ func (d *decoder) contact(key string, raw json.RawMessage) {
 		inner, repairs, err := readJSON([]byte(s))
 		if err != nil || jsonKind(inner) != "" {
 			d.keep(key, raw)
-			d.note(fmt.Sprintf("%s is a string that does not hold a JSON object; kept in extra", key))
+			d.contactUnread(fmt.Sprintf("%s is a string that does not hold a JSON object; kept in extra", key))
 			return
 		}
 		d.repaired("repaired "+key, repairs)
 		data = inner
 	default:
 		d.keep(key, raw)
-		d.note(fmt.Sprintf("%s is %s, not an object; kept in extra", key, jsonKind(data)))
+		d.contactUnread(fmt.Sprintf("%s is %s, not an object; kept in extra", key, jsonKind(data)))
 		return
 	}
 	members, err := objectMembers(data)
@@ -374,6 +397,14 @@ func (d *decoder) contact(key string, raw json.RawMessage) {
 		} else {
 			d.keep(xkey, m.raw)
 		}
+	}
+}
+
+// contactUnread notes a contact object that could not be read.
+func (d *decoder) contactUnread(note string) {
+	d.note(note)
+	if d.contactNote == "" {
+		d.contactNote = note
 	}
 }
 

@@ -28,6 +28,9 @@ type want struct {
 	extraKeys      []string
 	extraValues    map[string]string // raw JSON of selected extra keys
 	notes          []string
+	// err, when set, is the start of the error the body must give instead
+	// of a result.
+	err string
 }
 
 var (
@@ -115,8 +118,8 @@ var fixtures = map[string]want{
 			Country: "USA", Company: "12345678901234567890123", Title: "true",
 		},
 	},
-	"nulls.json":        {stage: lead.StageInterest},
-	"empty-object.json": {stage: lead.StageInterest},
+	"nulls.json":        {err: "no contact details"},
+	"empty-object.json": {err: "no contact details"},
 	"unknown-fields.json": {
 		source: "AzureMarketplace", action: "INS", title: "Test Microsoft", stage: lead.StageActive,
 		contact:   lead.Contact{FirstName: "Some", LastName: "One", Email: "someone@contoso.com"},
@@ -199,6 +202,12 @@ func TestDecodeFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, err := marketplace.Decode(body)
+			if w.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), w.err) {
+					t.Fatalf("Decode: %+v, %v; want the error %q", p, err, w.err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
@@ -288,18 +297,18 @@ func TestDecodeCases(t *testing.T) {
 		},
 		{
 			name: "dotted display title is not an offer reference",
-			body: `{"LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"Contoso.AI Platform"}`,
-			want: want{source: "AzureMarketplace", action: "INS", title: "Contoso.AI Platform", stage: lead.StageActive},
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"Contoso.AI Platform"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "INS", title: "Contoso.AI Platform", stage: lead.StageActive},
 		},
 		{
 			name: "dotted title without spaces is not an offer reference either",
-			body: `{"LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"Contoso.AI"}`,
-			want: want{source: "AzureMarketplace", action: "INS", title: "Contoso.AI", stage: lead.StageActive},
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"Contoso.AI"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "INS", title: "Contoso.AI", stage: lead.StageActive},
 		},
 		{
 			name: "title that is an offer reference",
-			body: `{"LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"contoso.crm-connector"}`,
-			want: want{source: "AzureMarketplace", action: "INS", publisherID: "contoso", offerID: "crm-connector",
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"contoso.crm-connector"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "INS", publisherID: "contoso", offerID: "crm-connector",
 				title: "contoso.crm-connector", stage: lead.StageActive},
 		},
 		{
@@ -319,21 +328,21 @@ func TestDecodeCases(t *testing.T) {
 		},
 		{
 			name: "CustomerInfo string that is not JSON",
-			body: `{"CustomerInfo":"John Smith, CTO"}`,
-			want: want{stage: lead.StageInterest, extraKeys: []string{"CustomerInfo"},
+			body: `{"Email":"a@contoso.com","CustomerInfo":"John Smith, CTO"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, extraKeys: []string{"CustomerInfo"},
 				extraValues: map[string]string{"CustomerInfo": `"John Smith, CTO"`},
 				notes:       []string{"CustomerInfo is a string that does not hold a JSON object; kept in extra"}},
 		},
 		{
 			name: "UserDetails as array",
-			body: `{"UserDetails":[{"FirstName":"John"}]}`,
-			want: want{stage: lead.StageInterest, extraKeys: []string{"UserDetails"},
+			body: `{"Email":"a@contoso.com","UserDetails":[{"FirstName":"John"}]}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, extraKeys: []string{"UserDetails"},
 				notes: []string{"UserDetails is a JSON array, not an object; kept in extra"}},
 		},
 		{
 			name: "UserDetails null and empty string",
-			body: `{"UserDetails":null,"CustomerInfo":"  "}`,
-			want: want{stage: lead.StageInterest},
+			body: `{"Email":"a@contoso.com","UserDetails":null,"CustomerInfo":"  "}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest},
 		},
 		{
 			name: "values trimmed",
@@ -361,66 +370,66 @@ func TestDecodeCases(t *testing.T) {
 		},
 		{
 			name: "test lead by LeadSource only",
-			body: `{"LeadSource":"MSFT_TEST_636573304831318844-MSFT_TEST_636573304831318844|<Offer Name>"}`,
-			want: want{source: "MSFT_TEST_636573304831318844", action: "MSFT_TEST_636573304831318844",
+			body: `{"Email":"a@contoso.com","LeadSource":"MSFT_TEST_636573304831318844-MSFT_TEST_636573304831318844|<Offer Name>"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "MSFT_TEST_636573304831318844", action: "MSFT_TEST_636573304831318844",
 				title: "<Offer Name>", stage: lead.StageTest, isTest: true},
 		},
 		{
 			name: "ActionCode fills an empty combined action",
-			body: `{"LeadSource":"AzureMarketplace-|bitnami.openedxcypress","ActionCode":"ins","OfferTitle":"Open edX"}`,
-			want: want{source: "AzureMarketplace", action: "INS", publisherID: "bitnami", offerID: "openedxcypress",
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace-|bitnami.openedxcypress","ActionCode":"ins","OfferTitle":"Open edX"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "INS", publisherID: "bitnami", offerID: "openedxcypress",
 				title: "Open edX", stage: lead.StageActive},
 		},
 		{
 			name: "same action twice is no conflict",
-			body: `{"LeadSource":"AzureMarketplace-INS|bitnami.openedxcypress","ActionCode":"ins"}`,
-			want: want{source: "AzureMarketplace", action: "INS", publisherID: "bitnami", offerID: "openedxcypress", stage: lead.StageActive},
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace-INS|bitnami.openedxcypress","ActionCode":"ins"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "INS", publisherID: "bitnami", offerID: "openedxcypress", stage: lead.StageActive},
 		},
 		{
 			name: "combined offer is a title, ProductIds has the id",
-			body: `{"LeadSource":"AppSource (SPZA)-PLT|Contoso CRM","ProductIds":"contoso.crm; contoso.other"}`,
-			want: want{source: "AppSource (SPZA)", action: "PLT", publisherID: "contoso", offerID: "crm", title: "Contoso CRM", stage: lead.StageInterest},
+			body: `{"Email":"a@contoso.com","LeadSource":"AppSource (SPZA)-PLT|Contoso CRM","ProductIds":"contoso.crm; contoso.other"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AppSource (SPZA)", action: "PLT", publisherID: "contoso", offerID: "crm", title: "Contoso CRM", stage: lead.StageInterest},
 		},
 		{
 			name: "ProductIds as array",
-			body: `{"ProductIds":["", "contoso.crm", "contoso.other"],"OfferDisplayName":"Contoso CRM"}`,
-			want: want{publisherID: "contoso", offerID: "crm", title: "Contoso CRM", stage: lead.StageInterest},
+			body: `{"Email":"a@contoso.com","ProductIds":["", "contoso.crm", "contoso.other"],"OfferDisplayName":"Contoso CRM"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, publisherID: "contoso", offerID: "crm", title: "Contoso CRM", stage: lead.StageInterest},
 		},
 		{
 			name: "ProductId singular, not an id",
-			body: `{"ProductId":"Contoso CRM"}`,
-			want: want{title: "Contoso CRM", stage: lead.StageInterest},
+			body: `{"Email":"a@contoso.com","ProductId":"Contoso CRM"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, title: "Contoso CRM", stage: lead.StageInterest},
 		},
 		{
 			name: "OfferTitle wins over OfferDisplayName",
-			body: `{"OfferDisplayName":"Display","OfferTitle":"Title"}`,
-			want: want{title: "Title", stage: lead.StageInterest},
+			body: `{"Email":"a@contoso.com","OfferDisplayName":"Display","OfferTitle":"Title"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, title: "Title", stage: lead.StageInterest},
 		},
 		{
 			name: "free trial action",
-			body: `{"LeadSource":"AzureMarketplace","ActionCode":"FreeTrial"}`,
-			want: want{source: "AzureMarketplace", action: "FreeTrial", stage: lead.StageTrial},
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace","ActionCode":"FreeTrial"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "FreeTrial", stage: lead.StageTrial},
 		},
 		{
 			name: "unknown action",
-			body: `{"LeadSource":"AzureMarketplace","ActionCode":"Subscribe"}`,
-			want: want{source: "AzureMarketplace", action: "Subscribe", stage: lead.StageInterest},
+			body: `{"Email":"a@contoso.com","LeadSource":"AzureMarketplace","ActionCode":"Subscribe"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzureMarketplace", action: "Subscribe", stage: lead.StageInterest},
 		},
 		{
 			name: "description JSON string with spaces and non-string values",
-			body: `{"Description":"  {\"mktcmpid\": \"1234\", \"n\": 5, \"b\": false}  "}`,
-			want: want{stage: lead.StageInterest, description: `{"mktcmpid": "1234", "n": 5, "b": false}`,
+			body: `{"Email":"a@contoso.com","Description":"  {\"mktcmpid\": \"1234\", \"n\": 5, \"b\": false}  "}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, description: `{"mktcmpid": "1234", "n": 5, "b": false}`,
 				params: map[string]string{"mktcmpid": "1234", "n": "5", "b": "false"}},
 		},
 		{
 			name: "description that only looks like JSON",
-			body: `{"Description":"{not json}"}`,
-			want: want{stage: lead.StageInterest, description: "{not json}"},
+			body: `{"Email":"a@contoso.com","Description":"{not json}"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, description: "{not json}"},
 		},
 		{
 			name: "description array",
-			body: `{"Description":["a", 1]}`,
-			want: want{stage: lead.StageInterest, description: `["a",1]`},
+			body: `{"Email":"a@contoso.com","Description":["a", 1]}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, description: `["a",1]`},
 		},
 		{
 			name: "invalid UTF-8 replaced",
@@ -431,13 +440,13 @@ func TestDecodeCases(t *testing.T) {
 		},
 		{
 			name: "escaped key names",
-			body: `{"Lead\u0053ource":"AzurePortal","\u0041ctionCode":"Create"}`,
-			want: want{source: "AzurePortal", action: "Create", stage: lead.StageActive},
+			body: `{"Email":"a@contoso.com","Lead\u0053ource":"AzurePortal","\u0041ctionCode":"Create"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, source: "AzurePortal", action: "Create", stage: lead.StageActive},
 		},
 		{
 			name: "duplicate unknown keys with different values are all kept",
-			body: `{"oid":"a","oid":"b","oid":"a"}`,
-			want: want{stage: lead.StageInterest, extraKeys: []string{"oid", "oid#2"},
+			body: `{"Email":"a@contoso.com","oid":"a","oid":"b","oid":"a"}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, extraKeys: []string{"oid", "oid#2"},
 				extraValues: map[string]string{"oid": `"a"`, "oid#2": `"b"`}},
 		},
 		{
@@ -449,8 +458,8 @@ func TestDecodeCases(t *testing.T) {
 		},
 		{
 			name: "array element missing comma repaired",
-			body: "{\"Tags\": [\"a\"\n \"b\" 3 {} []]}",
-			want: want{stage: lead.StageInterest, extraKeys: []string{"Tags"},
+			body: "{\"Email\":\"a@contoso.com\",\"Tags\": [\"a\"\n \"b\" 3 {} []]}",
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, extraKeys: []string{"Tags"},
 				extraValues: map[string]string{"Tags": "[\"a\",\n \"b\", 3, {}, []]"},
 				notes: []string{
 					"repaired: missing comma at line 2, column 2",
@@ -461,8 +470,8 @@ func TestDecodeCases(t *testing.T) {
 		},
 		{
 			name: "deep valid nesting beyond the repair limit",
-			body: `{"X":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
-			want: want{stage: lead.StageInterest, extraKeys: []string{"X"}},
+			body: `{"Email":"a@contoso.com","X":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+			want: want{contact: lead.Contact{Email: "a@contoso.com"}, stage: lead.StageInterest, extraKeys: []string{"X"}},
 		},
 	}
 	for _, tt := range tests {
@@ -477,7 +486,7 @@ func TestDecodeCases(t *testing.T) {
 }
 
 func TestDecodeManyRepairsCapped(t *testing.T) {
-	body := `{"a":[` + strings.Repeat("1 ", 30) + `1]}`
+	body := `{"Email":"a@contoso.com","a":[` + strings.Repeat("1 ", 30) + `1]}`
 	p, err := marketplace.Decode([]byte(body))
 	if err != nil {
 		t.Fatal(err)
@@ -600,5 +609,54 @@ func TestDecodeErrorUnwrap(t *testing.T) {
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
 		t.Fatalf("errors.As(%v, *json.SyntaxError) = false", err)
+	}
+}
+
+// TestDecodeNoContact: a body with no contact field at all cannot become a
+// lead (it would create a customer without a name, email or phone); the
+// error says what is missing. One contact field is enough.
+func TestDecodeNoContact(t *testing.T) {
+	for name, body := range map[string]string{
+		"empty object":         `{}`,
+		"every field null":     `{"UserDetails":{"FirstName":null,"Email":null},"LeadSource":null}`,
+		"lead fields only":     `{"LeadSource":"AzureMarketplace","ActionCode":"INS","OfferTitle":"Test Microsoft","Description":"hi"}`,
+		"empty UserDetails":    `{"UserDetails":{},"LeadSource":"AzureMarketplace"}`,
+		"blank contact values": `{"UserDetails":{"FirstName":"  ","Email":""},"Phone":"\t"}`,
+		"unknown contact keys": `{"UserDetails":{"Address":"1 Main St","MiddleName":"Q"}}`,
+		"CustomerInfo text":    `{"CustomerInfo":"John Smith, CTO"}`,
+		"UserDetails array":    `{"UserDetails":[{"FirstName":"John"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := marketplace.Decode([]byte(body))
+			if err == nil {
+				t.Fatalf("Decode accepted a body without contact details: %+v", p)
+			}
+			if p != nil {
+				t.Error("Decode returned a result with the error")
+			}
+			var de *marketplace.DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, marketplace.ErrNoContact) {
+				t.Fatalf("error %T %v is not a *DecodeError wrapping ErrNoContact", err, err)
+			}
+			for _, s := range []string{"no contact details", "FirstName", "LastName", "Email", "Phone", "Company", "Title", "Country"} {
+				if !strings.Contains(de.Message, s) {
+					t.Errorf("message %q does not name %q", de.Message, s)
+				}
+			}
+		})
+	}
+	_, err := marketplace.Decode([]byte(`{"UserDetails":[{"FirstName":"John"}]}`))
+	if err == nil || !strings.HasSuffix(err.Error(), "; UserDetails is a JSON array, not an object; kept in extra") {
+		t.Errorf("unreadable UserDetails: %v; want the error to say why it was not read", err)
+	}
+	for name, body := range map[string]string{
+		"country only":    `{"UserDetails":{"Country":"US"}}`,
+		"flat title only": `{"Title":"CTO","LeadSource":"AzureMarketplace"}`,
+		"CustomerInfo":    `{"CustomerInfo":"{\"Email\":\"a@contoso.com\"}"}`,
+		"phone as number": `{"Phone":16175555555}`,
+	} {
+		if _, err := marketplace.Decode([]byte(body)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

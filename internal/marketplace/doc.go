@@ -7,9 +7,10 @@
 // Microsoft never published a formal wire contract and its documentation
 // versions disagree on key casing, on where the action and offer live and
 // even on whether the sample bodies are valid JSON, so everything here is
-// deliberately lenient: every field is optional, keys are matched loosely,
-// unknown fields are kept, and the one documented syntax slip (a missing
-// comma) is repaired rather than rejected.
+// deliberately lenient: every field is optional (a lead needs only one
+// contact detail), keys are matched loosely, unknown fields are kept, and
+// the one documented syntax slip (a missing comma) is repaired rather than
+// rejected.
 //
 // References:
 //   - https://learn.microsoft.com/en-us/partner-center/marketplace-offers/partner-center-portal/commercial-marketplace-get-customer-leads

@@ -18,15 +18,22 @@ import (
 	"time"
 )
 
-// Stats is the outcome of Send. Every event ends up in exactly one of
-// Created, Duplicates, Rejected and Failed; Sent is the first three.
+// Stats is the outcome of Send. Every event handed to a worker ends up in
+// exactly one of Created, Duplicates, Rejected, Failed and Interrupted;
+// Sent is the first three.
 type Stats struct {
 	Sent       int // events that got a final answer (2xx, or a 4xx that is not retried)
 	Created    int // 201, or another 2xx that is not a duplicate
 	Duplicates int // 200 with {"status":"duplicate"}: the endpoint had the body already
 	Rejected   int // a final 4xx (400 quarantined, 401, 413, ...)
-	Failed     int // given up: attempts exhausted on 5xx, 408, 429 or connection errors, or cancelled
-	Retries    int // attempts after the first
+	// Failed counts events given up: attempts exhausted on 5xx, 408, 429
+	// or connection errors, or cancelled while waiting to retry one.
+	Failed int
+	// Interrupted counts events cut short by the end of ctx (a --duration
+	// deadline) while their request was in flight or before it was sent:
+	// nothing went wrong with them, and the server may have stored them.
+	Interrupted int
+	Retries     int // attempts after the first
 }
 
 // Sender posts events to an ingest URL. The zero value is usable; Send
@@ -69,6 +76,7 @@ const (
 	outDuplicate
 	outRejected
 	outFailed
+	outInterrupted
 )
 
 // Send is Send with the Sender's settings.
@@ -121,10 +129,12 @@ func (s Sender) Send(ctx context.Context, url string, events iter.Seq[Event]) (S
 			st.Duplicates++
 		case outRejected:
 			st.Rejected++
+		case outInterrupted:
+			st.Interrupted++
 		default:
 			st.Failed++
 		}
-		if o != outFailed {
+		if o != outFailed && o != outInterrupted {
 			st.Sent++
 		}
 		if s.Progress != nil {
@@ -160,11 +170,16 @@ func (s Sender) Send(ctx context.Context, url string, events iter.Seq[Event]) (S
 }
 
 // deliver posts one body until it gets a final answer or runs out of
-// attempts. It returns the outcome and the number of retries.
+// attempts. It returns the outcome and the number of retries. When ctx ends
+// before the first attempt or during one, the event is interrupted; when it
+// ends while waiting to retry a failed attempt, the event has failed.
 func (s Sender) deliver(ctx context.Context, client *http.Client, url string, body []byte, jitter *rand.Rand) (outcome, int) {
 	retries := 0
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
+			if attempt == 1 {
+				return outInterrupted, retries
+			}
 			return outFailed, retries
 		}
 		var asked time.Duration // Retry-After
@@ -190,7 +205,7 @@ func (s Sender) deliver(ctx context.Context, client *http.Client, url string, bo
 				return outRejected, retries
 			}
 		} else if ctx.Err() != nil {
-			return outFailed, retries
+			return outInterrupted, retries // cut short in flight
 		}
 		if attempt >= s.MaxAttempts {
 			return outFailed, retries

@@ -198,3 +198,41 @@ func TestSendCancel(t *testing.T) {
 		t.Error("negative rate accepted")
 	}
 }
+
+// TestSendDeadlineInFlight: requests still waiting for their answer when
+// the deadline ends the run are not failures; a request that got a
+// retryable answer and was waiting to retry is.
+func TestSendDeadlineInFlight(t *testing.T) {
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // answer only after the deadline
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer ts.Close()
+	defer close(release)
+	evs := generate(t, simulate.Config{Seed: 6, Count: 100})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	st, err := simulate.Sender{Concurrency: 4}.Send(ctx, ts.URL, slices.Values(evs))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+	if st.Failed != 0 || st.Sent != 0 || st.Interrupted != 4 {
+		t.Errorf("stats %+v, want the 4 requests in flight at the deadline and no failure", st)
+	}
+
+	// A 503 just before the deadline: the event was waiting to retry.
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer busy.Close()
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	st, _ = simulate.Sender{MinBackoff: time.Second}.Send(ctx2, busy.URL, slices.Values(evs[:1]))
+	if st.Failed != 1 || st.Interrupted != 0 {
+		t.Errorf("stats %+v, want the refused event failed", st)
+	}
+}

@@ -48,14 +48,7 @@ func postEvents(t testing.TB, s *store.Store, evs []simulate.Event) []string {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			p := ingest.Payload{Channel: lead.ChannelHTTPS, Body: evs[i].Body}
-			parsed, err := ingest.Decode(lead.ChannelHTTPS, evs[i].Body)
-			if err != nil {
-				p.ParseErr = err.Error()
-			} else {
-				p.Parsed = parsed
-			}
-			out, err := ib.Submit(context.Background(), p)
+			out, err := ib.Receive(context.Background(), ingest.Body{Channel: lead.ChannelHTTPS, Body: evs[i].Body})
 			if err != nil {
 				errs <- err
 				return
