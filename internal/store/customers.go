@@ -89,101 +89,35 @@ const maxKeyLen = 256
 
 // --- the summary of a customer ------------------------------------------------
 
-// goldenFields are the contact fields of a golden record, in order.
-var goldenFields = [...]string{"first_name", "last_name", "email", "phone", "country", "company", "title"}
-
-func contactValues(c *lead.Contact) [len(goldenFields)]string {
-	return [...]string{c.FirstName, c.LastName, c.Email, c.Phone, c.Country, c.Company, c.Title}
-}
-
-// goldenValue is one field of a stored golden record: the value, its lead
-// and the lead's receipt time (so that a later lead can be compared).
+// goldenValue is one field of a stored golden record (the golden column:
+// JSON {field: {v, l, at}}): the value, its lead and the lead's receipt
+// time in microseconds.
 type goldenValue struct {
 	V  string `json:"v"`
 	L  string `json:"l"`
 	At int64  `json:"at"`
 }
 
-// summary is everything about a customer that its leads determine.
-type summary struct {
-	stage       lead.Stage
-	dnc, isTest bool
-	count       int
-	first, last int64
-	offers      []string
-	golden      map[string]goldenValue
+// micros is t as stored; the zero time (a summary without leads) is 0.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
 }
 
-// canonicalStage maps a lead's stage to one of the five; anything unknown
-// is interest, as the parser would classify it.
-func canonicalStage(s lead.Stage) lead.Stage {
-	switch s {
-	case lead.StageTest, lead.StageNotifyOnly, lead.StageInterest, lead.StageTrial, lead.StageActive:
-		return s
-	}
-	return lead.StageInterest
-}
-
-// offerRef names a lead's offer as customers list it.
-func offerRef(o lead.Offer) string {
-	switch {
-	case o.PublisherID != "" && o.OfferID != "":
-		return o.PublisherID + "." + o.OfferID
-	case o.OfferID != "":
-		return o.OfferID
-	}
-	return o.Title
-}
-
-// add folds one lead into the summary.
-func (s *summary) add(l *lead.Lead) {
-	at := l.ReceivedAt.UnixMicro()
-	st := canonicalStage(l.Stage)
-	if s.count == 0 {
-		s.stage, s.isTest, s.first, s.last = st, l.IsTest, at, at
-	} else {
-		if lead.StageRank(st) > lead.StageRank(s.stage) {
-			s.stage = st
-		}
-		s.isTest = s.isTest && l.IsTest
-		s.first, s.last = min(s.first, at), max(s.last, at)
-	}
-	s.count++
-	if st == lead.StageNotifyOnly {
-		s.dnc = true
-	}
-	if ref := offerRef(l.Offer); ref != "" {
-		if i, found := slices.BinarySearch(s.offers, ref); !found {
-			s.offers = slices.Insert(s.offers, i, ref)
-		}
-	}
-	if s.golden == nil {
-		s.golden = map[string]goldenValue{}
-	}
-	for i, v := range contactValues(&l.Contact) {
-		if strings.TrimSpace(v) == "" {
-			continue
-		}
-		f := goldenFields[i]
-		cur, ok := s.golden[f]
-		if !ok || at > cur.At || (at == cur.At && l.ID > cur.L) {
-			s.golden[f] = goldenValue{V: v, L: l.ID, At: at}
-		}
-	}
-}
-
-// args returns the summary's column values: stage, do_not_contact, is_test,
-// lead_count, first_seen, last_seen, golden, offers.
-func (s *summary) args() ([]any, error) {
-	g := s.golden
-	if g == nil {
-		g = map[string]goldenValue{}
+// summaryArgs returns the summary's column values: stage, do_not_contact,
+// is_test, lead_count, first_seen, last_seen, golden, offers.
+func summaryArgs(s *lead.Summary) ([]any, error) {
+	g := make(map[string]goldenValue, len(s.Golden))
+	for f, v := range s.Golden {
+		g[f] = goldenValue{V: v.Value, L: v.Lead, At: micros(v.At)}
 	}
 	golden, err := marshalJSON(g)
 	if err != nil {
 		return nil, err
 	}
-	offers := s.offers
+	offers := s.Offers
 	if offers == nil {
 		offers = []string{}
 	}
@@ -191,7 +125,16 @@ func (s *summary) args() ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{string(s.stage), boolInt(s.dnc), boolInt(s.isTest), s.count, s.first, s.last, golden, off}, nil
+	return []any{string(s.Stage), boolInt(s.DoNotContact), boolInt(s.IsTest), s.LeadCount,
+		micros(s.FirstSeen), micros(s.LastSeen), golden, off}, nil
+}
+
+// addLead folds l into sum at the precision leads are stored with, so that
+// adding a lead gives what recomputing from the stored leads gives.
+func addLead(sum *lead.Summary, l *lead.Lead) {
+	stored := *l
+	stored.ReceivedAt = fromMicros(l.ReceivedAt.UnixMicro())
+	sum.Add(&stored)
 }
 
 // customerRow is a customers row with its summary decoded.
@@ -200,7 +143,7 @@ type customerRow struct {
 	created    int64
 	updated    int64
 	mergedInto string
-	sum        summary
+	sum        lead.Summary
 }
 
 func scanCustomerRow(sc scanner) (customerRow, error) {
@@ -209,18 +152,24 @@ func scanCustomerRow(sc scanner) (customerRow, error) {
 		merged              sql.NullString
 		stage, golden, offs string
 		dnc, isTest, count  int64
+		first, last         int64
 	)
 	if err := sc.Scan(&c.id, &c.created, &c.updated, &merged, &stage, &dnc, &isTest, &count,
-		&c.sum.first, &c.sum.last, &golden, &offs); err != nil {
+		&first, &last, &golden, &offs); err != nil {
 		return customerRow{}, err
 	}
 	c.mergedInto = merged.String
-	c.sum.stage = lead.Stage(stage)
-	c.sum.dnc, c.sum.isTest, c.sum.count = dnc != 0, isTest != 0, int(count)
-	if err := json.Unmarshal([]byte(golden), &c.sum.golden); err != nil {
+	c.sum = lead.Summary{Stage: lead.Stage(stage), DoNotContact: dnc != 0, IsTest: isTest != 0, LeadCount: int(count),
+		FirstSeen: fromMicros(first), LastSeen: fromMicros(last)}
+	var g map[string]goldenValue
+	if err := json.Unmarshal([]byte(golden), &g); err != nil {
 		return customerRow{}, fmt.Errorf("customer %s: golden: %w", c.id, err)
 	}
-	if err := json.Unmarshal([]byte(offs), &c.sum.offers); err != nil {
+	c.sum.Golden = make(map[string]lead.GoldenValue, len(g))
+	for f, v := range g {
+		c.sum.Golden[f] = lead.GoldenValue{Value: v.V, Lead: v.L, At: fromMicros(v.At)}
+	}
+	if err := json.Unmarshal([]byte(offs), &c.sum.Offers); err != nil {
 		return customerRow{}, fmt.Errorf("customer %s: offers: %w", c.id, err)
 	}
 	return c, nil
@@ -229,28 +178,20 @@ func scanCustomerRow(sc scanner) (customerRow, error) {
 func (c *customerRow) public() lead.Customer {
 	out := lead.Customer{
 		ID:           c.id,
-		Stage:        c.sum.stage,
-		DoNotContact: c.sum.dnc,
-		IsTest:       c.sum.isTest,
-		LeadCount:    c.sum.count,
-		FirstSeen:    fromMicros(c.sum.first),
-		LastSeen:     fromMicros(c.sum.last),
-		Offers:       c.sum.offers,
+		Stage:        c.sum.Stage,
+		DoNotContact: c.sum.DoNotContact,
+		IsTest:       c.sum.IsTest,
+		LeadCount:    c.sum.LeadCount,
+		FirstSeen:    c.sum.FirstSeen,
+		LastSeen:     c.sum.LastSeen,
+		Offers:       c.sum.Offers,
 		MergedInto:   c.mergedInto,
 		CreatedAt:    fromMicros(c.created),
 		UpdatedAt:    fromMicros(c.updated),
-		Golden:       lead.Golden{Sources: map[string]string{}},
+		Golden:       c.sum.Record(),
 	}
 	if out.Offers == nil {
 		out.Offers = []string{}
-	}
-	g := &out.Golden
-	dst := [...]*string{&g.FirstName, &g.LastName, &g.Email, &g.Phone, &g.Country, &g.Company, &g.Title}
-	for i, f := range goldenFields {
-		if v, ok := c.sum.golden[f]; ok {
-			*dst[i] = v.V
-			g.Sources[f] = v.L
-		}
 	}
 	return out
 }
@@ -601,31 +542,31 @@ func (t *idTx) moveLeads(from, to string, leadIDs []string) (int, error) {
 }
 
 // recompute rebuilds a customer's summary from its leads.
-func (t *idTx) recompute(id string) (summary, error) {
+func (t *idTx) recompute(id string) (lead.Summary, error) {
 	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+summaryColumns+` FROM leads WHERE customer_id = $1`, id)
 	if err != nil {
-		return summary{}, err
+		return lead.Summary{}, err
 	}
-	var sum summary
+	var sum lead.Summary
 	for rows.Next() {
 		l, err := scanSummaryLead(rows)
 		if err != nil {
 			rows.Close()
-			return summary{}, err
+			return lead.Summary{}, err
 		}
-		sum.add(&l)
+		sum.Add(&l)
 	}
 	if err := rows.Close(); err != nil {
-		return summary{}, err
+		return lead.Summary{}, err
 	}
 	if err := t.writeSummary(id, &sum); err != nil {
-		return summary{}, err
+		return lead.Summary{}, err
 	}
 	return sum, nil
 }
 
-func (t *idTx) writeSummary(id string, sum *summary) error {
-	a, err := sum.args()
+func (t *idTx) writeSummary(id string, sum *lead.Summary) error {
+	a, err := summaryArgs(sum)
 	if err != nil {
 		return err
 	}
@@ -649,8 +590,7 @@ func (t *idTx) preparedCustomer(id string) (customerRow, bool, error) {
 
 // newCustomer inserts an empty customer.
 func (t *idTx) newCustomer(id string, at int64) error {
-	var sum summary
-	a, err := sum.args()
+	a, err := summaryArgs(&lead.Summary{})
 	if err != nil {
 		return err
 	}
@@ -1034,11 +974,11 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			ch := lead.Change{Moves: []lead.LeadMove{{Lead: r.Lead.ID, To: r.CustomerID}}, Decision: r.DecisionID}
 			state := ""
 			if r.Outcome == lead.OutcomeJoined {
-				c.sum.add(&r.Lead)
+				addLead(&c.sum, &r.Lead)
 				dirty[r.CustomerID] = true
 			} else {
 				c = &customerRow{id: r.CustomerID, created: at, updated: at}
-				c.sum.add(&r.Lead)
+				addLead(&c.sum, &r.Lead)
 				sums[r.CustomerID] = c
 				created = append(created, c)
 				ch.Created = []string{r.CustomerID}
@@ -1077,7 +1017,7 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 		}
 		var custArgs []any
 		for _, c := range created {
-			a, err := c.sum.args()
+			a, err := summaryArgs(&c.sum)
 			if err != nil {
 				return err
 			}
@@ -1781,7 +1721,7 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 		if err != nil {
 			return err
 		}
-		if sum.count == 0 {
+		if sum.LeadCount == 0 {
 			return later(e, "customer %s would be left without leads", id)
 		}
 	}

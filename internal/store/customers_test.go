@@ -521,3 +521,36 @@ func TestModelsAndLock(t *testing.T) {
 		l3.Release()
 	})
 }
+
+// TestSummaryColumns pins the stored form of a customer's golden record and
+// offers: existing databases hold it, and it must stay readable byte for
+// byte.
+func TestSummaryColumns(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ls := mkLeads(t, s,
+			leadSpec{first: "Ann", last: "Lee", email: "ann@contoso.com", offer: "crm", at: 1},
+			leadSpec{first: "Annie", phone: "+1 617 555 0100", offer: "erp", at: 2},
+		)
+		c := ulid.Make().String()
+		commitRes(t, s, resolution(ls[0], lead.OutcomeNew, c, ""), resolution(ls[1], lead.OutcomeJoined, c, c))
+		var golden, offers string
+		var first, last, count int64
+		if err := s.WriteDB().QueryRow(`SELECT golden, offers, first_seen, last_seen, lead_count FROM customers WHERE id = $1`, c).
+			Scan(&golden, &offers, &first, &last, &count); err != nil {
+			t.Fatal(err)
+		}
+		t1, t2 := custT0.Add(time.Minute).UnixMicro(), custT0.Add(2*time.Minute).UnixMicro()
+		wantGolden := fmt.Sprintf(`{"email":{"v":"ann@contoso.com","l":"%[1]s","at":%[3]d},"first_name":{"v":"Annie","l":"%[2]s","at":%[4]d},`+
+			`"last_name":{"v":"Lee","l":"%[1]s","at":%[3]d},"phone":{"v":"+1 617 555 0100","l":"%[2]s","at":%[4]d}}`, ls[0].ID, ls[1].ID, t1, t2)
+		if golden != wantGolden {
+			t.Errorf("golden\n got %s\nwant %s", golden, wantGolden)
+		}
+		if offers != `["contoso.crm","contoso.erp"]` {
+			t.Errorf("offers %s", offers)
+		}
+		if first != t1 || last != t2 || count != 2 {
+			t.Errorf("first_seen %d, last_seen %d, lead_count %d", first, last, count)
+		}
+	})
+}
