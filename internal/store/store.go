@@ -39,6 +39,13 @@ var (
 	_ lead.SourceActivityReader = (*Store)(nil)
 	_ lead.ImportStore          = (*Store)(nil)
 	_ lead.Pinger               = (*Store)(nil)
+	_ lead.ResolutionStore      = (*Store)(nil)
+	_ lead.ModelStore           = (*Store)(nil)
+	_ lead.CustomerReader       = (*Store)(nil)
+	_ lead.ReviewReader         = (*Store)(nil)
+	_ lead.AuditReader          = (*Store)(nil)
+	_ lead.IdentityEditor       = (*Store)(nil)
+	_ lead.ResolverLocker       = (*Store)(nil)
 )
 
 // Store is leadhub's database, on SQLite or PostgreSQL.

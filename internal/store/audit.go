@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/oklog/ulid/v2"
+
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+func scanAudit(sc scanner) (lead.AuditEntry, error) {
+	var (
+		e                    lead.AuditEntry
+		at                   int64
+		action, cids, lids   string
+		payload              string
+		undoneBy, undoesThis string
+	)
+	if err := sc.Scan(&e.ID, &at, &e.Actor, &action, &e.Reason, &cids, &lids, &payload, &undoneBy, &undoesThis); err != nil {
+		return lead.AuditEntry{}, err
+	}
+	e.At, e.Action, e.UndoneBy, e.Undoes = fromMicros(at), lead.AuditAction(action), undoneBy, undoesThis
+	if err := json.Unmarshal([]byte(cids), &e.CustomerIDs); err != nil {
+		return lead.AuditEntry{}, fmt.Errorf("audit %s: customer_ids: %w", e.ID, err)
+	}
+	if err := json.Unmarshal([]byte(lids), &e.LeadIDs); err != nil {
+		return lead.AuditEntry{}, fmt.Errorf("audit %s: lead_ids: %w", e.ID, err)
+	}
+	e.Payload = json.RawMessage(payload)
+	return e, nil
+}
+
+// auditArgs returns an entry's insertAuditCols values and its refs.
+func auditArgs(e *lead.AuditEntry) ([]any, []any, error) {
+	if e.CustomerIDs == nil {
+		e.CustomerIDs = []string{}
+	}
+	if e.LeadIDs == nil {
+		e.LeadIDs = []string{}
+	}
+	cids, err := marshalJSON(e.CustomerIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	lids, err := marshalJSON(e.LeadIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	payload := string(e.Payload)
+	if payload == "" {
+		payload = "{}"
+	}
+	args := []any{e.ID, e.At.UnixMicro(), clean(e.Actor), string(e.Action), clean(e.Reason), cids, lids, payload, e.UndoneBy, e.Undoes}
+	var refs []any
+	seen := map[string]bool{}
+	for _, c := range e.CustomerIDs {
+		if c != "" && !seen["c:"+c] {
+			seen["c:"+c] = true
+			refs = append(refs, "c:"+c, e.ID)
+		}
+	}
+	for _, l := range e.LeadIDs {
+		if l != "" && !seen["l:"+l] {
+			seen["l:"+l] = true
+			refs = append(refs, "l:"+l, e.ID)
+		}
+	}
+	return args, refs, nil
+}
+
+// writeAudit inserts an audit entry and its refs.
+func (t *idTx) writeAudit(e *lead.AuditEntry) error {
+	args, refs, err := auditArgs(e)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, insertAuditHead+values(1, insertAuditCols, 1), args...); err != nil {
+		return err
+	}
+	return t.s.execRows(t.ctx, t.tx, insertRefHead, 2, refs, "")
+}
+
+func checkAct(act lead.Act) error {
+	if strings.TrimSpace(act.Actor) == "" {
+		return lead.Errorf(lead.KindInvalid, "store: who is acting? an actor is required")
+	}
+	if len(act.Actor) > 200 || len(act.Reason) > 2000 {
+		return lead.Errorf(lead.KindInvalid, "store: actor (200 bytes) or reason (2000 bytes) too long")
+	}
+	return nil
+}
+
+func newAudit(action lead.AuditAction, act lead.Act, at int64) lead.AuditEntry {
+	return lead.AuditEntry{ID: ulid.Make().String(), At: fromMicros(at), Actor: act.Actor, Action: action, Reason: act.Reason}
+}
+
+func payload(ch lead.Change) (json.RawMessage, error) {
+	if ch.Moves == nil {
+		ch.Moves = []lead.LeadMove{}
+	}
+	s, err := marshalJSON(ch)
+	return json.RawMessage(s), err
+}
+
+// ListAudit returns one page of audit entries, newest first.
+func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPage, error) {
+	const op = "listing the audit log"
+	limit := pageSize(f.Limit)
+	var w where
+	if f.Cursor != "" {
+		id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return lead.AuditPage{}, err
+		}
+		w.add(filterBeforeID, id)
+	}
+	if f.Customer != "" {
+		w.add(`id IN (SELECT audit_id FROM audit_refs WHERE ref = $#)`, "c:"+clean(f.Customer))
+	}
+	if f.Lead != "" {
+		w.add(`id IN (SELECT audit_id FROM audit_refs WHERE ref = $#)`, "l:"+clean(f.Lead))
+	}
+	if f.Action != "" {
+		w.add(`action = $#`, clean(string(f.Action)))
+	}
+	q, args := w.sql(`SELECT `+auditColumns+` FROM audit_log`, orderNewestFirst, limit+1)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return lead.AuditPage{}, s.fail(op, err)
+	}
+	defer rows.Close()
+	page := lead.AuditPage{Entries: []lead.AuditEntry{}}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return lead.AuditPage{}, s.fail(op, err)
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	if err := rows.Err(); err != nil {
+		return lead.AuditPage{}, s.fail(op, err)
+	}
+	if len(page.Entries) > limit {
+		page.Entries = page.Entries[:limit]
+		page.NextCursor = encodeCursor(page.Entries[limit-1].ID)
+	}
+	return page, nil
+}
+
+// GetAudit returns one audit entry.
+func (s *Store) GetAudit(ctx context.Context, id string) (lead.AuditEntry, error) {
+	e, err := scanAudit(s.r.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE id = $1`, clean(id)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return lead.AuditEntry{}, lead.Errorf(lead.KindNotFound, "store: audit entry %q not found", id)
+	}
+	if err != nil {
+		return lead.AuditEntry{}, s.fail("reading audit entry", err)
+	}
+	return e, nil
+}

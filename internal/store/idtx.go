@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Identity resolution: customers, their blocking keys, the resolver's
+// decisions, the review queue and the audit log.
+//
+// Every transaction that changes who belongs to which customer takes the
+// identity lock first: on PostgreSQL a transaction-scoped advisory lock, on
+// SQLite the write lock that BEGIN IMMEDIATE holds already. Identity writes
+// are short and so are serialised, which keeps the rules simple: no
+// deadlocks, and every check made inside a transaction stays true until it
+// commits.
+//
+// A customer's summary (stage, flags, golden record, offers, counts) is a
+// fold over its leads that does not depend on their order, so adding one
+// lead to it (the resolver's join) gives exactly what recomputing it from
+// all the leads gives (after a merge, a split or an undo).
+
+// Advisory lock keys ("lhident" and "lhresol" in ASCII).
+const (
+	identityLockKey = 0x6c686964656e74
+	resolverLockKey = 0x6c687265736f6c
+)
+
+// idTx is one identity transaction.
+type idTx struct {
+	s   *Store
+	ctx context.Context
+	tx  *sql.Tx
+	now int64
+}
+
+// lazyCheckpointEvery is how often a lazy SQLite commit checkpoints the WAL.
+const lazyCheckpointEvery = 512
+
+var lazyCount sync.Map // *sql.DB → *atomic.Int64
+
+func lazyCommits(db *sql.DB) int64 {
+	v, _ := lazyCount.LoadOrStore(db, new(atomic.Int64))
+	return v.(*atomic.Int64).Add(1)
+}
+
+// identity runs fn in a transaction that holds the identity lock.
+func (s *Store) identity(ctx context.Context, op string, fn func(t *idTx) error) error {
+	return s.identityTx(ctx, op, false, fn)
+}
+
+// identityTx is identity; with lazy, the commit does not wait for the disk
+// (see CommitResolutions).
+func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t *idTx) error) (err error) {
+	prepareWanted(ctx, s.w)
+	var tx *sql.Tx
+	if lazy && s.d.name == "sqlite" {
+		// synchronous and wal_autocheckpoint are properties of the
+		// connection: pin the writer connection, relax them for this
+		// transaction only, and restore them before anyone else can use
+		// the connection; a connection that cannot be restored is
+		// discarded, never returned to the pool. Without the automatic
+		// checkpoint, the commit that crosses the WAL's threshold is an
+		// ingest batch (as it would be without the resolver), and every
+		// lazyCheckpointEvery commits this one checkpoints the WAL itself,
+		// so that it stays small when the resolver alone writes.
+		conn, err := s.w.Conn(ctx)
+		if err != nil {
+			return s.fail(op, err)
+		}
+		defer func() {
+			rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err == nil && lazyCommits(s.w)%lazyCheckpointEvery == 0 {
+				_, _ = conn.ExecContext(rctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			}
+			for _, q := range []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_autocheckpoint = 1000`} {
+				if _, rerr := conn.ExecContext(rctx, q); rerr != nil {
+					_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+					err = errors.Join(err, s.fail(op, rerr))
+					break
+				}
+			}
+			conn.Close()
+		}()
+		for _, q := range []string{`PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 0`} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				return s.fail(op, err)
+			}
+		}
+		if tx, err = conn.BeginTx(ctx, nil); err != nil {
+			return s.fail(op, err)
+		}
+	} else if tx, err = s.w.BeginTx(ctx, nil); err != nil {
+		return s.fail(op, err)
+	}
+	defer tx.Rollback()
+	if s.d.name == "postgres" {
+		q := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey))
+		if lazy { // and, in the same round trip, SET LOCAL synchronous_commit = off
+			q += `, set_config('synchronous_commit', 'off', true)`
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return s.fail(op, err)
+		}
+	}
+	t := &idTx{s: s, ctx: ctx, tx: tx, now: time.Now().UnixMicro()}
+	if err := fn(t); err != nil {
+		return s.fail(op, err)
+	}
+	return s.fail(op, tx.Commit())
+}
+
+// exec runs q in t's transaction, prepared when it can be.
+func (t *idTx) exec(q string, args ...any) (sql.Result, error) {
+	if st := inTx(t.ctx, t.s.w, t.tx, q); st != nil {
+		return st.ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, q, args...)
+}
+
+// queryRow runs a one-row query in t's transaction, prepared when it can be.
+func (t *idTx) queryRow(q string, args ...any) (*sql.Row, error) {
+	if st := inTx(t.ctx, t.s.w, t.tx, q); st != nil {
+		return st.QueryRowContext(t.ctx, args...), nil
+	}
+	return t.tx.QueryRowContext(t.ctx, q, args...), nil
+}
+
+// execRows runs head + VALUES for args, cols values a row, in chunks that
+// fit the dialect.
+func (s *Store) execRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []any, tail string) error {
+	per := s.d.rowsPerStatement(cols, 0)
+	for len(args) > 0 {
+		n := min(per, len(args)/cols)
+		q := head + values(n, cols, 1) + tail
+		var err error
+		if st := inTx(ctx, s.w, tx, q); st != nil {
+			_, err = st.ExecContext(ctx, args[:n*cols]...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args[:n*cols]...)
+		}
+		if err != nil {
+			return err
+		}
+		args = args[n*cols:]
+	}
+	return nil
+}
+
+// root follows merged_into from id to the customer that holds its leads
+// now; "" when id does not exist.
+func (t *idTx) root(id string) (string, error) {
+	return rootOf(t.ctx, t.tx, id)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func rootOf(ctx context.Context, q queryer, id string) (string, error) {
+	for range 64 {
+		var merged sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT merged_into FROM customers WHERE id = $1`, id).Scan(&merged)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if !merged.Valid || merged.String == "" {
+			return id, nil
+		}
+		id = merged.String
+	}
+	return "", fmt.Errorf("customer %s: merged_into chain too long", id)
+}
+
+// leadIDsOf returns the ids of a customer's leads, in id order.
+func (t *idTx) leadIDsOf(customer string) ([]string, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM leads WHERE customer_id = $1 ORDER BY id`, customer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// owners returns the current customer of each lead ("" when unresolved);
+// a lead that does not exist is missing from the map.
+func (t *idTx) owners(leadIDs []string) (map[string]string, error) {
+	out := make(map[string]string, len(leadIDs))
+	per := t.s.d.rowsPerStatement(1, 0)
+	for chunk := range slices.Chunk(leadIDs, per) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := t.tx.QueryContext(t.ctx, `SELECT id, customer_id FROM leads WHERE id IN `+values(1, len(chunk), 1), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var c sql.NullString
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = c.String
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// moveLeads moves leads from one customer to another ("" to: unresolved,
+// which drops their keys) and returns how many keys followed.
+func (t *idTx) moveLeads(from, to string, leadIDs []string) (int, error) {
+	per := t.s.d.rowsPerStatement(1, 2)
+	keys := 0
+	for chunk := range slices.Chunk(leadIDs, per) {
+		args := make([]any, 0, len(chunk)+2)
+		var target any
+		if to != "" {
+			target = to
+		}
+		args = append(args, target, from)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		in := values(1, len(chunk), 3)
+		if _, err := t.tx.ExecContext(t.ctx, `UPDATE leads SET customer_id = $1 WHERE customer_id = $2 AND id IN `+in, args...); err != nil {
+			return 0, err
+		}
+		var res sql.Result
+		var err error
+		if to == "" {
+			res, err = t.tx.ExecContext(t.ctx, `DELETE FROM customer_keys WHERE customer_id = $1 AND lead_id IN `+values(1, len(chunk), 2), args[1:]...)
+		} else {
+			res, err = t.tx.ExecContext(t.ctx, `UPDATE customer_keys SET customer_id = $1 WHERE customer_id = $2 AND lead_id IN `+in, args...)
+		}
+		if err != nil {
+			return 0, err
+		}
+		n, _ := res.RowsAffected()
+		keys += int(n)
+	}
+	return keys, nil
+}
