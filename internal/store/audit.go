@@ -82,7 +82,7 @@ func (t *idTx) writeAudit(e *lead.AuditEntry) error {
 	if _, err := t.tx.ExecContext(t.ctx, insertAuditHead+values(1, insertAuditCols, 1), args...); err != nil {
 		return err
 	}
-	return t.s.execRows(t.ctx, t.tx, insertRefHead, 2, refs, "")
+	return t.s.execRows(t.ctx, t.tx, insertRefHead, insertRefCols, refs, "")
 }
 
 func checkAct(act lead.Act) error {
@@ -120,15 +120,15 @@ func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPa
 		w.add(filterBeforeID, id)
 	}
 	if f.Customer != "" {
-		w.add(`id IN (SELECT audit_id FROM audit_refs WHERE ref = $#)`, "c:"+clean(f.Customer))
+		w.add(filterAuditRef, "c:"+clean(f.Customer))
 	}
 	if f.Lead != "" {
-		w.add(`id IN (SELECT audit_id FROM audit_refs WHERE ref = $#)`, "l:"+clean(f.Lead))
+		w.add(filterAuditRef, "l:"+clean(f.Lead))
 	}
 	if f.Action != "" {
-		w.add(`action = $#`, clean(string(f.Action)))
+		w.add(filterAuditAction, clean(string(f.Action)))
 	}
-	q, args := w.sql(`SELECT `+auditColumns+` FROM audit_log`, orderNewestFirst, limit+1)
+	q, args := w.sql(selectAudits, orderNewestFirst, limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return lead.AuditPage{}, s.fail(op, err)
@@ -154,7 +154,7 @@ func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPa
 
 // GetAudit returns one audit entry.
 func (s *Store) GetAudit(ctx context.Context, id string) (lead.AuditEntry, error) {
-	e, err := scanAudit(s.r.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE id = $1`, clean(id)))
+	e, err := scanAudit(s.r.QueryRowContext(ctx, selectAudit, clean(id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return lead.AuditEntry{}, lead.Errorf(lead.KindNotFound, "store: audit entry %q not found", id)
 	}

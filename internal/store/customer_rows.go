@@ -135,7 +135,7 @@ func scanSummaryLead(sc scanner) (lead.Lead, error) {
 
 // recompute rebuilds a customer's summary from its leads.
 func (t *idTx) recompute(id string) (lead.Summary, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+summaryColumns+` FROM leads WHERE customer_id = $1`, id)
+	rows, err := t.tx.QueryContext(t.ctx, selectSummaryLeads, id)
 	if err != nil {
 		return lead.Summary{}, err
 	}

@@ -18,7 +18,7 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 	const op = "listing customers"
 	limit := pageSize(f.Limit)
 	var w where
-	w.add(`merged_into IS NULL`, nil)
+	w.add(filterActiveCustomer, nil)
 	if f.Cursor != "" {
 		id, err := decodeCursor(f.Cursor)
 		if err != nil {
@@ -27,21 +27,21 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 		w.add(filterBeforeID, id)
 	}
 	if f.Stage != "" {
-		w.add(`stage = $#`, clean(string(f.Stage)))
+		w.add(filterCustomerStage, clean(string(f.Stage)))
 	}
 	if f.IsTest != nil {
-		w.add(`is_test = $#`, boolInt(*f.IsTest))
+		w.add(filterCustomerIsTest, boolInt(*f.IsTest))
 	}
 	if f.DoNotContact != nil {
-		w.add(`do_not_contact = $#`, boolInt(*f.DoNotContact))
+		w.add(filterCustomerDNC, boolInt(*f.DoNotContact))
 	}
 	if f.Offer != "" {
-		w.add(`id IN (SELECT customer_id FROM leads WHERE `+filterOffer+`)`, clean(f.Offer))
+		w.add(filterCustomerOffer, clean(f.Offer))
 	}
 	if f.Query != "" {
-		w.add(`id IN (SELECT customer_id FROM leads WHERE `+filterQuery+`)`, likeContains(strings.ToLower(clean(f.Query))))
+		w.add(filterCustomerQuery, likeContains(strings.ToLower(clean(f.Query))))
 	}
-	q, args := w.sql(`SELECT `+customerColumns+` FROM customers`, orderNewestFirst, limit+1)
+	q, args := w.sql(selectCustomers, orderNewestFirst, limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return lead.CustomerPage{}, s.fail(op, err)
@@ -78,8 +78,7 @@ func (s *Store) GetCustomer(ctx context.Context, id string) (lead.CustomerDetail
 		return lead.CustomerDetail{}, s.fail(op, err)
 	}
 	d := lead.CustomerDetail{Customer: c.public(), Leads: []lead.CustomerLead{}, History: []lead.AuditEntry{}}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+leadColumns+` FROM leads WHERE customer_id = $1
-ORDER BY received_at DESC, id DESC LIMIT $2`, c.id, lead.MaxCustomerLeads+1)
+	rows, err := s.r.QueryContext(ctx, selectCustomerJourney, c.id, lead.MaxCustomerLeads+1)
 	if err != nil {
 		return lead.CustomerDetail{}, s.fail(op, err)
 	}
@@ -131,8 +130,7 @@ func (s *Store) latestDecisions(ctx context.Context, leadIDs []string) (map[stri
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.r.QueryContext(ctx, `SELECT `+decisionColumns+` FROM match_decisions
-WHERE undone = 0 AND lead_id IN `+values(1, len(chunk), 1)+` ORDER BY id`, args...)
+		rows, err := s.r.QueryContext(ctx, selectLatestDecisionsIn+values(1, len(chunk), 1)+orderByID, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +186,7 @@ func (t *idTx) merge(into, other string, act lead.Act, review string) (lead.Audi
 	if ch.KeysMoved, err = t.moveLeads(other, into, moved); err != nil {
 		return lead.AuditEntry{}, err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `UPDATE customers SET merged_into = $2, updated_at = $3 WHERE id = $1`, other, into, t.now); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx, markMerged, other, into, t.now); err != nil {
 		return lead.AuditEntry{}, err
 	}
 	if ch.Reviews, err = t.settleReviews(into); err != nil {

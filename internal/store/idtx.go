@@ -169,7 +169,7 @@ type queryer interface {
 func rootOf(ctx context.Context, q queryer, id string) (string, error) {
 	for range 64 {
 		var merged sql.NullString
-		err := q.QueryRowContext(ctx, `SELECT merged_into FROM customers WHERE id = $1`, id).Scan(&merged)
+		err := q.QueryRowContext(ctx, selectMerged, id).Scan(&merged)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil
 		}
@@ -186,7 +186,7 @@ func rootOf(ctx context.Context, q queryer, id string) (string, error) {
 
 // leadIDsOf returns the ids of a customer's leads, in id order.
 func (t *idTx) leadIDsOf(customer string) ([]string, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT id FROM leads WHERE customer_id = $1 ORDER BY id`, customer)
+	rows, err := t.tx.QueryContext(t.ctx, selectLeadIDsOf, customer)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func (t *idTx) owners(leadIDs []string) (map[string]string, error) {
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := t.tx.QueryContext(t.ctx, `SELECT id, customer_id FROM leads WHERE id IN `+values(1, len(chunk), 1), args...)
+		rows, err := t.tx.QueryContext(t.ctx, selectOwnersIn+values(1, len(chunk), 1), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -248,15 +248,15 @@ func (t *idTx) moveLeads(from, to string, leadIDs []string) (int, error) {
 			args = append(args, id)
 		}
 		in := values(1, len(chunk), 3)
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE leads SET customer_id = $1 WHERE customer_id = $2 AND id IN `+in, args...); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, moveLeadsIn+in, args...); err != nil {
 			return 0, err
 		}
 		var res sql.Result
 		var err error
 		if to == "" {
-			res, err = t.tx.ExecContext(t.ctx, `DELETE FROM customer_keys WHERE customer_id = $1 AND lead_id IN `+values(1, len(chunk), 2), args[1:]...)
+			res, err = t.tx.ExecContext(t.ctx, dropKeysIn+values(1, len(chunk), 2), args[1:]...)
 		} else {
-			res, err = t.tx.ExecContext(t.ctx, `UPDATE customer_keys SET customer_id = $1 WHERE customer_id = $2 AND lead_id IN `+in, args...)
+			res, err = t.tx.ExecContext(t.ctx, moveKeysIn+in, args...)
 		}
 		if err != nil {
 			return 0, err

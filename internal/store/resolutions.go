@@ -49,8 +49,7 @@ func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[stri
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.query(ctx, `SELECT lead_id, outcome, customer_id, candidate_id FROM match_decisions
-WHERE undone = 1 AND lead_id IN `+values(1, len(chunk), 1)+` ORDER BY id`, args...)
+		rows, err := s.query(ctx, selectUndoneIn+values(1, len(chunk), 1)+orderByID, args...)
 		if err != nil {
 			return nil, s.fail("reading undone decisions", err)
 		}
@@ -86,17 +85,16 @@ func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]le
 		return []lead.Candidate{}, nil
 	}
 	var b strings.Builder
-	b.WriteString(`SELECT u.k, u.customer_id, c.is_test, l.id, l.received_at,
- l.first_name, l.last_name, l.email, l.phone, l.country, l.company, l.title FROM (`)
+	b.WriteString(selectCandidatesHead)
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteString(" UNION ALL ")
+			b.WriteString(selectCandidatesUnion)
 		}
-		fmt.Fprintf(&b, `SELECT * FROM (SELECT %d AS k, lead_id, customer_id FROM customer_keys WHERE key = $%d ORDER BY lead_id DESC LIMIT %d) AS k%d`, i, i+1, perKey, i)
+		fmt.Fprintf(&b, selectCandidatesKey, i, i+1, perKey)
 		args[i] = k
 	}
-	b.WriteString(`) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`)
+	b.WriteString(selectCandidatesTail)
 	rows, err := s.query(ctx, b.String(), args...)
 	if err != nil {
 		return nil, s.fail(op, err)
@@ -294,10 +292,10 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			args []any
 			tail string
 		}{
-			{insertKeyHead, 3, keyArgs, " ON CONFLICT (key, lead_id) DO UPDATE SET customer_id = excluded.customer_id"},
+			{insertKeyHead, insertKeyCols, keyArgs, insertKeyTail},
 			{insertDecisionHead, insertDecisionCols, decArgs, ""},
 			{insertAuditHead, insertAuditCols, auditRows, ""},
-			{insertRefHead, 2, refRows, " ON CONFLICT (ref, audit_id) DO NOTHING"},
+			{insertRefHead, insertRefCols, refRows, insertRefTail},
 		} {
 			if err := s.execRows(ctx, t.tx, x.head, x.cols, x.args, x.tail); err != nil {
 				return err

@@ -34,7 +34,7 @@ func scanDecision(sc scanner) (lead.Decision, error) {
 }
 
 func (t *idTx) decision(id string) (lead.Decision, error) {
-	d, err := scanDecision(t.tx.QueryRowContext(t.ctx, `SELECT `+decisionColumns+` FROM match_decisions WHERE id = $1`, id))
+	d, err := scanDecision(t.tx.QueryRowContext(t.ctx, selectDecision, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return lead.Decision{}, lead.Errorf(lead.KindNotFound, "store: review item %q not found", id)
 	}
@@ -44,8 +44,7 @@ func (t *idTx) decision(id string) (lead.Decision, error) {
 // settleReviews marks merged the open review items whose lead and
 // candidate are now one customer (root), and returns the changes.
 func (t *idTx) settleReviews(root string) ([]lead.ReviewChange, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT d.id, d.candidate_id FROM match_decisions d JOIN leads l ON l.id = d.lead_id
-WHERE d.review_state = 'open' AND d.undone = 0 AND l.customer_id = $1 ORDER BY d.id`, root)
+	rows, err := t.tx.QueryContext(t.ctx, selectOpenReviewsOf, root)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +70,7 @@ WHERE d.review_state = 'open' AND d.undone = 0 AND l.customer_id = $1 ORDER BY d
 		if r != root {
 			continue
 		}
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE match_decisions SET review_state = 'merged' WHERE id = $1`, it.id); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, setReviewState, it.id, string(lead.ReviewMerged)); err != nil {
 			return nil, err
 		}
 		out = append(out, lead.ReviewChange{Decision: it.id, From: lead.ReviewOpen, To: lead.ReviewMerged})
@@ -102,7 +101,7 @@ func (s *Store) ListReview(ctx context.Context, limit int, cursor string) (lead.
 	const op = "listing the review queue"
 	limit = pageSize(limit)
 	var w where
-	w.add(`review_state = 'open' AND undone = 0`, nil)
+	w.add(filterOpenReview, nil)
 	if cursor != "" {
 		id, err := decodeCursor(cursor)
 		if err != nil {
@@ -110,7 +109,7 @@ func (s *Store) ListReview(ctx context.Context, limit int, cursor string) (lead.
 		}
 		w.add(filterBeforeID, id)
 	}
-	q, args := w.sql(`SELECT `+decisionColumns+` FROM match_decisions`, orderNewestFirst, limit+1)
+	q, args := w.sql(selectDecisions, orderNewestFirst, limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return lead.ReviewPage{}, s.fail(op, err)
@@ -190,7 +189,7 @@ func (s *Store) DismissReview(ctx context.Context, decisionID string, act lead.A
 		if err != nil {
 			return err
 		}
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE match_decisions SET review_state = 'dismissed' WHERE id = $1`, d.ID); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, setReviewState, d.ID, string(lead.ReviewDismissed)); err != nil {
 			return err
 		}
 		var owner sql.NullString

@@ -22,7 +22,7 @@ func (s *Store) Undo(ctx context.Context, auditID string, act lead.Act) (lead.Au
 	}
 	var u lead.AuditEntry
 	err := s.identity(ctx, "undoing", func(t *idTx) error {
-		e, err := scanAudit(t.tx.QueryRowContext(t.ctx, `SELECT `+auditColumns+` FROM audit_log WHERE id = $1`, clean(auditID)))
+		e, err := scanAudit(t.tx.QueryRowContext(t.ctx, selectAudit, clean(auditID)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return lead.Errorf(lead.KindNotFound, "store: audit entry %q not found", auditID)
 		}
@@ -102,20 +102,19 @@ func (t *idTx) checkUndo(e *lead.AuditEntry, ch *lead.Change) error {
 			}
 		}
 		var n, merged, reviews int64
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM leads WHERE customer_id = $1`, id).Scan(&n); err != nil {
+		if err := t.tx.QueryRowContext(t.ctx, countLeadsOf, id).Scan(&n); err != nil {
 			return err
 		}
 		if int(n) != mine {
 			return later(e, "customer %s has leads that later changes put there", id)
 		}
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM customers WHERE merged_into = $1`, id).Scan(&merged); err != nil {
+		if err := t.tx.QueryRowContext(t.ctx, countMergedInto, id).Scan(&merged); err != nil {
 			return err
 		}
 		if merged > 0 {
 			return later(e, "other customers were merged into %s", id)
 		}
-		if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM match_decisions
-WHERE candidate_id = $1 AND outcome = 'review' AND undone = 0`, id).Scan(&reviews); err != nil {
+		if err := t.tx.QueryRowContext(t.ctx, countReviewsNaming, id).Scan(&reviews); err != nil {
 			return err
 		}
 		if reviews > 0 {
@@ -190,7 +189,7 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 		inverse.KeysMoved += n
 	}
 	for _, m := range ch.Merged {
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE customers SET merged_into = NULL, updated_at = $2 WHERE id = $1`, m.Customer, t.now); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, unmarkMerged, m.Customer, t.now); err != nil {
 			return err
 		}
 		touched[m.Customer] = true
@@ -198,9 +197,9 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 	for _, r := range ch.Reviews {
 		var err error
 		if r.From == "" { // created by e: its decision is undone below
-			_, err = t.tx.ExecContext(t.ctx, `UPDATE match_decisions SET undone = 1 WHERE id = $1`, r.Decision)
+			_, err = t.tx.ExecContext(t.ctx, markUndone, r.Decision)
 		} else {
-			_, err = t.tx.ExecContext(t.ctx, `UPDATE match_decisions SET review_state = $2 WHERE id = $1`, r.Decision, string(r.From))
+			_, err = t.tx.ExecContext(t.ctx, setReviewState, r.Decision, string(r.From))
 		}
 		if err != nil {
 			return err
@@ -208,13 +207,13 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 		inverse.Reviews = append(inverse.Reviews, lead.ReviewChange{Decision: r.Decision, From: r.To, To: r.From})
 	}
 	if ch.Decision != "" {
-		if _, err := t.tx.ExecContext(t.ctx, `UPDATE match_decisions SET undone = 1 WHERE id = $1`, ch.Decision); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, markUndone, ch.Decision); err != nil {
 			return err
 		}
 		inverse.Decision = ch.Decision
 	}
 	for _, id := range ch.Created {
-		if _, err := t.tx.ExecContext(t.ctx, `DELETE FROM customers WHERE id = $1`, id); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, deleteCustomer, id); err != nil {
 			return err
 		}
 		delete(touched, id)
@@ -247,7 +246,7 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 	if u.Payload, err = payload(inverse); err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE audit_log SET undone_by = $2 WHERE id = $1 AND undone_by = ''`, e.ID, u.ID)
+	res, err := t.tx.ExecContext(t.ctx, markAuditUndone, e.ID, u.ID)
 	if err != nil {
 		return err
 	}
