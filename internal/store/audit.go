@@ -79,7 +79,7 @@ func (t *idTx) writeAudit(e *lead.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, insertAuditHead+values(1, insertAuditCols, 1), args...); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx, insertAuditHead+t.s.values(1, insertAuditCols, 1), args...); err != nil {
 		return err
 	}
 	return t.s.execRows(t.ctx, t.tx, insertRefHead, insertRefCols, refs, "")

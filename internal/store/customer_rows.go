@@ -211,6 +211,6 @@ func (t *idTx) newCustomer(id string, at int64) error {
 		return err
 	}
 	args := append([]any{id, at, at, nil}, a...)
-	_, err = t.tx.ExecContext(t.ctx, insertCustomer+values(1, insertCustomerCols, 1), args...)
+	_, err = t.tx.ExecContext(t.ctx, insertCustomer+t.s.values(1, insertCustomerCols, 1), args...)
 	return err
 }

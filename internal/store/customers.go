@@ -130,7 +130,7 @@ func (s *Store) latestDecisions(ctx context.Context, leadIDs []string) (map[stri
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.r.QueryContext(ctx, selectLatestDecisionsIn+values(1, len(chunk), 1)+orderByID, args...)
+		rows, err := s.r.QueryContext(ctx, selectLatestDecisionsIn+s.values(1, len(chunk), 1)+orderByID, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -27,12 +25,6 @@ import (
 // lead to it (the resolver's join) gives exactly what recomputing it from
 // all the leads gives (after a merge, a split or an undo).
 
-// Advisory lock keys ("lhident" and "lhresol" in ASCII).
-const (
-	identityLockKey = 0x6c686964656e74
-	resolverLockKey = 0x6c687265736f6c
-)
-
 // idTx is one identity transaction.
 type idTx struct {
 	s   *Store
@@ -41,56 +33,24 @@ type idTx struct {
 	now int64
 }
 
-// lazyCheckpointEvery is how often a lazy SQLite commit checkpoints the WAL.
-const lazyCheckpointEvery = 512
-
-var lazyCount sync.Map // *sql.DB → *atomic.Int64
-
-func lazyCommits(db *sql.DB) int64 {
-	v, _ := lazyCount.LoadOrStore(db, new(atomic.Int64))
-	return v.(*atomic.Int64).Add(1)
-}
-
 // identity runs fn in a transaction that holds the identity lock.
 func (s *Store) identity(ctx context.Context, op string, fn func(t *idTx) error) error {
 	return s.identityTx(ctx, op, false, fn)
 }
 
 // identityTx is identity; with lazy, the commit does not wait for the disk
-// (see CommitResolutions).
+// (see CommitResolutions, and dialect.lazyCommit for how each engine does
+// it).
 func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t *idTx) error) (err error) {
-	prepareWanted(ctx, s.w)
+	s.ws.prepareWanted(ctx)
 	var tx *sql.Tx
-	if lazy && s.d.name == "sqlite" {
-		// synchronous and wal_autocheckpoint are properties of the
-		// connection: pin the writer connection, relax them for this
-		// transaction only, and restore them before anyone else can use
-		// the connection; a connection that cannot be restored is
-		// discarded, never returned to the pool. Without the automatic
-		// checkpoint, the commit that crosses the WAL's threshold is an
-		// ingest batch (as it would be without the resolver), and every
-		// lazyCheckpointEvery commits this one checkpoints the WAL itself,
-		// so that it stays small when the resolver alone writes.
-		conn, err := s.w.Conn(ctx)
-		if err != nil {
-			return s.fail(op, err)
+	if lazy && len(s.d.lazyConn) > 0 {
+		conn, cerr := s.w.Conn(ctx)
+		if cerr != nil {
+			return s.fail(op, cerr)
 		}
-		defer func() {
-			rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err == nil && lazyCommits(s.w)%lazyCheckpointEvery == 0 {
-				_, _ = conn.ExecContext(rctx, `PRAGMA wal_checkpoint(PASSIVE)`)
-			}
-			for _, q := range []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_autocheckpoint = 1000`} {
-				if _, rerr := conn.ExecContext(rctx, q); rerr != nil {
-					_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-					err = errors.Join(err, s.fail(op, rerr))
-					break
-				}
-			}
-			conn.Close()
-		}()
-		for _, q := range []string{`PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 0`} {
+		defer func() { s.restoreConn(conn, err == nil) }()
+		for _, q := range s.d.lazyConn {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
 				return s.fail(op, err)
 			}
@@ -102,12 +62,12 @@ func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t 
 		return s.fail(op, err)
 	}
 	defer tx.Rollback()
-	if s.d.name == "postgres" {
-		q := fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey))
-		if lazy { // and, in the same round trip, SET LOCAL synchronous_commit = off
-			q += `, set_config('synchronous_commit', 'off', true)`
-		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+	lock := s.d.identityLock
+	if lazy {
+		lock += s.d.lazyCommit
+	}
+	if lock != "" {
+		if _, err := tx.ExecContext(ctx, lock); err != nil {
 			return s.fail(op, err)
 		}
 	}
@@ -118,9 +78,29 @@ func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t 
 	return s.fail(op, tx.Commit())
 }
 
+// restoreConn undoes lazyConn on a pinned writer connection (after a
+// lazy commit, every lazyCheckpointEvery times, checkpointing the WAL
+// first) and releases it. A connection that cannot be restored is
+// discarded rather than returned to the pool; the transaction's outcome
+// stands either way.
+func (s *Store) restoreConn(conn *sql.Conn, committed bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	defer conn.Close()
+	if committed && s.lazyCommits.Add(1)%lazyCheckpointEvery == 0 {
+		_, _ = conn.ExecContext(ctx, s.d.lazyCheckpoint)
+	}
+	for _, q := range s.d.strictConn {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			return
+		}
+	}
+}
+
 // exec runs q in t's transaction, prepared when it can be.
 func (t *idTx) exec(q string, args ...any) (sql.Result, error) {
-	if st := inTx(t.ctx, t.s.w, t.tx, q); st != nil {
+	if st := t.s.ws.inTx(t.ctx, t.tx, q); st != nil {
 		return st.ExecContext(t.ctx, args...)
 	}
 	return t.tx.ExecContext(t.ctx, q, args...)
@@ -128,7 +108,7 @@ func (t *idTx) exec(q string, args ...any) (sql.Result, error) {
 
 // queryRow runs a one-row query in t's transaction, prepared when it can be.
 func (t *idTx) queryRow(q string, args ...any) (*sql.Row, error) {
-	if st := inTx(t.ctx, t.s.w, t.tx, q); st != nil {
+	if st := t.s.ws.inTx(t.ctx, t.tx, q); st != nil {
 		return st.QueryRowContext(t.ctx, args...), nil
 	}
 	return t.tx.QueryRowContext(t.ctx, q, args...), nil
@@ -140,9 +120,9 @@ func (s *Store) execRows(ctx context.Context, tx *sql.Tx, head string, cols int,
 	per := s.d.rowsPerStatement(cols, 0)
 	for len(args) > 0 {
 		n := min(per, len(args)/cols)
-		q := head + values(n, cols, 1) + tail
+		q := head + s.values(n, cols, 1) + tail
 		var err error
-		if st := inTx(ctx, s.w, tx, q); st != nil {
+		if st := s.ws.inTx(ctx, tx, q); st != nil {
 			_, err = st.ExecContext(ctx, args[:n*cols]...)
 		} else {
 			_, err = tx.ExecContext(ctx, q, args[:n*cols]...)
@@ -212,7 +192,7 @@ func (t *idTx) owners(leadIDs []string) (map[string]string, error) {
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := t.tx.QueryContext(t.ctx, selectOwnersIn+values(1, len(chunk), 1), args...)
+		rows, err := t.tx.QueryContext(t.ctx, selectOwnersIn+t.s.values(1, len(chunk), 1), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -247,14 +227,14 @@ func (t *idTx) moveLeads(from, to string, leadIDs []string) (int, error) {
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		in := values(1, len(chunk), 3)
+		in := t.s.values(1, len(chunk), 3)
 		if _, err := t.tx.ExecContext(t.ctx, moveLeadsIn+in, args...); err != nil {
 			return 0, err
 		}
 		var res sql.Result
 		var err error
 		if to == "" {
-			res, err = t.tx.ExecContext(t.ctx, dropKeysIn+values(1, len(chunk), 2), args[1:]...)
+			res, err = t.tx.ExecContext(t.ctx, dropKeysIn+t.s.values(1, len(chunk), 2), args[1:]...)
 		} else {
 			res, err = t.tx.ExecContext(t.ctx, moveKeysIn+in, args...)
 		}

@@ -3,7 +3,6 @@ package store
 import (
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // The SQL is the same on both engines. Multi-row INSERTs are completed with
@@ -92,40 +91,6 @@ const maxRowsPerStatement = 256
 // carries, with reserved other parameters, within d.stmtParams.
 func (d dialect) rowsPerStatement(cols, reserved int) int {
 	return max(1, min(maxRowsPerStatement, (d.stmtParams-reserved)/cols))
-}
-
-type valuesKey struct{ rows, cols, first int }
-
-var valuesCache sync.Map // valuesKey -> string
-
-// values returns "($first, …), (…)" for rows rows of cols parameters each,
-// numbered from first.
-func values(rows, cols, first int) string {
-	k := valuesKey{rows, cols, first}
-	if v, ok := valuesCache.Load(k); ok {
-		return v.(string)
-	}
-	var b strings.Builder
-	b.Grow(rows * cols * 6)
-	n := first
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			n++
-		}
-		b.WriteByte(')')
-	}
-	v := b.String()
-	valuesCache.Store(k, v)
-	return v
 }
 
 // where assembles AND-ed conditions with numbered parameters.

@@ -176,7 +176,7 @@ func (s *Store) ResolveQuarantined(ctx context.Context, id string, parsed *lead.
 		if err != nil {
 			return lead.RawLead{}, s.fail(op, err)
 		}
-		if _, err := tx.ExecContext(ctx, insertLeadHead+values(1, insertLeadCols, 1), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertLeadHead+s.values(1, insertLeadCols, 1), args...); err != nil {
 			return lead.RawLead{}, s.fail(op, err)
 		}
 		if _, err := tx.ExecContext(ctx, updateRawParsed, r.ID, now); err != nil {

@@ -49,7 +49,7 @@ func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[stri
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := s.query(ctx, selectUndoneIn+values(1, len(chunk), 1)+orderByID, args...)
+		rows, err := s.query(ctx, selectUndoneIn+s.values(1, len(chunk), 1)+orderByID, args...)
 		if err != nil {
 			return nil, s.fail("reading undone decisions", err)
 		}

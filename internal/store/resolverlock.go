@@ -3,33 +3,34 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
-// ResolverLock is held by the one process that resolves leads. On
+// resolverLock is held by the one process that resolves leads. On
 // PostgreSQL it is a session advisory lock on a connection of its own, so
 // that of several replicas one resolves and the others stand by; it is
 // released when the connection ends, however the process ends. On SQLite
-// there is one process per database file, and the lock is nominal.
-type ResolverLock struct {
-	conn *sql.Conn
+// there is one process per database file, and the lock is nominal (no
+// connection).
+type resolverLock struct {
+	conn   *sql.Conn
+	unlock string
 }
 
 // TryResolverLock takes the resolver lock if no other process holds it;
 // it returns nil, nil when one does.
 func (s *Store) TryResolverLock(ctx context.Context) (lead.Lock, error) {
-	if s.d.name != "postgres" {
-		return &ResolverLock{}, nil
+	if s.d.resolverLock == "" {
+		return &resolverLock{}, nil
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return nil, s.fail("taking the resolver lock", err)
 	}
 	var ok bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+strconv.FormatInt(resolverLockKey, 10)+`)`).Scan(&ok); err != nil {
+	if err := conn.QueryRowContext(ctx, s.d.resolverLock).Scan(&ok); err != nil {
 		conn.Close()
 		return nil, s.fail("taking the resolver lock", err)
 	}
@@ -37,11 +38,11 @@ func (s *Store) TryResolverLock(ctx context.Context) (lead.Lock, error) {
 		conn.Close()
 		return nil, nil
 	}
-	return &ResolverLock{conn: conn}, nil
+	return &resolverLock{conn: conn, unlock: s.d.resolverUnlock}, nil
 }
 
 // Alive reports an error when the lock was lost (its connection broke).
-func (l *ResolverLock) Alive(ctx context.Context) error {
+func (l *resolverLock) Alive(ctx context.Context) error {
 	if l == nil || l.conn == nil {
 		return nil
 	}
@@ -49,13 +50,13 @@ func (l *ResolverLock) Alive(ctx context.Context) error {
 }
 
 // Release gives the lock up.
-func (l *ResolverLock) Release() {
+func (l *resolverLock) Release() {
 	if l == nil || l.conn == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, _ = l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(`+strconv.FormatInt(resolverLockKey, 10)+`)`)
+	_, _ = l.conn.ExecContext(ctx, l.unlock)
 	l.conn.Close()
 	l.conn = nil
 }

@@ -3,70 +3,113 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
 	"sync"
 )
 
-// The resolver runs the same few statements for every lead. Parsing one
-// costs more than running it (SQLite parses a statement anew on every
-// call unless it is prepared), so they are prepared once per pool and
-// reused; inside a transaction through Tx.StmtContext, which reuses the
-// statement prepared on the transaction's connection.
-type stmtKey struct {
-	db *sql.DB
-	q  string
+// stmtCache holds the statements prepared on one pool. The resolver runs
+// the same few statements for every lead. Parsing one costs more than
+// running it (SQLite parses a statement anew on every call unless it is
+// prepared), so they are prepared once per pool and reused; inside a
+// transaction through Tx.StmtContext, which reuses the statement prepared
+// on the transaction's connection. Store.Close closes them.
+type stmtCache struct {
+	db     *sql.DB
+	stmts  sync.Map // query → *sql.Stmt
+	wanted sync.Map // query → true: to prepare before the next transaction
 }
 
-var (
-	stmts  sync.Map // stmtKey → *sql.Stmt
-	wanted sync.Map // stmtKey → true: to prepare before the next transaction
-)
+func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db} }
 
-func prepared(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
-	k := stmtKey{db, q}
-	if v, ok := stmts.Load(k); ok {
+// prepared returns q prepared on the pool.
+func (c *stmtCache) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if v, ok := c.stmts.Load(q); ok {
 		return v.(*sql.Stmt), nil
 	}
-	st, err := db.PrepareContext(ctx, q)
+	st, err := c.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if v, loaded := stmts.LoadOrStore(k, st); loaded {
+	if v, loaded := c.stmts.LoadOrStore(q, st); loaded {
 		st.Close()
 		return v.(*sql.Stmt), nil
 	}
 	return st, nil
 }
 
+// inTx returns q prepared for use in tx, or nil when it is not prepared
+// yet: a statement cannot be prepared on the writer pool while a
+// transaction holds its (on SQLite only) connection, so it is noted and
+// prepared before the next transaction begins.
+func (c *stmtCache) inTx(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
+	if v, ok := c.stmts.Load(q); ok {
+		return tx.StmtContext(ctx, v.(*sql.Stmt))
+	}
+	c.wanted.Store(q, true)
+	return nil
+}
+
+// prepareWanted prepares the statements transactions asked for.
+func (c *stmtCache) prepareWanted(ctx context.Context) {
+	c.wanted.Range(func(k, _ any) bool {
+		if _, err := c.prepared(ctx, k.(string)); err == nil {
+			c.wanted.Delete(k)
+		}
+		return true
+	})
+}
+
+// close closes every statement prepared so far.
+func (c *stmtCache) close() error {
+	var err error
+	c.stmts.Range(func(k, v any) bool {
+		err = errors.Join(err, v.(*sql.Stmt).Close())
+		c.stmts.Delete(k)
+		return true
+	})
+	return err
+}
+
 // query runs a prepared read on the reader pool.
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := prepared(ctx, s.r, q)
+	st, err := s.rs.prepared(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	return st.QueryContext(ctx, args...)
 }
 
-// inTx returns q prepared for use in tx, or nil when it is not prepared
-// yet: a statement cannot be prepared on the writer pool while a
-// transaction holds its (on SQLite only) connection, so it is noted and
-// prepared before the next transaction begins.
-func inTx(ctx context.Context, db *sql.DB, tx *sql.Tx, q string) *sql.Stmt {
-	k := stmtKey{db, q}
-	if v, ok := stmts.Load(k); ok {
-		return tx.StmtContext(ctx, v.(*sql.Stmt))
-	}
-	wanted.Store(k, true)
-	return nil
-}
+type valuesKey struct{ rows, cols, first int }
 
-// prepareWanted prepares the statements transactions asked for.
-func prepareWanted(ctx context.Context, db *sql.DB) {
-	wanted.Range(func(k, _ any) bool {
-		if sk := k.(stmtKey); sk.db == db {
-			if _, err := prepared(ctx, db, sk.q); err == nil {
-				wanted.Delete(k)
-			}
+// values returns "($first, …), (…)" for rows rows of cols parameters each,
+// numbered from first. The lists are kept: a store builds the same few
+// again and again.
+func (s *Store) values(rows, cols, first int) string {
+	k := valuesKey{rows, cols, first}
+	if v, ok := s.vals.Load(k); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(rows * cols * 6)
+	n := first
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
 		}
-		return true
-	})
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			n++
+		}
+		b.WriteByte(')')
+	}
+	v := b.String()
+	s.vals.Store(k, v)
+	return v
 }

@@ -12,19 +12,17 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/leadhub/leadhub/internal/lead"
 )
@@ -53,57 +51,23 @@ type Store struct {
 	d dialect
 	w *sql.DB // writer: every transaction that writes
 	r *sql.DB // readers: on PostgreSQL the same pool as w
+
+	ws, rs *stmtCache // statements prepared on w and on r (one cache when r is w)
+	vals   sync.Map   // valuesKey → string, for values()
+
+	// lazyCommits counts the identity transactions committed without
+	// waiting for the disk (see dialect.lazyConn).
+	lazyCommits atomic.Int64
 }
 
-// dialect holds everything that differs between the two engines.
-type dialect struct {
-	name string // "sqlite" or "postgres"; also the migrations directory
-
-	// stmtParams is how many bind parameters a multi-row statement
-	// carries at most. SQLite keeps $N parameters in a list that it
-	// searches linearly, both when preparing a statement and when the
-	// driver binds each argument, so a parameter costs more the more
-	// parameters its statement has: there, several short statements beat
-	// one long one. PostgreSQL takes a whole batch in one statement; its
-	// protocol allows 65535 parameters.
-	stmtParams int
-
-	// forUpdate is appended to the SELECT that starts a read-modify-write
-	// transaction. SQLite needs nothing: its writer transactions begin
-	// IMMEDIATE and so already hold the database's write lock.
-	forUpdate string
-
-	// migrationLock runs first in every migration transaction so that two
-	// processes migrating at once take turns. On SQLite, BEGIN IMMEDIATE has
-	// already taken the write lock.
-	migrationLock string
-
-	uniqueViolation func(error) bool
-	unavailable     func(error) bool
+func newStore(d dialect, w, r *sql.DB) *Store {
+	s := &Store{d: d, w: w, r: r, ws: newStmtCache(w)}
+	s.rs = s.ws
+	if r != w {
+		s.rs = newStmtCache(r)
+	}
+	return s
 }
-
-// migrationLockKey is the PostgreSQL advisory lock key for migrations
-// ("leadhub" in ASCII).
-const migrationLockKey = 0x6c656164687562
-
-var (
-	sqliteDialect = dialect{
-		name:            "sqlite",
-		stmtParams:      sqliteStmtParams,
-		forUpdate:       "",
-		migrationLock:   "",
-		uniqueViolation: sqliteUniqueViolation,
-		unavailable:     sqliteUnavailable,
-	}
-	postgresDialect = dialect{
-		name:            "postgres",
-		stmtParams:      65535,
-		forUpdate:       " FOR UPDATE",
-		migrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
-		uniqueViolation: postgresUniqueViolation,
-		unavailable:     postgresUnavailable,
-	}
-)
 
 // SQLite connection settings. The shorthand keys are applied by the driver
 // in a fixed order with busy_timeout first, so that the PRAGMAs after it wait
@@ -146,12 +110,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch a.engine {
-	case "sqlite":
+	if a.sqlite() {
 		return openSQLite(ctx, a.path)
-	default:
-		return openPostgres(ctx, a)
 	}
+	return openPostgres(ctx, a)
 }
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
@@ -166,9 +128,10 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		name = "./" + name
 	}
 
-	w, err := sql.Open("sqlite", name+"?"+sqliteWriterParams)
+	d := sqliteDialect()
+	w, err := sql.Open(d.driver, name+"?"+sqliteWriterParams)
 	if err != nil {
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -180,7 +143,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.Close()
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		w.Close()
@@ -188,25 +151,26 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 			"store: SQLite database %q is in journal mode %q, not WAL (is it on a file system without shared memory?)", path, mode)
 	}
 
-	r, err := sql.Open("sqlite", name+"?"+sqliteReaderParams)
+	r, err := sql.Open(d.driver, name+"?"+sqliteReaderParams)
 	if err != nil {
 		w.Close()
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
 	r.SetMaxOpenConns(sqliteReaders)
 	r.SetMaxIdleConns(sqliteReaders)
 	if err := r.PingContext(ctx); err != nil {
 		w.Close()
 		r.Close()
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
-	return &Store{d: sqliteDialect, w: w, r: r}, nil
+	return newStore(d, w, r), nil
 }
 
 func openPostgres(ctx context.Context, a address) (*Store, error) {
-	db, err := sql.Open("pgx", a.dsn)
+	d := postgresDialect()
+	db, err := sql.Open(d.driver, a.dsn)
 	if err != nil {
-		return nil, openError(postgresDialect, a.redacted, err, a.redact)
+		return nil, openError(d, a.redacted, err, a.redact)
 	}
 	db.SetMaxOpenConns(postgresMaxConns)
 	db.SetMaxIdleConns(postgresMaxConns)
@@ -214,9 +178,9 @@ func openPostgres(ctx context.Context, a address) (*Store, error) {
 	db.SetConnMaxLifetime(postgresMaxLifetime)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, openError(postgresDialect, a.redacted, err, a.redact)
+		return nil, openError(d, a.redacted, err, a.redact)
 	}
-	return &Store{d: postgresDialect, w: db, r: db}, nil
+	return newStore(d, db, db), nil
 }
 
 // openError classifies err, then passes it through redact (when not nil)
@@ -252,9 +216,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pools.
+// Close closes the prepared statements and the pools.
 func (s *Store) Close() error {
-	err := s.w.Close()
+	err := s.ws.close()
+	if s.rs != s.ws {
+		err = errors.Join(err, s.rs.close())
+	}
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
@@ -278,69 +246,4 @@ func (s *Store) fail(op string, err error) error {
 		return &lead.Error{Kind: lead.KindUnavailable, Op: "store", Message: "" + op + ": database unavailable", Err: err}
 	}
 	return &lead.Error{Kind: lead.KindInternal, Op: "store", Message: "" + op + " failed", Err: err}
-}
-
-// commonUnavailable reports connection-level failures shared by both engines.
-func commonUnavailable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
-}
-
-func sqliteCode(err error) (int, bool) {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code(), true
-	}
-	return 0, false
-}
-
-func sqliteUniqueViolation(err error) bool {
-	code, ok := sqliteCode(err)
-	return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
-}
-
-func sqliteUnavailable(err error) bool {
-	if commonUnavailable(err) {
-		return true
-	}
-	code, ok := sqliteCode(err)
-	if !ok {
-		return false
-	}
-	switch code & 0xff { // primary result code
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN,
-		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
-		return true
-	}
-	return false
-}
-
-func postgresUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-func postgresUnavailable(err error) bool {
-	if commonUnavailable(err) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
-		return true
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return true
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"),       // insufficient resources
-			strings.HasPrefix(pe.Code, "57P"),      // operator intervention: shutdown, cannot connect now
-			pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock: retry later
-			return true
-		}
-	}
-	return false
 }
