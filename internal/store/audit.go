@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -109,16 +107,7 @@ func payload(ch lead.Change) (json.RawMessage, error) {
 
 // ListAudit returns one page of audit entries, newest first.
 func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPage, error) {
-	const op = "listing the audit log"
-	limit := pageSize(f.Limit)
 	var w where
-	if f.Cursor != "" {
-		id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return lead.AuditPage{}, err
-		}
-		w.add(filterBeforeID, id)
-	}
 	if f.Customer != "" {
 		w.add(filterAuditRef, "c:"+clean(f.Customer))
 	}
@@ -128,38 +117,17 @@ func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPa
 	if f.Action != "" {
 		w.add(filterAuditAction, clean(string(f.Action)))
 	}
-	q, args := w.sql(selectAudits, orderNewestFirst, limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	es, next, err := readPage(ctx, s, page{op: "listing the audit log", sel: selectAudits, where: w, cursor: f.Cursor, limit: f.Limit},
+		scanAudit, auditID)
 	if err != nil {
-		return lead.AuditPage{}, s.fail(op, err)
+		return lead.AuditPage{}, err
 	}
-	defer rows.Close()
-	page := lead.AuditPage{Entries: []lead.AuditEntry{}}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return lead.AuditPage{}, s.fail(op, err)
-		}
-		page.Entries = append(page.Entries, e)
-	}
-	if err := rows.Err(); err != nil {
-		return lead.AuditPage{}, s.fail(op, err)
-	}
-	if len(page.Entries) > limit {
-		page.Entries = page.Entries[:limit]
-		page.NextCursor = encodeCursor(page.Entries[limit-1].ID)
-	}
-	return page, nil
+	return lead.AuditPage{Entries: es, NextCursor: next}, nil
 }
+
+func auditID(e lead.AuditEntry) string { return e.ID }
 
 // GetAudit returns one audit entry.
 func (s *Store) GetAudit(ctx context.Context, id string) (lead.AuditEntry, error) {
-	e, err := scanAudit(s.r.QueryRowContext(ctx, selectAudit, clean(id)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return lead.AuditEntry{}, lead.Errorf(lead.KindNotFound, "store: audit entry %q not found", id)
-	}
-	if err != nil {
-		return lead.AuditEntry{}, s.fail("reading audit entry", err)
-	}
-	return e, nil
+	return readOne(ctx, s, "reading audit entry", "audit entry", selectAudit, id, scanAudit)
 }

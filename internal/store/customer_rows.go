@@ -117,6 +117,17 @@ func (c *customerRow) public() lead.Customer {
 	return out
 }
 
+// scanCustomer reads customerColumns into a customer.
+func scanCustomer(sc scanner) (lead.Customer, error) {
+	c, err := scanCustomerRow(sc)
+	if err != nil {
+		return lead.Customer{}, err
+	}
+	return c.public(), nil
+}
+
+func customerID(c lead.Customer) string { return c.ID }
+
 // scanSummaryLead reads summaryColumns into a lead.
 func scanSummaryLead(sc scanner) (lead.Lead, error) {
 	var (
@@ -135,20 +146,16 @@ func scanSummaryLead(sc scanner) (lead.Lead, error) {
 
 // recompute rebuilds a customer's summary from its leads.
 func (t *idTx) recompute(id string) (lead.Summary, error) {
-	rows, err := t.tx.QueryContext(t.ctx, selectSummaryLeads, id)
-	if err != nil {
-		return lead.Summary{}, err
-	}
 	var sum lead.Summary
-	for rows.Next() {
-		l, err := scanSummaryLead(rows)
-		if err != nil {
-			rows.Close()
-			return lead.Summary{}, err
+	rows, err := t.tx.QueryContext(t.ctx, selectSummaryLeads, id)
+	err = eachRow(rows, err, func(sc scanner) error {
+		l, err := scanSummaryLead(sc)
+		if err == nil {
+			sum.Add(&l)
 		}
-		sum.Add(&l)
-	}
-	if err := rows.Close(); err != nil {
+		return err
+	})
+	if err != nil {
 		return lead.Summary{}, err
 	}
 	if err := t.writeSummary(id, &sum); err != nil {

@@ -15,17 +15,8 @@ import (
 // ListCustomers returns one page of active (not merged) customers, newest
 // first.
 func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.CustomerPage, error) {
-	const op = "listing customers"
-	limit := pageSize(f.Limit)
 	var w where
 	w.add(filterActiveCustomer, nil)
-	if f.Cursor != "" {
-		id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return lead.CustomerPage{}, err
-		}
-		w.add(filterBeforeID, id)
-	}
 	if f.Stage != "" {
 		w.add(filterCustomerStage, clean(string(f.Stage)))
 	}
@@ -41,28 +32,12 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 	if f.Query != "" {
 		w.add(filterCustomerQuery, likeContains(strings.ToLower(clean(f.Query))))
 	}
-	q, args := w.sql(selectCustomers, orderNewestFirst, limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	cs, next, err := readPage(ctx, s, page{op: "listing customers", sel: selectCustomers, where: w, cursor: f.Cursor, limit: f.Limit},
+		scanCustomer, customerID)
 	if err != nil {
-		return lead.CustomerPage{}, s.fail(op, err)
+		return lead.CustomerPage{}, err
 	}
-	defer rows.Close()
-	page := lead.CustomerPage{Customers: []lead.Customer{}}
-	for rows.Next() {
-		c, err := scanCustomerRow(rows)
-		if err != nil {
-			return lead.CustomerPage{}, s.fail(op, err)
-		}
-		page.Customers = append(page.Customers, c.public())
-	}
-	if err := rows.Err(); err != nil {
-		return lead.CustomerPage{}, s.fail(op, err)
-	}
-	if len(page.Customers) > limit {
-		page.Customers = page.Customers[:limit]
-		page.NextCursor = encodeCursor(page.Customers[limit-1].ID)
-	}
-	return page, nil
+	return lead.CustomerPage{Customers: cs, NextCursor: next}, nil
 }
 
 // GetCustomer returns a customer with its leads in time order (the most
@@ -70,28 +45,14 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 // audit entries that concern it.
 func (s *Store) GetCustomer(ctx context.Context, id string) (lead.CustomerDetail, error) {
 	const op = "reading customer"
-	c, err := scanCustomerRow(s.r.QueryRowContext(ctx, selectCustomer, clean(id)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return lead.CustomerDetail{}, lead.Errorf(lead.KindNotFound, "store: customer %q not found", id)
-	}
+	c, err := readOne(ctx, s, op, "customer", selectCustomer, id, scanCustomerRow)
 	if err != nil {
-		return lead.CustomerDetail{}, s.fail(op, err)
+		return lead.CustomerDetail{}, err
 	}
 	d := lead.CustomerDetail{Customer: c.public(), Leads: []lead.CustomerLead{}, History: []lead.AuditEntry{}}
 	rows, err := s.r.QueryContext(ctx, selectCustomerJourney, c.id, lead.MaxCustomerLeads+1)
+	leads, err := collect(rows, err, nil, scanListedLead)
 	if err != nil {
-		return lead.CustomerDetail{}, s.fail(op, err)
-	}
-	var leads []lead.Lead
-	for rows.Next() {
-		l, err := scanLead(rows, false)
-		if err != nil {
-			rows.Close()
-			return lead.CustomerDetail{}, s.fail(op, err)
-		}
-		leads = append(leads, l)
-	}
-	if err := rows.Close(); err != nil {
 		return lead.CustomerDetail{}, s.fail(op, err)
 	}
 	if len(leads) > lead.MaxCustomerLeads {
@@ -124,25 +85,16 @@ func (s *Store) GetCustomer(ctx context.Context, id string) (lead.CustomerDetail
 // latestDecisions returns each lead's latest decision that was not undone.
 func (s *Store) latestDecisions(ctx context.Context, leadIDs []string) (map[string]lead.Decision, error) {
 	out := map[string]lead.Decision{}
-	per := s.d.rowsPerStatement(1, 0)
-	for chunk := range slices.Chunk(leadIDs, per) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := s.r.QueryContext(ctx, selectLatestDecisionsIn+s.values(1, len(chunk), 1)+orderByID, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			dec, err := scanDecision(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
+	for chunk := range slices.Chunk(leadIDs, s.d.rowsPerStatement(1, 0)) {
+		rows, err := s.r.QueryContext(ctx, selectLatestDecisionsIn+s.values(1, len(chunk), 1)+orderByID, anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
+			dec, err := scanDecision(sc)
+			if err == nil {
+				out[dec.LeadID] = dec
 			}
-			out[dec.LeadID] = dec
-		}
-		if err := rows.Close(); err != nil {
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -167,45 +167,25 @@ func rootOf(ctx context.Context, q queryer, id string) (string, error) {
 // leadIDsOf returns the ids of a customer's leads, in id order.
 func (t *idTx) leadIDsOf(customer string) ([]string, error) {
 	rows, err := t.tx.QueryContext(t.ctx, selectLeadIDsOf, customer)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return collect(rows, err, nil, scanString)
 }
 
 // owners returns the current customer of each lead ("" when unresolved);
 // a lead that does not exist is missing from the map.
 func (t *idTx) owners(leadIDs []string) (map[string]string, error) {
 	out := make(map[string]string, len(leadIDs))
-	per := t.s.d.rowsPerStatement(1, 0)
-	for chunk := range slices.Chunk(leadIDs, per) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := t.tx.QueryContext(t.ctx, selectOwnersIn+t.s.values(1, len(chunk), 1), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+	for chunk := range slices.Chunk(leadIDs, t.s.d.rowsPerStatement(1, 0)) {
+		rows, err := t.tx.QueryContext(t.ctx, selectOwnersIn+t.s.values(1, len(chunk), 1), anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
 			var id string
 			var c sql.NullString
-			if err := rows.Scan(&id, &c); err != nil {
-				rows.Close()
-				return nil, err
+			if err := sc.Scan(&id, &c); err != nil {
+				return err
 			}
 			out[id] = c.String
-		}
-		if err := rows.Close(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -130,21 +130,14 @@ func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, in []lead.Incoming, k
 		}
 		q := upsertDedupHead + s.values(len(chunk), upsertDedupCols, 1) + upsertDedupTail
 		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var h string
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return nil, err
+		err = eachRow(rows, err, func(sc scanner) error {
+			h, err := scanString(sc)
+			if err == nil {
+				fresh[h] = true
 			}
-			fresh[h] = true
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -215,25 +208,19 @@ func (s *Store) lookupDuplicates(ctx context.Context, tx *sql.Tx, keys []string,
 			args = append(args, keys[i])
 		}
 		rows, err := tx.QueryContext(ctx, selectDedupHead+s.values(1, len(chunk), 1), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+		err = eachRow(rows, err, func(sc scanner) error {
 			var h, id, status, errText string
-			if err := rows.Scan(&h, &id, &status, &errText); err != nil {
-				rows.Close()
-				return nil, err
+			if err := sc.Scan(&h, &id, &status, &errText); err != nil {
+				return err
 			}
 			o := lead.Outcome{ID: id, Duplicate: true, Status: lead.RawStatus(status)}
 			if o.Status == lead.RawQuarantined {
 				o.Error = errText
 			}
 			found[h] = o
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -127,6 +127,15 @@ func (w *where) sql(base, tail string, tailArg any) (string, []any) {
 	return b.String(), args
 }
 
+// anyArgs returns ids as query arguments.
+func anyArgs(ids []string) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
+}
+
 // likeContains returns a LIKE pattern (escape character \) matching s
 // anywhere.
 func likeContains(s string) string { return "%" + escapeLike(s) + "%" }

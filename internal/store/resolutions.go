@@ -21,43 +21,30 @@ func (s *Store) PendingLeads(ctx context.Context, limit int, skip []string) ([]l
 		return []lead.Lead{}, nil
 	}
 	rows, err := s.query(ctx, selectPending, limit+len(skip))
+	out := []lead.Lead{}
+	err = eachRow(rows, err, func(sc scanner) error {
+		l, err := scanListedLead(sc)
+		if err == nil && !slices.Contains(skip, l.ID) && len(out) < limit {
+			out = append(out, l)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, s.fail("reading unresolved leads", err)
 	}
-	defer rows.Close()
-	out := []lead.Lead{}
-	for rows.Next() {
-		l, err := scanLead(rows, false)
-		if err != nil {
-			return nil, s.fail("reading unresolved leads", err)
-		}
-		if slices.Contains(skip, l.ID) || len(out) == limit {
-			continue
-		}
-		out = append(out, l)
-	}
-	return out, s.fail("reading unresolved leads", rows.Err())
+	return out, nil
 }
 
 // UndoneDecisions returns, for each lead, the customers that its undone
 // decisions had put it in (joins) or proposed (reviews).
 func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[string][]string, error) {
 	out := map[string][]string{}
-	per := s.d.rowsPerStatement(1, 0)
-	for chunk := range slices.Chunk(leadIDs, per) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := s.query(ctx, selectUndoneIn+s.values(1, len(chunk), 1)+orderByID, args...)
-		if err != nil {
-			return nil, s.fail("reading undone decisions", err)
-		}
-		for rows.Next() {
+	for chunk := range slices.Chunk(leadIDs, s.d.rowsPerStatement(1, 0)) {
+		rows, err := s.query(ctx, selectUndoneIn+s.values(1, len(chunk), 1)+orderByID, anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
 			var l, outcome, c, cand string
-			if err := rows.Scan(&l, &outcome, &c, &cand); err != nil {
-				rows.Close()
-				return nil, s.fail("reading undone decisions", err)
+			if err := sc.Scan(&l, &outcome, &c, &cand); err != nil {
+				return err
 			}
 			switch lead.DecisionOutcome(outcome) {
 			case lead.OutcomeJoined:
@@ -65,8 +52,9 @@ func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[stri
 			case lead.OutcomeReview:
 				out[l] = append(out[l], cand)
 			}
-		}
-		if err := rows.Close(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, s.fail("reading undone decisions", err)
 		}
 	}
@@ -96,15 +84,11 @@ func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]le
 	}
 	b.WriteString(selectCandidatesTail)
 	rows, err := s.query(ctx, b.String(), args...)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
 	idx := map[string]int{}
 	seenKey := map[[2]any]bool{}
 	seenLead := map[string]bool{}
 	out := []lead.Candidate{}
-	for rows.Next() {
+	err = eachRow(rows, err, func(sc scanner) error {
 		var (
 			k       int64
 			cust    string
@@ -113,9 +97,9 @@ func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]le
 			recv    int64
 			contact = &l.Contact
 		)
-		if err := rows.Scan(&k, &cust, &isTest, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
+		if err := sc.Scan(&k, &cust, &isTest, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
 			&contact.Phone, &contact.Country, &contact.Company, &contact.Title); err != nil {
-			return nil, s.fail(op, err)
+			return err
 		}
 		l.CustomerID, l.ReceivedAt = cust, fromMicros(recv)
 		i, ok := idx[cust]
@@ -132,8 +116,12 @@ func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]le
 			seenLead[l.ID] = true
 			out[i].Leads = append(out[i].Leads, l)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(op, err)
 	}
-	return out, s.fail(op, rows.Err())
+	return out, nil
 }
 
 // cleanKeys cuts, cleans and deduplicates blocking keys, keeping their order.

@@ -44,21 +44,14 @@ func (t *idTx) decision(id string) (lead.Decision, error) {
 // settleReviews marks merged the open review items whose lead and
 // candidate are now one customer (root), and returns the changes.
 func (t *idTx) settleReviews(root string) ([]lead.ReviewChange, error) {
-	rows, err := t.tx.QueryContext(t.ctx, selectOpenReviewsOf, root)
-	if err != nil {
-		return nil, err
-	}
 	type item struct{ id, cand string }
-	var items []item
-	for rows.Next() {
+	rows, err := t.tx.QueryContext(t.ctx, selectOpenReviewsOf, root)
+	items, err := collect(rows, err, nil, func(sc scanner) (item, error) {
 		var it item
-		if err := rows.Scan(&it.id, &it.cand); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		items = append(items, it)
-	}
-	if err := rows.Close(); err != nil {
+		err := sc.Scan(&it.id, &it.cand)
+		return it, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var out []lead.ReviewChange
@@ -99,39 +92,15 @@ func (t *idTx) openReview(id string) (lead.Decision, error) {
 // ListReview returns one page of open review items, newest first.
 func (s *Store) ListReview(ctx context.Context, limit int, cursor string) (lead.ReviewPage, error) {
 	const op = "listing the review queue"
-	limit = pageSize(limit)
 	var w where
 	w.add(filterOpenReview, nil)
-	if cursor != "" {
-		id, err := decodeCursor(cursor)
-		if err != nil {
-			return lead.ReviewPage{}, err
-		}
-		w.add(filterBeforeID, id)
-	}
-	q, args := w.sql(selectDecisions, orderNewestFirst, limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	items, next, err := readPage(ctx, s, page{op: op, sel: selectDecisions, where: w, cursor: cursor, limit: limit},
+		scanReviewItem, reviewItemID)
 	if err != nil {
-		return lead.ReviewPage{}, s.fail(op, err)
+		return lead.ReviewPage{}, err
 	}
-	page := lead.ReviewPage{Items: []lead.ReviewItem{}}
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			rows.Close()
-			return lead.ReviewPage{}, s.fail(op, err)
-		}
-		page.Items = append(page.Items, lead.ReviewItem{Decision: d})
-	}
-	if err := rows.Close(); err != nil {
-		return lead.ReviewPage{}, s.fail(op, err)
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		page.NextCursor = encodeCursor(page.Items[limit-1].ID)
-	}
-	for i := range page.Items {
-		it := &page.Items[i]
+	for i := range items {
+		it := &items[i]
 		var owner sql.NullString
 		if err := s.r.QueryRowContext(ctx, selectLeadOwner, it.LeadID).Scan(&owner); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return lead.ReviewPage{}, s.fail(op, err)
@@ -141,8 +110,17 @@ func (s *Store) ListReview(ctx context.Context, limit int, cursor string) (lead.
 			return lead.ReviewPage{}, s.fail(op, err)
 		}
 	}
-	return page, nil
+	return lead.ReviewPage{Items: items, NextCursor: next}, nil
 }
+
+// scanReviewItem reads decisionColumns into a review item; the customers
+// are found after.
+func scanReviewItem(sc scanner) (lead.ReviewItem, error) {
+	d, err := scanDecision(sc)
+	return lead.ReviewItem{Decision: d}, err
+}
+
+func reviewItemID(it lead.ReviewItem) string { return it.ID }
 
 // MergeReview merges the customer of an open review item's lead into the
 // candidate (followed through merges).
