@@ -568,3 +568,49 @@ func TestSummaryColumns(t *testing.T) {
 		}
 	})
 }
+
+// TestMergedCustomerLeadCount: a merged customer lists no leads, so it
+// counts none; it keeps the rest of its summary for recognition, and an
+// undo of the merge restores it exactly.
+func TestMergedCustomerLeadCount(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		ls := mkLeads(t, s,
+			leadSpec{first: "Ann", last: "Lee", email: "ann@contoso.com", offer: "crm", stage: lead.StageTrial, at: 1},
+			leadSpec{first: "Ann", last: "Lee", phone: "+1 617 555 0100", offer: "erp", stage: lead.StageNotifyOnly, at: 2},
+			leadSpec{first: "Annie", last: "Lee", email: "annie@contoso.com", offer: "crm", at: 3},
+		)
+		into, other := ulid.Make().String(), ulid.Make().String()
+		commitRes(t, s,
+			resolution(ls[0], lead.OutcomeNew, other, ""),
+			resolution(ls[1], lead.OutcomeJoined, other, other),
+			resolution(ls[2], lead.OutcomeNew, into, ""),
+		)
+		before := customer(t, s, other).Customer
+		m, err := s.MergeCustomers(ctx, into, other, act)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged := customer(t, s, other)
+		if len(merged.Leads) != 0 || merged.LeadCount != 0 {
+			t.Errorf("merged customer lists %d leads and counts %d", len(merged.Leads), merged.LeadCount)
+		}
+		want := before
+		want.LeadCount, want.MergedInto, want.UpdatedAt = 0, into, merged.UpdatedAt
+		if !reflect.DeepEqual(merged.Customer, want) {
+			t.Errorf("merged customer\n got %+v\nwant %+v", merged.Customer, want)
+		}
+		if c := customer(t, s, into); c.LeadCount != 3 || len(c.Leads) != 3 {
+			t.Errorf("survivor counts %d leads, lists %d", c.LeadCount, len(c.Leads))
+		}
+		if _, err := s.Undo(ctx, m.ID, act); err != nil {
+			t.Fatal(err)
+		}
+		after := customer(t, s, other).Customer
+		after.UpdatedAt = before.UpdatedAt
+		if !reflect.DeepEqual(after, before) {
+			t.Errorf("after undoing the merge\n got %+v\nwant %+v", after, before)
+		}
+	})
+}

@@ -14,10 +14,12 @@ const (
 	updateSummary  = `UPDATE customers SET updated_at = $2, stage = $3, do_not_contact = $4, is_test = $5,
  lead_count = $6, first_seen = $7, last_seen = $8, golden = $9, offers = $10 WHERE id = $1`
 	insertCustomerCols = 12
-	markMerged         = `UPDATE customers SET merged_into = $2, updated_at = $3 WHERE id = $1`
-	unmarkMerged       = `UPDATE customers SET merged_into = NULL, updated_at = $2 WHERE id = $1`
-	deleteCustomer     = `DELETE FROM customers WHERE id = $1`
-	countMergedInto    = `SELECT count(*) FROM customers WHERE merged_into = $1`
+	// markMerged marks a customer merged; its leads have moved on, so it
+	// counts none (the rest of its summary stays, for recognition).
+	markMerged      = `UPDATE customers SET merged_into = $2, lead_count = 0, updated_at = $3 WHERE id = $1`
+	unmarkMerged    = `UPDATE customers SET merged_into = NULL, updated_at = $2 WHERE id = $1`
+	deleteCustomer  = `DELETE FROM customers WHERE id = $1`
+	countMergedInto = `SELECT count(*) FROM customers WHERE merged_into = $1`
 
 	// summaryColumns are the lead columns a customer's summary is made of.
 	summaryColumns = `id, received_at, stage, is_test, publisher_id, offer_id, offer_title,

@@ -24,7 +24,7 @@ import (
 )
 
 // allMigrations lists every migration, in order.
-var allMigrations = []string{"0001_init", "0002_sources", "0003_customers"}
+var allMigrations = []string{"0001_init", "0002_sources", "0003_customers", "0004_merged_lead_count"}
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
