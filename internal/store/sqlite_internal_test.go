@@ -10,7 +10,7 @@ import (
 func TestSQLiteSettings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
+	s, err := Create(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestSQLiteSettings(t *testing.T) {
 func TestMigrationZeroesMergedLeadCounts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
+	s, err := Create(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,28 +100,46 @@ const (
 	postgresMaxLifetime = 30 * time.Minute
 )
 
-// Open connects to the database at dsn without migrating it:
+// Open connects to an existing database at dsn without migrating it:
 //
 //	sqlite:<path>          e.g. sqlite:./leadhub.db (also sqlite://<path> and file:<path>)
 //	postgres://user@host/db (or postgresql://…)
 //
-// The SQLite file is created when missing, but its directory must exist.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// Opening never creates a database: a SQLite file that does not exist is
+// KindNotFound, with its absolute path in the message (a relative path is
+// relative to the working directory). Create is the form that creates it.
+func Open(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, false) }
+
+// Create is Open, except that a missing SQLite database is created, with
+// mode 0600 (SQLite gives its -wal and -shm files the same mode); its
+// directory must exist. An existing file is opened as it is, its mode
+// unchanged. A PostgreSQL database is never created: Create opens it like
+// Open.
+func Create(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, true) }
+
+func open(ctx context.Context, dsn string, create bool) (*Store, error) {
 	a, err := parseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
 	if a.sqlite() {
-		return openSQLite(ctx, a.path)
+		return openSQLite(ctx, a.path, create)
 	}
 	return openPostgres(ctx, a)
 }
 
-func openSQLite(ctx context.Context, path string) (*Store, error) {
+// sqliteFileMode is the mode of a SQLite database leadhub creates: it
+// holds personal data, so only its owner may read it.
+const sqliteFileMode = 0o600
+
+func openSQLite(ctx context.Context, path string, create bool) (*Store, error) {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, lead.Errorf(lead.KindInvalid,
 			"store: directory %q for the SQLite database %q does not exist; create it first", dir, path)
+	}
+	if err := ensureSQLiteFile(path, create); err != nil {
+		return nil, err
 	}
 	name := path
 	if strings.HasPrefix(name, "file:") {
@@ -138,8 +157,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	// The writer connects first: it creates the file and switches it to WAL
-	// before any reader opens it.
+	// The writer connects first: it switches the file to WAL before any
+	// reader opens it.
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.Close()
@@ -164,6 +183,39 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, openError(d, path, err, nil)
 	}
 	return newStore(d, w, r), nil
+}
+
+// ensureSQLiteFile checks that the database file at path exists or, with
+// create, creates it empty with sqliteFileMode (the driver would create it
+// with the umask's default mode); an empty file is an empty database.
+func ensureSQLiteFile(path string, create bool) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return lead.Errorf(lead.KindInvalid, "store: %s is a directory, not a SQLite database", absPath(path))
+	case err == nil, !errors.Is(err, fs.ErrNotExist):
+		return nil // the driver reports what else may be wrong with it
+	case !create:
+		return lead.Errorf(lead.KindNotFound,
+			"store: there is no SQLite database at %s; opening does not create one", absPath(path))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, sqliteFileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // created meanwhile, by another process
+	}
+	if err != nil {
+		return &lead.Error{Kind: lead.KindUnavailable, Op: "store",
+			Message: fmt.Sprintf("cannot create the SQLite database %s", absPath(path)), Err: err}
+	}
+	return f.Close()
+}
+
+// absPath is path made absolute, for messages; path when that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 func openPostgres(ctx context.Context, a address) (*Store, error) {
