@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/leadhub/leadhub/internal/lead"
 )
@@ -123,24 +126,27 @@ func pageSize(limit int) int {
 	return limit
 }
 
-// Cursors are the base64url of the last id on the previous page; the next
-// page continues with smaller ids.
+// Cursors are the base64url of the last id on the previous page (a ULID,
+// 26 characters of Crockford base32); the next page continues with
+// smaller ids.
 func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
+// decodeCursor returns the id a cursor stands for, in the canonical
+// (upper) case. Anything else, however well encoded, is KindInvalid.
 func decodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil && (len(b) == 0 || len(b) > 128) {
-		err = errors.New("bad length")
+	if err == nil && len(b) != ulid.EncodedSize {
+		err = fmt.Errorf("%d bytes, not a ULID", len(b))
 	}
-	for _, ch := range b {
-		if err == nil && (ch <= ' ' || ch > '~') {
-			err = errors.New("not an id")
-		}
+	var id ulid.ULID
+	if err == nil {
+		id, err = ulid.ParseStrict(string(b))
 	}
 	if err != nil {
-		return "", &lead.Error{Kind: lead.KindInvalid, Op: "store", Message: "invalid cursor", Err: err}
+		return "", &lead.Error{Kind: lead.KindInvalid, Op: "store",
+			Message: "invalid cursor: use the next_cursor of a previous page", Err: err}
 	}
-	return string(b), nil
+	return id.String(), nil
 }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

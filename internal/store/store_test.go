@@ -746,6 +746,45 @@ func TestListLeadsLimitsAndCursors(t *testing.T) {
 			_, err = s.ListQuarantine(ctx, 10, c)
 			wantKind(t, err, lead.KindInvalid)
 		}
+		// A lowercase id is the same ULID.
+		lower := base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(in[3].ID)))
+		if page, err := s.ListLeads(ctx, lead.LeadFilter{Limit: 3, Cursor: lower}); err != nil || !slices.Equal(leadIDs(page.Leads), []string{in[2].ID, in[1].ID, in[0].ID}) {
+			t.Fatalf("lowercase cursor: %q %v", leadIDs(page.Leads), err)
+		}
+	})
+}
+
+// TestMeaninglessCursors: a cursor that decodes but is not the id of a
+// previous page's last item is refused by every list, with a message that
+// says what a cursor is.
+func TestMeaninglessCursors(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+		for _, c := range []string{
+			enc("hello"),
+			enc("x'OR'1'='1"),
+			enc("~~~~~~~~~~~~~~~~~~~~~~~~~~"),
+			enc("01J0000000000000000000000"),   // 25 characters
+			enc("01J000000000000000000000000"), // 27
+			enc("01J0000000000000000000000U"),  // U is not Crockford base32
+			enc("8ZZZZZZZZZZZZZZZZZZZZZZZZZ"),  // beyond 48 bits of time
+		} {
+			for name, list := range map[string]func() error{
+				"leads":      func() error { return second(s.ListLeads(ctx, lead.LeadFilter{Cursor: c})) },
+				"quarantine": func() error { return second(s.ListQuarantine(ctx, 10, c)) },
+				"customers":  func() error { return second(s.ListCustomers(ctx, lead.CustomerFilter{Cursor: c})) },
+				"review":     func() error { return second(s.ListReview(ctx, 10, c)) },
+				"audit":      func() error { return second(s.ListAudit(ctx, lead.AuditFilter{Cursor: c})) },
+			} {
+				err := list()
+				wantKind(t, err, lead.KindInvalid)
+				if msg := lead.MessageOf(err); msg != "invalid cursor: use the next_cursor of a previous page" {
+					t.Errorf("%s, cursor %q: message %q", name, c, msg)
+				}
+			}
+		}
 	})
 }
 
