@@ -20,10 +20,15 @@ import (
 // deadlocks, and every check made inside a transaction stays true until it
 // commits.
 //
-// A customer's summary (stage, flags, golden record, offers, counts) is a
-// fold over its leads that does not depend on their order, so adding one
-// lead to it (the resolver's join) gives exactly what recomputing it from
-// all the leads gives (after a merge, a split or an undo).
+// A customer's summary (stage, flags, golden record, offers, counts) is
+// lead.Summary, a fold over its leads that does not depend on their order,
+// so adding one lead to it (the resolver's join) gives exactly what
+// recomputing it from all the leads gives (after a merge, a split or an
+// undo); customer_rows.go maps it to and from the customers row.
+//
+// The files: idtx.go the transaction and the moves every change makes,
+// resolutions.go the resolver's side, customers.go, review.go, audit.go
+// and undo.go the reads and human decisions, identity_queries.go the SQL.
 
 // idTx is one identity transaction.
 type idTx struct {

@@ -2,8 +2,11 @@
 //
 // One implementation of the domain's storage roles runs over database/sql for both engines.
 // The SQL is written once with $N placeholders, which modernc.org/sqlite and
-// pgx both accept unchanged; the few places where the engines differ are
-// collected side by side in the dialect struct below.
+// pgx both accept unchanged (queries.go, identity_queries.go); the few
+// places where the engines differ are collected side by side in the dialect
+// struct (dialect.go). Everything a Store keeps (prepared statements,
+// built VALUES lists) belongs to it and goes with Close: the package holds
+// no state of its own.
 //
 // Times are stored as BIGINT unix microseconds (UTC), booleans as INTEGER 0/1,
 // bodies as BLOB/BYTEA and JSON as TEXT, so both schemas hold the same values.
