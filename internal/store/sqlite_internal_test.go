@@ -7,14 +7,22 @@ import (
 	"testing"
 )
 
-func TestSQLiteSettings(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, err := Create(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
+// newSQLite returns an unmigrated store on a new SQLite file, closed when
+// the test ends.
+func newSQLite(t *testing.T) *Store {
+	t.Helper()
+	s, err := Create(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSQLiteSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSQLite(t)
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -65,11 +73,7 @@ func TestSQLiteSettings(t *testing.T) {
 func TestMigrationZeroesMergedLeadCounts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := Create(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newSQLite(t)
 	ms, err := loadMigrations(s.d.name)
 	if err != nil {
 		t.Fatal(err)
