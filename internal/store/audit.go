@@ -11,6 +11,7 @@ import (
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
+// scanAudit reads auditColumns.
 func scanAudit(sc scanner) (lead.AuditEntry, error) {
 	var (
 		e                    lead.AuditEntry

@@ -10,6 +10,7 @@ import (
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
+// scanDecision reads decisionColumns.
 func scanDecision(sc scanner) (lead.Decision, error) {
 	var (
 		d                    lead.Decision
@@ -33,6 +34,7 @@ func scanDecision(sc scanner) (lead.Decision, error) {
 	return d, nil
 }
 
+// decision reads a decision by id; KindNotFound as a review item.
 func (t *idTx) decision(id string) (lead.Decision, error) {
 	d, err := scanDecision(t.tx.QueryRowContext(t.ctx, selectDecision, id))
 	if errors.Is(err, sql.ErrNoRows) {
