@@ -297,9 +297,10 @@ func startAzureTables(ctx context.Context, st lead.SourceProgress, inbox *ingest
 	return azuretable.Start(ctx, pollers)
 }
 
-// openStore opens and migrates the database.
+// openStore opens and migrates the database, creating a missing SQLite
+// database as every command did so far.
 func openStore(ctx context.Context, dsn string, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn)
+	st, err := store.Create(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}

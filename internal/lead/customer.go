@@ -7,10 +7,12 @@ import (
 
 // Customer is one person (or organisation) behind one or more leads: the
 // leads identity resolution found to be the same customer. Everything but
-// the id and merged_into is derived from the customer's leads and
-// recomputed after every change, so that merges, splits and undos stay
-// exact. A merged customer keeps the summary it had when it was merged;
-// its leads are in MergedInto.
+// the id, merged_into and the times of the record is derived from the
+// customer's leads (their Summary) and recomputed after every change, so
+// that merges, splits and undos stay exact. A merged customer has no leads (they are in MergedInto) and so a
+// LeadCount of 0; it keeps the rest of the summary it had when it was
+// merged (stage, flags, golden record, offers, first and last seen), so
+// that it can still be recognised. Undoing the merge restores it exactly.
 type Customer struct {
 	ID string `json:"id"`
 	// Stage is the furthest stage any of its leads reached: test <

@@ -111,19 +111,8 @@ func (s *Store) RevokeCredential(ctx context.Context, kind lead.CredentialKind, 
 // kind.
 func (s *Store) ActiveCredentialHashes(ctx context.Context, kind lead.CredentialKind) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, activeHashes, string(kind))
+	hashes, err := collect(rows, err, []string{}, scanString)
 	if err != nil {
-		return nil, s.fail("reading credentials", err)
-	}
-	defer rows.Close()
-	hashes := []string{}
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, s.fail("reading credentials", err)
-		}
-		hashes = append(hashes, h)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.fail("reading credentials", err)
 	}
 	return hashes, nil
@@ -135,28 +124,25 @@ type querier interface {
 
 func (s *Store) queryCredentials(ctx context.Context, db querier, q string, args ...any) ([]lead.Credential, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
+	return collect(rows, err, []lead.Credential{}, scanCredential)
+}
+
+// scanCredential reads credentialColumns.
+func scanCredential(sc scanner) (lead.Credential, error) {
+	var (
+		c       lead.Credential
+		kind    string
+		created int64
+		revoked sql.NullInt64
+	)
+	if err := sc.Scan(&c.ID, &kind, &c.Name, &c.Hint, &c.Hash, &created, &revoked); err != nil {
+		return lead.Credential{}, err
 	}
-	defer rows.Close()
-	cs := []lead.Credential{}
-	for rows.Next() {
-		var (
-			c       lead.Credential
-			kind    string
-			created int64
-			revoked sql.NullInt64
-		)
-		if err := rows.Scan(&c.ID, &kind, &c.Name, &c.Hint, &c.Hash, &created, &revoked); err != nil {
-			return nil, err
-		}
-		c.Kind = lead.CredentialKind(kind)
-		c.CreatedAt = fromMicros(created)
-		if revoked.Valid {
-			t := fromMicros(revoked.Int64)
-			c.RevokedAt = &t
-		}
-		cs = append(cs, c)
+	c.Kind = lead.CredentialKind(kind)
+	c.CreatedAt = fromMicros(created)
+	if revoked.Valid {
+		t := fromMicros(revoked.Int64)
+		c.RevokedAt = &t
 	}
-	return cs, rows.Err()
+	return c, nil
 }

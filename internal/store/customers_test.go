@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -501,10 +500,7 @@ func TestModelsAndLock(t *testing.T) {
 		if err != nil || m.ID != "m2" || m.Leads != 5 || string(m.Model) != `{"prior":0.1}` {
 			t.Fatalf("LatestModel %+v %v", m, err)
 		}
-		l1, err := s.TryResolverLock(ctx)
-		if err != nil || l1 == nil {
-			t.Fatalf("first lock: %v %v", l1, err)
-		}
+		l1 := takeResolverLock(t, s)
 		if s.Engine() == "postgres" {
 			if l2, err := s.TryResolverLock(ctx); err != nil || l2 != nil {
 				t.Fatalf("second lock taken while the first is held: %v %v", l2, err)
@@ -514,10 +510,107 @@ func TestModelsAndLock(t *testing.T) {
 			t.Fatal(err)
 		}
 		l1.Release()
-		l3, err := s.TryResolverLock(context.Background())
-		if err != nil || l3 == nil {
-			t.Fatalf("lock after release: %v", err)
+		takeResolverLock(t, s).Release()
+	})
+}
+
+// takeResolverLock takes the resolver lock, waiting while another holds
+// it: on PostgreSQL advisory locks belong to the database, and the tests of
+// other packages, each in a schema of its own, may hold it for a while.
+func takeResolverLock(t *testing.T, s *store.Store) lead.Lock {
+	t.Helper()
+	ctx := ctxT(t)
+	for {
+		l, err := s.TryResolverLock(ctx)
+		if err != nil {
+			t.Fatalf("TryResolverLock: %v", err)
 		}
-		l3.Release()
+		if l != nil {
+			return l
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the resolver lock stayed taken")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestSummaryColumns pins the stored form of a customer's golden record and
+// offers: existing databases hold it, and it must stay readable byte for
+// byte.
+func TestSummaryColumns(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ls := mkLeads(t, s,
+			leadSpec{first: "Ann", last: "Lee", email: "ann@contoso.com", offer: "crm", at: 1},
+			leadSpec{first: "Annie", phone: "+1 617 555 0100", offer: "erp", at: 2},
+		)
+		c := ulid.Make().String()
+		commitRes(t, s, resolution(ls[0], lead.OutcomeNew, c, ""), resolution(ls[1], lead.OutcomeJoined, c, c))
+		var golden, offers string
+		var first, last, count int64
+		if err := s.WriteDB().QueryRow(`SELECT golden, offers, first_seen, last_seen, lead_count FROM customers WHERE id = $1`, c).
+			Scan(&golden, &offers, &first, &last, &count); err != nil {
+			t.Fatal(err)
+		}
+		t1, t2 := custT0.Add(time.Minute).UnixMicro(), custT0.Add(2*time.Minute).UnixMicro()
+		wantGolden := fmt.Sprintf(`{"email":{"v":"ann@contoso.com","l":"%[1]s","at":%[3]d},"first_name":{"v":"Annie","l":"%[2]s","at":%[4]d},`+
+			`"last_name":{"v":"Lee","l":"%[1]s","at":%[3]d},"phone":{"v":"+1 617 555 0100","l":"%[2]s","at":%[4]d}}`, ls[0].ID, ls[1].ID, t1, t2)
+		if golden != wantGolden {
+			t.Errorf("golden\n got %s\nwant %s", golden, wantGolden)
+		}
+		if offers != `["contoso.crm","contoso.erp"]` {
+			t.Errorf("offers %s", offers)
+		}
+		if first != t1 || last != t2 || count != 2 {
+			t.Errorf("first_seen %d, last_seen %d, lead_count %d", first, last, count)
+		}
+	})
+}
+
+// TestMergedCustomerLeadCount: a merged customer lists no leads, so it
+// counts none; it keeps the rest of its summary for recognition, and an
+// undo of the merge restores it exactly.
+func TestMergedCustomerLeadCount(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		ls := mkLeads(t, s,
+			leadSpec{first: "Ann", last: "Lee", email: "ann@contoso.com", offer: "crm", stage: lead.StageTrial, at: 1},
+			leadSpec{first: "Ann", last: "Lee", phone: "+1 617 555 0100", offer: "erp", stage: lead.StageNotifyOnly, at: 2},
+			leadSpec{first: "Annie", last: "Lee", email: "annie@contoso.com", offer: "crm", at: 3},
+		)
+		into, other := ulid.Make().String(), ulid.Make().String()
+		commitRes(t, s,
+			resolution(ls[0], lead.OutcomeNew, other, ""),
+			resolution(ls[1], lead.OutcomeJoined, other, other),
+			resolution(ls[2], lead.OutcomeNew, into, ""),
+		)
+		before := customer(t, s, other).Customer
+		m, err := s.MergeCustomers(ctx, into, other, act)
+		if err != nil {
+			t.Fatal(err)
+		}
+		merged := customer(t, s, other)
+		if len(merged.Leads) != 0 || merged.LeadCount != 0 {
+			t.Errorf("merged customer lists %d leads and counts %d", len(merged.Leads), merged.LeadCount)
+		}
+		want := before
+		want.LeadCount, want.MergedInto, want.UpdatedAt = 0, into, merged.UpdatedAt
+		if !reflect.DeepEqual(merged.Customer, want) {
+			t.Errorf("merged customer\n got %+v\nwant %+v", merged.Customer, want)
+		}
+		if c := customer(t, s, into); c.LeadCount != 3 || len(c.Leads) != 3 {
+			t.Errorf("survivor counts %d leads, lists %d", c.LeadCount, len(c.Leads))
+		}
+		if _, err := s.Undo(ctx, m.ID, act); err != nil {
+			t.Fatal(err)
+		}
+		after := customer(t, s, other).Customer
+		after.UpdatedAt = before.UpdatedAt
+		if !reflect.DeepEqual(after, before) {
+			t.Errorf("after undoing the merge\n got %+v\nwant %+v", after, before)
+		}
 	})
 }

@@ -12,12 +12,15 @@ const acceptedForms = "sqlite:<path> (or sqlite://<path>, file:<path>) or postgr
 
 // address is a parsed database address.
 type address struct {
-	engine   string // "sqlite" or "postgres"
+	engine   string // engineSQLite or enginePostgres
 	path     string // sqlite: file system path
 	dsn      string // postgres: as given, for the driver
 	redacted string // postgres: safe to show, password removed
 	secrets  []string
 }
+
+func (a address) sqlite() bool   { return a.engine == engineSQLite }
+func (a address) postgres() bool { return a.engine == enginePostgres }
 
 // parseDSN recognises the accepted address forms. Its errors never contain
 // a password.
@@ -55,7 +58,7 @@ func sqliteAddress(path, original string) (address, error) {
 		return address{}, lead.Errorf(lead.KindInvalid,
 			"store: in-memory SQLite is not supported (the writer and the readers are separate connections); use a file")
 	}
-	return address{engine: "sqlite", path: path}, nil
+	return address{engine: engineSQLite, path: path}, nil
 }
 
 // parseFileURI accepts SQLite's file: URIs: file:rel/path, file:/abs/path,
@@ -95,7 +98,7 @@ func parsePostgres(dsn string) (address, error) {
 		return address{}, lead.Errorf(lead.KindInvalid,
 			"store: PostgreSQL address is not a valid URL; use %s", acceptedForms)
 	}
-	a := address{engine: "postgres", dsn: dsn}
+	a := address{engine: enginePostgres, dsn: dsn}
 	if u.User != nil {
 		if pw, ok := u.User.Password(); ok && pw != "" {
 			a.secrets = append(a.secrets, pw)

@@ -128,23 +128,16 @@ func (s *Store) claimKeys(ctx context.Context, tx *sql.Tx, in []lead.Incoming, k
 			}
 			args = append(args, keys[i], it.ID, recv[i], expires)
 		}
-		q := upsertDedupHead + values(len(chunk), upsertDedupCols, 1) + upsertDedupTail
+		q := upsertDedupHead + s.values(len(chunk), upsertDedupCols, 1) + upsertDedupTail
 		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var h string
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return nil, err
+		err = eachRow(rows, err, func(sc scanner) error {
+			h, err := scanString(sc)
+			if err == nil {
+				fresh[h] = true
 			}
-			fresh[h] = true
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -172,7 +165,7 @@ func (s *Store) insertRaws(ctx context.Context, tx *sql.Tx, in []lead.Incoming, 
 			args = append(args, it.ID, clean(string(it.Channel)), source, recv[i], body, it.SHA256,
 				len(body), string(status), clean(errText), 1, now)
 		}
-		if _, err := tx.ExecContext(ctx, insertRawHead+values(len(chunk), insertRawCols, 1), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertRawHead+s.values(len(chunk), insertRawCols, 1), args...); err != nil {
 			return err
 		}
 	}
@@ -197,7 +190,7 @@ func (s *Store) insertLeads(ctx context.Context, tx *sql.Tx, in []lead.Incoming,
 				return fmt.Errorf("lead %s: %w", it.ID, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, insertLeadHead+values(len(chunk), insertLeadCols, 1), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertLeadHead+s.values(len(chunk), insertLeadCols, 1), args...); err != nil {
 			return err
 		}
 	}
@@ -214,26 +207,20 @@ func (s *Store) lookupDuplicates(ctx context.Context, tx *sql.Tx, keys []string,
 		for _, i := range chunk {
 			args = append(args, keys[i])
 		}
-		rows, err := tx.QueryContext(ctx, selectDedupHead+values(1, len(chunk), 1), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+		rows, err := tx.QueryContext(ctx, selectDedupHead+s.values(1, len(chunk), 1), args...)
+		err = eachRow(rows, err, func(sc scanner) error {
 			var h, id, status, errText string
-			if err := rows.Scan(&h, &id, &status, &errText); err != nil {
-				rows.Close()
-				return nil, err
+			if err := sc.Scan(&h, &id, &status, &errText); err != nil {
+				return err
 			}
 			o := lead.Outcome{ID: id, Duplicate: true, Status: lead.RawStatus(status)}
 			if o.Status == lead.RawQuarantined {
 				o.Error = errText
 			}
 			found[h] = o
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // The SQL is the same on both engines. Multi-row INSERTs are completed with
@@ -94,40 +93,6 @@ func (d dialect) rowsPerStatement(cols, reserved int) int {
 	return max(1, min(maxRowsPerStatement, (d.stmtParams-reserved)/cols))
 }
 
-type valuesKey struct{ rows, cols, first int }
-
-var valuesCache sync.Map // valuesKey -> string
-
-// values returns "($first, …), (…)" for rows rows of cols parameters each,
-// numbered from first.
-func values(rows, cols, first int) string {
-	k := valuesKey{rows, cols, first}
-	if v, ok := valuesCache.Load(k); ok {
-		return v.(string)
-	}
-	var b strings.Builder
-	b.Grow(rows * cols * 6)
-	n := first
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			n++
-		}
-		b.WriteByte(')')
-	}
-	v := b.String()
-	valuesCache.Store(k, v)
-	return v
-}
-
 // where assembles AND-ed conditions with numbered parameters.
 type where struct {
 	conds []string
@@ -160,6 +125,15 @@ func (w *where) sql(base, tail string, tailArg any) (string, []any) {
 	}
 	b.WriteString(tail)
 	return b.String(), args
+}
+
+// anyArgs returns ids as query arguments.
+func anyArgs(ids []string) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
 }
 
 // likeContains returns a LIKE pattern (escape character \) matching s

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,15 +15,7 @@ import (
 // ListLeads returns one page of leads matching f, newest first. The leads
 // carry no RawBody; GetLead has it.
 func (s *Store) ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage, error) {
-	limit := pageSize(f.Limit)
 	var w where
-	if f.Cursor != "" {
-		id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return lead.LeadPage{}, err
-		}
-		w.add(filterBeforeID, id)
-	}
 	if f.Offer != "" {
 		w.add(filterOffer, clean(f.Offer))
 	}
@@ -54,90 +45,35 @@ func (s *Store) ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage
 	if f.Query != "" {
 		w.add(filterQuery, likeContains(strings.ToLower(clean(f.Query))))
 	}
-	q, args := w.sql(selectLeads, orderNewestFirst, limit+1)
-
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	leads, next, err := readPage(ctx, s, page{op: "listing leads", sel: selectLeads, where: w, cursor: f.Cursor, limit: f.Limit},
+		scanListedLead, leadID)
 	if err != nil {
-		return lead.LeadPage{}, s.fail("listing leads", err)
+		return lead.LeadPage{}, err
 	}
-	defer rows.Close()
-	page := lead.LeadPage{Leads: []lead.Lead{}}
-	for rows.Next() {
-		l, err := scanLead(rows, false)
-		if err != nil {
-			return lead.LeadPage{}, s.fail("listing leads", err)
-		}
-		page.Leads = append(page.Leads, l)
-	}
-	if err := rows.Err(); err != nil {
-		return lead.LeadPage{}, s.fail("listing leads", err)
-	}
-	if len(page.Leads) > limit {
-		page.Leads = page.Leads[:limit]
-		page.NextCursor = encodeCursor(page.Leads[limit-1].ID)
-	}
-	return page, nil
+	return lead.LeadPage{Leads: leads, NextCursor: next}, nil
 }
 
 // GetLead returns the lead with its raw body.
 func (s *Store) GetLead(ctx context.Context, id string) (lead.Lead, error) {
-	l, err := scanLead(s.r.QueryRowContext(ctx, selectLead, clean(id)), true)
-	if errors.Is(err, sql.ErrNoRows) {
-		return lead.Lead{}, lead.Errorf(lead.KindNotFound, "store: lead %q not found", id)
-	}
-	if err != nil {
-		return lead.Lead{}, s.fail("reading lead", err)
-	}
-	return l, nil
+	return readOne(ctx, s, "reading lead", "lead", selectLead, id, scanLeadWithBody)
 }
 
 // ListQuarantine returns one page of quarantined raw leads, newest first,
 // with their bodies.
 func (s *Store) ListQuarantine(ctx context.Context, limit int, cursor string) (lead.RawPage, error) {
-	limit = pageSize(limit)
 	var w where
 	w.add(filterQuarantine, nil)
-	if cursor != "" {
-		id, err := decodeCursor(cursor)
-		if err != nil {
-			return lead.RawPage{}, err
-		}
-		w.add(filterBeforeID, id)
-	}
-	q, args := w.sql(selectQuarantine, orderNewestFirst, limit+1)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	raws, next, err := readPage(ctx, s, page{op: "listing quarantine", sel: selectQuarantine, where: w, cursor: cursor, limit: limit},
+		scanRaw, rawID)
 	if err != nil {
-		return lead.RawPage{}, s.fail("listing quarantine", err)
+		return lead.RawPage{}, err
 	}
-	defer rows.Close()
-	page := lead.RawPage{Raws: []lead.RawLead{}}
-	for rows.Next() {
-		r, err := scanRaw(rows)
-		if err != nil {
-			return lead.RawPage{}, s.fail("listing quarantine", err)
-		}
-		page.Raws = append(page.Raws, r)
-	}
-	if err := rows.Err(); err != nil {
-		return lead.RawPage{}, s.fail("listing quarantine", err)
-	}
-	if len(page.Raws) > limit {
-		page.Raws = page.Raws[:limit]
-		page.NextCursor = encodeCursor(page.Raws[limit-1].ID)
-	}
-	return page, nil
+	return lead.RawPage{Raws: raws, NextCursor: next}, nil
 }
 
 // GetRaw returns a raw lead with its body.
 func (s *Store) GetRaw(ctx context.Context, id string) (lead.RawLead, error) {
-	r, err := scanRaw(s.r.QueryRowContext(ctx, selectRaw, clean(id)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return lead.RawLead{}, lead.Errorf(lead.KindNotFound, "store: raw lead %q not found", id)
-	}
-	if err != nil {
-		return lead.RawLead{}, s.fail("reading raw lead", err)
-	}
-	return r, nil
+	return readOne(ctx, s, "reading raw lead", "raw lead", selectRaw, id, scanRaw)
 }
 
 // CountQuarantined returns how many raw leads are quarantined.
@@ -176,7 +112,7 @@ func (s *Store) ResolveQuarantined(ctx context.Context, id string, parsed *lead.
 		if err != nil {
 			return lead.RawLead{}, s.fail(op, err)
 		}
-		if _, err := tx.ExecContext(ctx, insertLeadHead+values(1, insertLeadCols, 1), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertLeadHead+s.values(1, insertLeadCols, 1), args...); err != nil {
 			return lead.RawLead{}, s.fail(op, err)
 		}
 		if _, err := tx.ExecContext(ctx, updateRawParsed, r.ID, now); err != nil {
@@ -195,8 +131,6 @@ func (s *Store) ResolveQuarantined(ctx context.Context, id string, parsed *lead.
 	}
 	return r, nil
 }
-
-type scanner interface{ Scan(dest ...any) error }
 
 // scanLead reads leadColumns, then the raw body when withBody.
 func scanLead(sc scanner, withBody bool) (lead.Lead, error) {
@@ -244,6 +178,16 @@ func scanLead(sc scanner, withBody bool) (lead.Lead, error) {
 	return l, nil
 }
 
+// scanListedLead reads leadColumns, as lists show them: without the body.
+func scanListedLead(sc scanner) (lead.Lead, error) { return scanLead(sc, false) }
+
+// scanLeadWithBody reads leadColumns and the raw body.
+func scanLeadWithBody(sc scanner) (lead.Lead, error) { return scanLead(sc, true) }
+
+func leadID(l lead.Lead) string { return l.ID }
+
+func rawID(r lead.RawLead) string { return r.ID }
+
 // scanRaw reads rawColumns.
 func scanRaw(sc scanner) (lead.RawLead, error) {
 	var (
@@ -263,36 +207,4 @@ func scanRaw(sc scanner) (lead.RawLead, error) {
 		r.Body = []byte{}
 	}
 	return r, nil
-}
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-func pageSize(limit int) int {
-	switch {
-	case limit <= 0:
-		return lead.DefaultPageSize
-	case limit > lead.MaxPageSize:
-		return lead.MaxPageSize
-	}
-	return limit
-}
-
-// Cursors are the base64url of the last id on the previous page; the next
-// page continues with smaller ids.
-func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
-
-func decodeCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil && (len(b) == 0 || len(b) > 128) {
-		err = errors.New("bad length")
-	}
-	for _, ch := range b {
-		if err == nil && (ch <= ' ' || ch > '~') {
-			err = errors.New("not an id")
-		}
-	}
-	if err != nil {
-		return "", &lead.Error{Kind: lead.KindInvalid, Op: "store", Message: "invalid cursor", Err: err}
-	}
-	return string(b), nil
 }

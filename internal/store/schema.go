@@ -18,7 +18,7 @@ func Redact(dsn string) string {
 	if err != nil {
 		return "(invalid database address)"
 	}
-	if a.engine == "postgres" {
+	if a.postgres() {
 		return a.redacted
 	}
 	return dsn
@@ -33,10 +33,10 @@ func TempSchema(ctx context.Context, dsn, prefix string) (string, func(), error)
 	if err != nil {
 		return "", nil, err
 	}
-	if a.engine != "postgres" {
+	if !a.postgres() {
 		return "", nil, lead.Errorf(lead.KindInvalid, "store: a temporary schema needs a PostgreSQL address")
 	}
-	db, err := sql.Open("pgx", a.dsn)
+	db, err := sql.Open(postgresDialect().driver, a.dsn)
 	if err != nil {
 		return "", nil, a.redact(err)
 	}

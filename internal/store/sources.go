@@ -81,51 +81,41 @@ func (s *Store) SourceActivity(ctx context.Context, since time.Time) ([]lead.Sou
 		return a
 	}
 	rows, err := s.r.QueryContext(ctx, selectSourceTotals)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	for rows.Next() {
+	err = eachRow(rows, err, func(sc scanner) error {
 		var src string
 		var n, last int64
-		if err := rows.Scan(&src, &n, &last); err != nil {
-			rows.Close()
-			return nil, s.fail(op, err)
+		if err := sc.Scan(&src, &n, &last); err != nil {
+			return err
 		}
 		a := get(src)
 		a.Total, a.LastReceived = n, fromMicros(last)
-	}
-	if err := closeRows(rows); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.fail(op, err)
 	}
 
 	day0 := since.UTC().Truncate(24 * time.Hour)
 	rows, err = s.r.QueryContext(ctx, selectSourceDays, day0.UnixMicro())
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	for rows.Next() {
+	err = eachRow(rows, err, func(sc scanner) error {
 		var src string
 		var day, n int64
-		if err := rows.Scan(&src, &day, &n); err != nil {
-			rows.Close()
-			return nil, s.fail(op, err)
+		if err := sc.Scan(&src, &day, &n); err != nil {
+			return err
 		}
 		get(src).PerDay[time.Unix(day*86400, 0).UTC().Format(time.DateOnly)] = int(n)
-	}
-	if err := closeRows(rows); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.fail(op, err)
 	}
 
 	rows, err = s.r.QueryContext(ctx, selectSourceStatus)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	for rows.Next() {
+	err = eachRow(rows, err, func(sc scanner) error {
 		var src, lastErr string
 		var errAt, okAt, failures int64
-		if err := rows.Scan(&src, &lastErr, &errAt, &okAt, &failures); err != nil {
-			rows.Close()
-			return nil, s.fail(op, err)
+		if err := sc.Scan(&src, &lastErr, &errAt, &okAt, &failures); err != nil {
+			return err
 		}
 		a := get(src)
 		a.LastError, a.Failures = lastErr, int(failures)
@@ -135,8 +125,9 @@ func (s *Store) SourceActivity(ctx context.Context, since time.Time) ([]lead.Sou
 		if okAt > 0 {
 			a.LastOKAt = fromMicros(okAt)
 		}
-	}
-	if err := closeRows(rows); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, s.fail(op, err)
 	}
 	out := make([]lead.SourceActivity, 0, len(by))
@@ -145,13 +136,6 @@ func (s *Store) SourceActivity(ctx context.Context, since time.Time) ([]lead.Sou
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Source < out[j].Source })
 	return out, nil
-}
-
-func closeRows(rows *sql.Rows) error {
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	return rows.Err()
 }
 
 // CreateImport records a new import.
@@ -204,14 +188,7 @@ func importArgs(im lead.Import) ([]any, error) {
 
 // GetImport returns one import.
 func (s *Store) GetImport(ctx context.Context, id string) (lead.Import, error) {
-	im, err := scanImport(s.r.QueryRowContext(ctx, selectImport, clean(id)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return lead.Import{}, lead.Errorf(lead.KindNotFound, "store: import %q not found", id)
-	}
-	if err != nil {
-		return lead.Import{}, s.fail("reading import", err)
-	}
-	return im, nil
+	return readOne(ctx, s, "reading import", "import", selectImport, id, scanImport)
 }
 
 // ListImports returns the most recent imports, newest first.
@@ -220,19 +197,8 @@ func (s *Store) ListImports(ctx context.Context, limit int) ([]lead.Import, erro
 		limit = lead.DefaultPageSize
 	}
 	rows, err := s.r.QueryContext(ctx, selectImports, limit)
+	out, err := collect(rows, err, nil, scanImport)
 	if err != nil {
-		return nil, s.fail("listing imports", err)
-	}
-	var out []lead.Import
-	for rows.Next() {
-		im, err := scanImport(rows)
-		if err != nil {
-			rows.Close()
-			return nil, s.fail("listing imports", err)
-		}
-		out = append(out, im)
-	}
-	if err := closeRows(rows); err != nil {
 		return nil, s.fail("listing imports", err)
 	}
 	return out, nil

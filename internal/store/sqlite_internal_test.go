@@ -2,18 +2,27 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
 
-func TestSQLiteSettings(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
+// newSQLite returns an unmigrated store on a new SQLite file, closed when
+// the test ends.
+func newSQLite(t *testing.T) *Store {
+	t.Helper()
+	s, err := Create(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "leadhub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestSQLiteSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSQLite(t)
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -56,5 +65,43 @@ func TestSQLiteSettings(t *testing.T) {
 	}
 	if _, err := s.r.ExecContext(ctx, `DELETE FROM credentials`); err == nil {
 		t.Error("the read pool can write")
+	}
+}
+
+// TestMigrationZeroesMergedLeadCounts: customers merged before 0004 kept
+// their lead count; the migration sets it to 0 and touches nothing else.
+func TestMigrationZeroesMergedLeadCounts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newSQLite(t)
+	ms, err := loadMigrations(s.d.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.name >= "0004" {
+			break
+		}
+		if _, err := s.applyMigration(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO customers (id, created_at, updated_at, merged_into, stage, lead_count)
+VALUES ('A', 1, 1, NULL, 'trial', 2), ('B', 1, 1, 'A', 'active', 3)`); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil || len(applied) == 0 || applied[0] != "0004_merged_lead_count" {
+		t.Fatalf("Migrate: %v %v", applied, err)
+	}
+	for id, want := range map[string]string{"A": "trial 2 1", "B": "active 0 1"} {
+		var stage string
+		var n, updated int
+		if err := s.w.QueryRowContext(ctx, `SELECT stage, lead_count, updated_at FROM customers WHERE id = $1`, id).Scan(&stage, &n, &updated); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(stage, " ", n, " ", updated); got != want {
+			t.Errorf("customer %s: %s, want %s", id, got, want)
+		}
 	}
 }

@@ -2,8 +2,11 @@
 //
 // One implementation of the domain's storage roles runs over database/sql for both engines.
 // The SQL is written once with $N placeholders, which modernc.org/sqlite and
-// pgx both accept unchanged; the few places where the engines differ are
-// collected side by side in the dialect struct below.
+// pgx both accept unchanged (queries.go, identity_queries.go); the few
+// places where the engines differ are collected side by side in the dialect
+// struct (dialect.go). Everything a Store keeps (prepared statements,
+// built VALUES lists) belongs to it and goes with Close: the package holds
+// no state of its own.
 //
 // Times are stored as BIGINT unix microseconds (UTC), booleans as INTEGER 0/1,
 // bodies as BLOB/BYTEA and JSON as TEXT, so both schemas hold the same values.
@@ -12,19 +15,18 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"net"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/leadhub/leadhub/internal/lead"
 )
@@ -39,6 +41,13 @@ var (
 	_ lead.SourceActivityReader = (*Store)(nil)
 	_ lead.ImportStore          = (*Store)(nil)
 	_ lead.Pinger               = (*Store)(nil)
+	_ lead.ResolutionStore      = (*Store)(nil)
+	_ lead.ModelStore           = (*Store)(nil)
+	_ lead.CustomerReader       = (*Store)(nil)
+	_ lead.ReviewReader         = (*Store)(nil)
+	_ lead.AuditReader          = (*Store)(nil)
+	_ lead.IdentityEditor       = (*Store)(nil)
+	_ lead.ResolverLocker       = (*Store)(nil)
 )
 
 // Store is leadhub's database, on SQLite or PostgreSQL.
@@ -46,57 +55,23 @@ type Store struct {
 	d dialect
 	w *sql.DB // writer: every transaction that writes
 	r *sql.DB // readers: on PostgreSQL the same pool as w
+
+	ws, rs *stmtCache // statements prepared on w and on r (one cache when r is w)
+	vals   sync.Map   // valuesKey → string, for values()
+
+	// lazyCommits counts the identity transactions committed without
+	// waiting for the disk (see dialect.lazyConn).
+	lazyCommits atomic.Int64
 }
 
-// dialect holds everything that differs between the two engines.
-type dialect struct {
-	name string // "sqlite" or "postgres"; also the migrations directory
-
-	// stmtParams is how many bind parameters a multi-row statement
-	// carries at most. SQLite keeps $N parameters in a list that it
-	// searches linearly, both when preparing a statement and when the
-	// driver binds each argument, so a parameter costs more the more
-	// parameters its statement has: there, several short statements beat
-	// one long one. PostgreSQL takes a whole batch in one statement; its
-	// protocol allows 65535 parameters.
-	stmtParams int
-
-	// forUpdate is appended to the SELECT that starts a read-modify-write
-	// transaction. SQLite needs nothing: its writer transactions begin
-	// IMMEDIATE and so already hold the database's write lock.
-	forUpdate string
-
-	// migrationLock runs first in every migration transaction so that two
-	// processes migrating at once take turns. On SQLite, BEGIN IMMEDIATE has
-	// already taken the write lock.
-	migrationLock string
-
-	uniqueViolation func(error) bool
-	unavailable     func(error) bool
+func newStore(d dialect, w, r *sql.DB) *Store {
+	s := &Store{d: d, w: w, r: r, ws: newStmtCache(w)}
+	s.rs = s.ws
+	if r != w {
+		s.rs = newStmtCache(r)
+	}
+	return s
 }
-
-// migrationLockKey is the PostgreSQL advisory lock key for migrations
-// ("leadhub" in ASCII).
-const migrationLockKey = 0x6c656164687562
-
-var (
-	sqliteDialect = dialect{
-		name:            "sqlite",
-		stmtParams:      sqliteStmtParams,
-		forUpdate:       "",
-		migrationLock:   "",
-		uniqueViolation: sqliteUniqueViolation,
-		unavailable:     sqliteUnavailable,
-	}
-	postgresDialect = dialect{
-		name:            "postgres",
-		stmtParams:      65535,
-		forUpdate:       " FOR UPDATE",
-		migrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
-		uniqueViolation: postgresUniqueViolation,
-		unavailable:     postgresUnavailable,
-	}
-)
 
 // SQLite connection settings. The shorthand keys are applied by the driver
 // in a fixed order with busy_timeout first, so that the PRAGMAs after it wait
@@ -128,30 +103,46 @@ const (
 	postgresMaxLifetime = 30 * time.Minute
 )
 
-// Open connects to the database at dsn without migrating it:
+// Open connects to an existing database at dsn without migrating it:
 //
 //	sqlite:<path>          e.g. sqlite:./leadhub.db (also sqlite://<path> and file:<path>)
 //	postgres://user@host/db (or postgresql://…)
 //
-// The SQLite file is created when missing, but its directory must exist.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// Opening never creates a database: a SQLite file that does not exist is
+// KindNotFound, with its absolute path in the message (a relative path is
+// relative to the working directory). Create is the form that creates it.
+func Open(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, false) }
+
+// Create is Open, except that a missing SQLite database is created, with
+// mode 0600 (SQLite gives its -wal and -shm files the same mode); its
+// directory must exist. An existing file is opened as it is, its mode
+// unchanged. A PostgreSQL database is never created: Create opens it like
+// Open.
+func Create(ctx context.Context, dsn string) (*Store, error) { return open(ctx, dsn, true) }
+
+func open(ctx context.Context, dsn string, create bool) (*Store, error) {
 	a, err := parseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	switch a.engine {
-	case "sqlite":
-		return openSQLite(ctx, a.path)
-	default:
-		return openPostgres(ctx, a)
+	if a.sqlite() {
+		return openSQLite(ctx, a.path, create)
 	}
+	return openPostgres(ctx, a)
 }
 
-func openSQLite(ctx context.Context, path string) (*Store, error) {
+// sqliteFileMode is the mode of a SQLite database leadhub creates: it
+// holds personal data, so only its owner may read it.
+const sqliteFileMode = 0o600
+
+func openSQLite(ctx context.Context, path string, create bool) (*Store, error) {
 	dir := filepath.Dir(path)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, lead.Errorf(lead.KindInvalid,
 			"store: directory %q for the SQLite database %q does not exist; create it first", dir, path)
+	}
+	if err := ensureSQLiteFile(path, create); err != nil {
+		return nil, err
 	}
 	name := path
 	if strings.HasPrefix(name, "file:") {
@@ -159,21 +150,22 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		name = "./" + name
 	}
 
-	w, err := sql.Open("sqlite", name+"?"+sqliteWriterParams)
+	d := sqliteDialect()
+	w, err := sql.Open(d.driver, name+"?"+sqliteWriterParams)
 	if err != nil {
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	// The writer connects first: it creates the file and switches it to WAL
-	// before any reader opens it.
+	// The writer connects first: it switches the file to WAL before any
+	// reader opens it.
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.Close()
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		w.Close()
@@ -181,25 +173,59 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 			"store: SQLite database %q is in journal mode %q, not WAL (is it on a file system without shared memory?)", path, mode)
 	}
 
-	r, err := sql.Open("sqlite", name+"?"+sqliteReaderParams)
+	r, err := sql.Open(d.driver, name+"?"+sqliteReaderParams)
 	if err != nil {
 		w.Close()
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
 	r.SetMaxOpenConns(sqliteReaders)
 	r.SetMaxIdleConns(sqliteReaders)
 	if err := r.PingContext(ctx); err != nil {
 		w.Close()
 		r.Close()
-		return nil, openError(sqliteDialect, path, err, nil)
+		return nil, openError(d, path, err, nil)
 	}
-	return &Store{d: sqliteDialect, w: w, r: r}, nil
+	return newStore(d, w, r), nil
+}
+
+// ensureSQLiteFile checks that the database file at path exists or, with
+// create, creates it empty with sqliteFileMode (the driver would create it
+// with the umask's default mode); an empty file is an empty database.
+func ensureSQLiteFile(path string, create bool) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return lead.Errorf(lead.KindInvalid, "store: %s is a directory, not a SQLite database", absPath(path))
+	case err == nil, !errors.Is(err, fs.ErrNotExist):
+		return nil // the driver reports what else may be wrong with it
+	case !create:
+		return lead.Errorf(lead.KindNotFound,
+			"store: there is no SQLite database at %s; opening does not create one", absPath(path))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, sqliteFileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // created meanwhile, by another process
+	}
+	if err != nil {
+		return &lead.Error{Kind: lead.KindUnavailable, Op: "store",
+			Message: fmt.Sprintf("cannot create the SQLite database %s", absPath(path)), Err: err}
+	}
+	return f.Close()
+}
+
+// absPath is path made absolute, for messages; path when that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 func openPostgres(ctx context.Context, a address) (*Store, error) {
-	db, err := sql.Open("pgx", a.dsn)
+	d := postgresDialect()
+	db, err := sql.Open(d.driver, a.dsn)
 	if err != nil {
-		return nil, openError(postgresDialect, a.redacted, err, a.redact)
+		return nil, openError(d, a.redacted, err, a.redact)
 	}
 	db.SetMaxOpenConns(postgresMaxConns)
 	db.SetMaxIdleConns(postgresMaxConns)
@@ -207,9 +233,9 @@ func openPostgres(ctx context.Context, a address) (*Store, error) {
 	db.SetConnMaxLifetime(postgresMaxLifetime)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, openError(postgresDialect, a.redacted, err, a.redact)
+		return nil, openError(d, a.redacted, err, a.redact)
 	}
-	return &Store{d: postgresDialect, w: db, r: db}, nil
+	return newStore(d, db, db), nil
 }
 
 // openError classifies err, then passes it through redact (when not nil)
@@ -245,9 +271,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pools.
+// Close closes the prepared statements and the pools.
 func (s *Store) Close() error {
-	err := s.w.Close()
+	err := s.ws.close()
+	if s.rs != s.ws {
+		err = errors.Join(err, s.rs.close())
+	}
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
@@ -271,69 +301,4 @@ func (s *Store) fail(op string, err error) error {
 		return &lead.Error{Kind: lead.KindUnavailable, Op: "store", Message: "" + op + ": database unavailable", Err: err}
 	}
 	return &lead.Error{Kind: lead.KindInternal, Op: "store", Message: "" + op + " failed", Err: err}
-}
-
-// commonUnavailable reports connection-level failures shared by both engines.
-func commonUnavailable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
-		return true
-	}
-	var ne net.Error
-	return errors.As(err, &ne)
-}
-
-func sqliteCode(err error) (int, bool) {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code(), true
-	}
-	return 0, false
-}
-
-func sqliteUniqueViolation(err error) bool {
-	code, ok := sqliteCode(err)
-	return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
-}
-
-func sqliteUnavailable(err error) bool {
-	if commonUnavailable(err) {
-		return true
-	}
-	code, ok := sqliteCode(err)
-	if !ok {
-		return false
-	}
-	switch code & 0xff { // primary result code
-	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_CANTOPEN,
-		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
-		return true
-	}
-	return false
-}
-
-func postgresUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
-}
-
-func postgresUnavailable(err error) bool {
-	if commonUnavailable(err) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) {
-		return true
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return true
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"),       // insufficient resources
-			strings.HasPrefix(pe.Code, "57P"),      // operator intervention: shutdown, cannot connect now
-			pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock: retry later
-			return true
-		}
-	}
-	return false
 }

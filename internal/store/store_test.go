@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -24,7 +25,7 @@ import (
 )
 
 // allMigrations lists every migration, in order.
-var allMigrations = []string{"0001_init", "0002_sources", "0003_customers"}
+var allMigrations = []string{"0001_init", "0002_sources", "0003_customers", "0004_merged_lead_count"}
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
@@ -91,18 +92,26 @@ func TestOpenAddresses(t *testing.T) {
 		{"file://" + filepath.Join(dir, "d.db"), "d.db"},
 		{"file://localhost" + filepath.Join(dir, "e%20e.db"), "e e.db"},
 	} {
-		s, err := store.Open(ctx, tc.dsn)
+		s, err := store.Create(ctx, tc.dsn)
 		if err != nil {
-			t.Fatalf("Open(%q): %v", tc.dsn, err)
+			t.Fatalf("Create(%q): %v", tc.dsn, err)
 		}
 		if s.Engine() != "sqlite" {
-			t.Fatalf("Open(%q): engine %q", tc.dsn, s.Engine())
+			t.Fatalf("Create(%q): engine %q", tc.dsn, s.Engine())
 		}
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, tc.file)); err != nil {
-			t.Fatalf("Open(%q) did not create %s: %v", tc.dsn, tc.file, err)
+			t.Fatalf("Create(%q) did not create %s: %v", tc.dsn, tc.file, err)
+		}
+		// Now it exists, Open opens it.
+		s, err = store.Open(ctx, tc.dsn)
+		if err != nil {
+			t.Fatalf("Open(%q) after Create: %v", tc.dsn, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -121,14 +130,16 @@ func TestOpenErrors(t *testing.T) {
 	}
 
 	missing := filepath.Join(t.TempDir(), "no", "such", "dir")
-	_, err = store.Open(ctx, "sqlite:"+filepath.Join(missing, "leadhub.db"))
+	_, err = store.Create(ctx, "sqlite:"+filepath.Join(missing, "leadhub.db"))
 	wantKind(t, err, lead.KindInvalid)
 	if !strings.Contains(err.Error(), missing) {
 		t.Errorf("missing directory error %q does not name %s", err, missing)
 	}
 	if _, err := os.Stat(missing); !os.IsNotExist(err) {
-		t.Errorf("Open created %s", missing)
+		t.Errorf("Create created %s", missing)
 	}
+	_, err = store.Create(ctx, "sqlite:"+t.TempDir())
+	wantKind(t, err, lead.KindInvalid) // a directory
 
 	for _, dsn := range []string{"sqlite:", "sqlite::memory:", "sqlite:x.db?mode=ro", "file:x.db?cache=shared", "file://otherhost/x.db", "", "leadhub.db"} {
 		_, err := store.Open(ctx, dsn)
@@ -735,6 +746,45 @@ func TestListLeadsLimitsAndCursors(t *testing.T) {
 			_, err = s.ListQuarantine(ctx, 10, c)
 			wantKind(t, err, lead.KindInvalid)
 		}
+		// A lowercase id is the same ULID.
+		lower := base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(in[3].ID)))
+		if page, err := s.ListLeads(ctx, lead.LeadFilter{Limit: 3, Cursor: lower}); err != nil || !slices.Equal(leadIDs(page.Leads), []string{in[2].ID, in[1].ID, in[0].ID}) {
+			t.Fatalf("lowercase cursor: %q %v", leadIDs(page.Leads), err)
+		}
+	})
+}
+
+// TestMeaninglessCursors: a cursor that decodes but is not the id of a
+// previous page's last item is refused by every list, with a message that
+// says what a cursor is.
+func TestMeaninglessCursors(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+		for _, c := range []string{
+			enc("hello"),
+			enc("x'OR'1'='1"),
+			enc("~~~~~~~~~~~~~~~~~~~~~~~~~~"),
+			enc("01J0000000000000000000000"),   // 25 characters
+			enc("01J000000000000000000000000"), // 27
+			enc("01J0000000000000000000000U"),  // U is not Crockford base32
+			enc("8ZZZZZZZZZZZZZZZZZZZZZZZZZ"),  // beyond 48 bits of time
+		} {
+			for name, list := range map[string]func() error{
+				"leads":      func() error { return second(s.ListLeads(ctx, lead.LeadFilter{Cursor: c})) },
+				"quarantine": func() error { return second(s.ListQuarantine(ctx, 10, c)) },
+				"customers":  func() error { return second(s.ListCustomers(ctx, lead.CustomerFilter{Cursor: c})) },
+				"review":     func() error { return second(s.ListReview(ctx, 10, c)) },
+				"audit":      func() error { return second(s.ListAudit(ctx, lead.AuditFilter{Cursor: c})) },
+			} {
+				err := list()
+				wantKind(t, err, lead.KindInvalid)
+				if msg := lead.MessageOf(err); msg != "invalid cursor: use the next_cursor of a previous page" {
+					t.Errorf("%s, cursor %q: message %q", name, c, msg)
+				}
+			}
+		}
 	})
 }
 
@@ -957,4 +1007,106 @@ func credIDs(cs []lead.Credential) []string {
 		ids = append(ids, c.ID)
 	}
 	return ids
+}
+
+// TestSQLiteFileModes: a database leadhub creates, and its -wal and -shm
+// files, are readable by their owner only; an existing file keeps its mode.
+func TestSQLiteFileModes(t *testing.T) {
+	t.Parallel()
+	ctx := ctxT(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "leadhub.db")
+	s, err := store.Create(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, s, []lead.Incoming{parsedItem("mode", simpleParsed("Mode"))})
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(f), m)
+		}
+	}
+
+	shared := filepath.Join(dir, "shared.db")
+	if err := os.WriteFile(shared, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := store.Create(ctx, "sqlite:"+shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if _, err := s2.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(shared); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("an existing database's mode changed: %v %v", fi.Mode(), err)
+	}
+}
+
+// TestOpenDoesNotCreate: opening a SQLite database that is not there fails
+// and names the file by its absolute path (a relative address is relative
+// to the working directory, the usual surprise) instead of creating an
+// empty database.
+func TestOpenDoesNotCreate(t *testing.T) {
+	t.Parallel()
+	ctx := ctxT(t)
+	path := filepath.Join(t.TempDir(), "leadhub.db")
+	rel := "missing-" + ulid.Make().String() + ".db"
+	t.Cleanup(func() {
+		for _, f := range []string{rel, rel + "-wal", rel + "-shm"} {
+			os.Remove(f)
+		}
+	})
+	for _, p := range []string{path, rel} {
+		_, err := store.Open(ctx, "sqlite:"+p)
+		wantKind(t, err, lead.KindNotFound)
+		abs, _ := filepath.Abs(p)
+		if !strings.Contains(lead.MessageOf(err), abs) {
+			t.Errorf("Open(%s): %q does not name %s", p, lead.MessageOf(err), abs)
+		}
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Fatalf("Open created %s (%v)", p, err)
+		}
+	}
+
+	// Create is the form that creates; then Open finds it.
+	for _, open := range []func(context.Context, string) (*store.Store, error){store.Create, store.Open, store.Create} {
+		s, err := open(ctx, "sqlite:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// PostgreSQL databases are never created, not even by Create.
+	if u := os.Getenv(storetest.PostgresURLEnv); u != "" {
+		pu, err := url.Parse(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pu.Path = "/leadhub_missing_" + strings.ToLower(ulid.Make().String())
+		q := pu.Query()
+		q.Set("connect_timeout", "5")
+		pu.RawQuery = q.Encode()
+		for _, open := range []func(context.Context, string) (*store.Store, error){store.Create, store.Open} {
+			if s, err := open(ctx, pu.String()); err == nil {
+				s.Close()
+				t.Fatalf("opened the missing PostgreSQL database %s", pu.Path)
+			}
+		}
+	}
 }

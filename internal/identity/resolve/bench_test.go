@@ -117,7 +117,7 @@ func buildBench() (*benchEnv, error) {
 		benchDrop = func() { os.RemoveAll(dir) }
 	}
 	env.dsn = dsn
-	st, err := store.Open(ctx, dsn)
+	st, err := store.Create(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}

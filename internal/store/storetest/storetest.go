@@ -34,7 +34,7 @@ type Engine struct {
 	Name string // "sqlite" or "postgres"
 
 	// NewDSN returns the address of a fresh, empty (unmigrated) database
-	// that is removed when the test ends.
+	// that is removed when the test ends. It exists: store.Open opens it.
 	NewDSN func(t testing.TB) string
 
 	// Open returns a migrated store on a fresh database, closed when the
@@ -86,7 +86,18 @@ func OpenDSN(t testing.TB, dsn string) *store.Store {
 }
 
 func sqliteDSN(t testing.TB) string {
-	return "sqlite:" + filepath.Join(t.TempDir(), "leadhub.db")
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "leadhub.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := store.Create(ctx, dsn)
+	if err != nil {
+		t.Fatalf("create %s: %v", dsn, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("create %s: %v", dsn, err)
+	}
+	return dsn
 }
 
 var (

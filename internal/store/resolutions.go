@@ -1,0 +1,298 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/leadhub/leadhub/internal/lead"
+)
+
+// maxKeyLen bounds a stored blocking key; longer keys are cut (they only
+// find candidates, which are then scored).
+const maxKeyLen = 256
+
+// PendingLeads returns up to limit unresolved leads in id order, without
+// the ids in skip.
+func (s *Store) PendingLeads(ctx context.Context, limit int, skip []string) ([]lead.Lead, error) {
+	if limit <= 0 {
+		return []lead.Lead{}, nil
+	}
+	rows, err := s.query(ctx, selectPending, limit+len(skip))
+	out := []lead.Lead{}
+	err = eachRow(rows, err, func(sc scanner) error {
+		l, err := scanListedLead(sc)
+		if err == nil && !slices.Contains(skip, l.ID) && len(out) < limit {
+			out = append(out, l)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("reading unresolved leads", err)
+	}
+	return out, nil
+}
+
+// UndoneDecisions returns, for each lead, the customers that its undone
+// decisions had put it in (joins) or proposed (reviews).
+func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for chunk := range slices.Chunk(leadIDs, s.d.rowsPerStatement(1, 0)) {
+		rows, err := s.query(ctx, selectUndoneIn+s.values(1, len(chunk), 1)+orderByID, anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
+			var l, outcome, c, cand string
+			if err := sc.Scan(&l, &outcome, &c, &cand); err != nil {
+				return err
+			}
+			switch lead.DecisionOutcome(outcome) {
+			case lead.OutcomeJoined:
+				out[l] = append(out[l], c)
+			case lead.OutcomeReview:
+				out[l] = append(out[l], cand)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, s.fail("reading undone decisions", err)
+		}
+	}
+	return out, nil
+}
+
+// Candidates returns the customers whose leads hold any of keys: for each
+// key its perKey most recent leads, read with their contact fields (the
+// new lead is compared with exactly the leads it shares a key with), and
+// for each customer how many keys found it. One statement: a primary-key
+// range per key, then a customer and a lead by primary key per row.
+func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]lead.Candidate, error) {
+	const op = "finding candidates"
+	keys = cleanKeys(keys)
+	if len(keys) == 0 || perKey <= 0 {
+		return []lead.Candidate{}, nil
+	}
+	var b strings.Builder
+	b.WriteString(selectCandidatesHead)
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(selectCandidatesUnion)
+		}
+		fmt.Fprintf(&b, selectCandidatesKey, i, i+1, perKey)
+		args[i] = k
+	}
+	b.WriteString(selectCandidatesTail)
+	rows, err := s.query(ctx, b.String(), args...)
+	idx := map[string]int{}
+	seenKey := map[[2]any]bool{}
+	seenLead := map[string]bool{}
+	out := []lead.Candidate{}
+	err = eachRow(rows, err, func(sc scanner) error {
+		var (
+			k       int64
+			cust    string
+			isTest  int64
+			l       lead.Lead
+			recv    int64
+			contact = &l.Contact
+		)
+		if err := sc.Scan(&k, &cust, &isTest, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
+			&contact.Phone, &contact.Country, &contact.Company, &contact.Title); err != nil {
+			return err
+		}
+		l.CustomerID, l.ReceivedAt = cust, fromMicros(recv)
+		i, ok := idx[cust]
+		if !ok {
+			i = len(out)
+			idx[cust] = i
+			out = append(out, lead.Candidate{CustomerID: cust, IsTest: isTest != 0})
+		}
+		if kk := [2]any{k, cust}; !seenKey[kk] {
+			seenKey[kk] = true
+			out[i].Hits++
+		}
+		if !seenLead[l.ID] {
+			seenLead[l.ID] = true
+			out[i].Leads = append(out[i].Leads, l)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	return out, nil
+}
+
+// cleanKeys cuts, cleans and deduplicates blocking keys, keeping their order.
+func cleanKeys(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		k = clean(k)
+		if len(k) > maxKeyLen {
+			k = strings.ToValidUTF8(k[:maxKeyLen], "")
+		}
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	return out
+}
+
+// CommitResolutions commits the resolver's decisions in one transaction.
+// For each: the lead is claimed (only if it is still unresolved, so a
+// decision is never applied twice), the customer created or joined (only
+// if it is still there and not merged), the lead's keys, the decision and
+// its audit entry written, and the customer's summary updated.
+//
+// The commit does not wait for the disk (SQLite: synchronous=NORMAL for
+// this transaction; PostgreSQL: synchronous_commit=off). It survives a
+// crash of the process, is never torn, and is made durable by the next
+// commit that waits (any ingest batch, any human decision), which cannot
+// overtake it. Only a power loss or an operating system crash can undo the
+// last decisions, and then their leads are unresolved again and resolved
+// again: decisions are derived from the leads, which are always durable.
+func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]lead.ResolutionResult, error) {
+	out := make([]lead.ResolutionResult, len(rs))
+	if len(rs) == 0 {
+		return out, nil
+	}
+	for i := range rs {
+		r := &rs[i]
+		switch {
+		case r.Lead.ID == "" || r.CustomerID == "" || r.DecisionID == "" || r.AuditID == "":
+			return nil, lead.Errorf(lead.KindInvalid, "store: resolution %d lacks a lead, customer, decision or audit id", i)
+		case r.Outcome != lead.OutcomeJoined && r.Outcome != lead.OutcomeReview && r.Outcome != lead.OutcomeNew:
+			return nil, lead.Errorf(lead.KindInvalid, "store: resolution %d: unknown outcome %q", i, r.Outcome)
+		}
+	}
+	err := s.identityTx(ctx, "committing resolutions", true, func(t *idTx) error {
+		sums := map[string]*customerRow{} // customers joined or created here
+		dirty := map[string]bool{}
+		var created []*customerRow
+		var keyArgs, decArgs, auditRows, refRows []any
+		for i := range rs {
+			r := &rs[i]
+			at := r.At.UnixMicro()
+			if r.At.IsZero() {
+				at = t.now
+			}
+			c, known := sums[r.CustomerID]
+			if r.Outcome == lead.OutcomeJoined && !known {
+				row, ok, err := t.preparedCustomer(r.CustomerID)
+				if err != nil {
+					return err
+				}
+				if !ok || row.mergedInto != "" {
+					out[i] = lead.ResolutionStale
+					continue
+				}
+				c = &row
+				sums[r.CustomerID] = c
+			}
+			if r.Outcome != lead.OutcomeJoined && known {
+				return fmt.Errorf("resolution %d creates customer %s twice", i, r.CustomerID)
+			}
+			res, err := t.exec(claimLead, r.CustomerID, r.Lead.ID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				out[i] = lead.ResolutionSkipped
+				continue
+			}
+			out[i] = lead.ResolutionCommitted
+			ch := lead.Change{Moves: []lead.LeadMove{{Lead: r.Lead.ID, To: r.CustomerID}}, Decision: r.DecisionID}
+			state := ""
+			if r.Outcome == lead.OutcomeJoined {
+				addLead(&c.sum, &r.Lead)
+				dirty[r.CustomerID] = true
+			} else {
+				c = &customerRow{id: r.CustomerID, created: at, updated: at}
+				addLead(&c.sum, &r.Lead)
+				sums[r.CustomerID] = c
+				created = append(created, c)
+				ch.Created = []string{r.CustomerID}
+				if r.Outcome == lead.OutcomeReview {
+					state = string(lead.ReviewOpen)
+					ch.Reviews = []lead.ReviewChange{{Decision: r.DecisionID, To: lead.ReviewOpen}}
+				}
+			}
+			keys := cleanKeys(r.Keys)
+			for _, k := range keys {
+				keyArgs = append(keyArgs, k, r.Lead.ID, r.CustomerID)
+			}
+			ch.KeysMoved = len(keys)
+			expl, err := marshalJSON(r.Explanation)
+			if err != nil {
+				return err
+			}
+			decArgs = append(decArgs, r.DecisionID, r.Lead.ID, at, string(r.Outcome), r.CustomerID, r.CandidateID,
+				r.Probability, state, r.AuditID, 0, expl)
+			p, err := payload(ch)
+			if err != nil {
+				return err
+			}
+			cids := []string{r.CustomerID}
+			if r.CandidateID != "" && r.CandidateID != r.CustomerID {
+				cids = append(cids, r.CandidateID)
+			}
+			e := lead.AuditEntry{ID: r.AuditID, At: fromMicros(at), Actor: lead.ActorResolver, Action: lead.AuditResolve,
+				Reason: r.Explanation.Reason, CustomerIDs: cids, LeadIDs: []string{r.Lead.ID}, Payload: p}
+			a, refs, err := auditArgs(&e)
+			if err != nil {
+				return err
+			}
+			auditRows = append(auditRows, a...)
+			refRows = append(refRows, refs...)
+		}
+		var custArgs []any
+		for _, c := range created {
+			a, err := summaryArgs(&c.sum)
+			if err != nil {
+				return err
+			}
+			custArgs = append(custArgs, c.id, c.created, c.created, nil)
+			custArgs = append(custArgs, a...)
+			delete(dirty, c.id)
+		}
+		if err := s.execRows(ctx, t.tx, insertCustomer, insertCustomerCols, custArgs, ""); err != nil {
+			return err
+		}
+		ids := make([]string, 0, len(dirty))
+		for id := range dirty {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if err := t.writeSummary(id, &sums[id].sum); err != nil {
+				return err
+			}
+		}
+		for _, x := range []struct {
+			head string
+			cols int
+			args []any
+			tail string
+		}{
+			{insertKeyHead, insertKeyCols, keyArgs, insertKeyTail},
+			{insertDecisionHead, insertDecisionCols, decArgs, ""},
+			{insertAuditHead, insertAuditCols, auditRows, ""},
+			{insertRefHead, insertRefCols, refRows, insertRefTail},
+		} {
+			if err := s.execRows(ctx, t.tx, x.head, x.cols, x.args, x.tail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
