@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/store"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -147,5 +150,42 @@ func TestUsage(t *testing.T) {
 	}
 	if out, _, err := run(t, "help"); err != nil || !strings.Contains(out, "serve") {
 		t.Errorf("help: %v %s", err, out)
+	}
+}
+
+// TestCommandsDoNotCreateDatabases: a command run in the wrong directory
+// (or with the wrong --database) says which database it did not find,
+// instead of creating and using a new, empty one; on an empty database a
+// list says where it looked.
+func TestCommandsDoNotCreateDatabases(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "leadhub.db")
+	csv := filepath.Join(dir, "leads.csv")
+	if err := os.WriteFile(csv, []byte("First Name,Email\nAnn,ann@contoso.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"leads", "list"}, {"leads", "show", "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, {"apikey", "create"}, {"token", "list"},
+		{"customers", "list"}, {"review", "list"}, {"audit", "list"}, {"quarantine", "list"}, {"migrate"},
+		{"import", csv},
+	} {
+		_, _, err := run(t, append(args, "--database", "sqlite:"+missing)...)
+		if err == nil || ExitCode(err) != 1 || !strings.Contains(err.Error(), missing) {
+			t.Errorf("%v on a missing database: %v (exit %d); want an error naming %s", args, err, ExitCode(err), missing)
+		}
+		if _, err := os.Stat(missing); err == nil {
+			t.Fatalf("%v created %s", args, missing)
+		}
+	}
+
+	dsn := storetest.Engines(t)[0].NewDSN(t)
+	if _, _, err := run(t, "migrate", "--database", dsn); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"leads", "list"}, {"customers", "list"}, {"audit", "list"}, {"review", "list"}, {"quarantine", "list"}} {
+		_, errOut, err := run(t, append(args, "--database", dsn)...)
+		if err != nil || !strings.Contains(errOut, "no ") || !strings.Contains(errOut, " in "+store.Describe(dsn)) {
+			t.Errorf("%v on an empty database: %v, stderr %q; want it to name %s", args, err, errOut, store.Describe(dsn))
+		}
 	}
 }

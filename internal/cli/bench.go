@@ -94,7 +94,7 @@ func benchVerify(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, dsn, nil)
+	st, err := openStore(ctx, dsn, nil, false)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 		dsn = schemaDSN
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	st, err := openStore(ctx, dsn, nil)
+	st, err := openStore(ctx, dsn, nil, true)
 	if err != nil {
 		return err
 	}

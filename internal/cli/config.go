@@ -135,5 +135,5 @@ func (c *dbCommand) open(ctx context.Context, args []string, e env, nargs int) (
 	if nargs >= 0 && c.NArg() != nargs {
 		return nil, usageError{fmt.Errorf("usage: leadhub %s", c.usage)}
 	}
-	return openStore(ctx, c.dsn, nil)
+	return openStore(ctx, c.dsn, nil, false)
 }

@@ -75,7 +75,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 	var inbox *ingest.Inbox
 	var st csvimport.Store
 	if !dry {
-		s, err := openStore(ctx, fs.dsn, nil)
+		s, err := openStore(ctx, fs.dsn, nil, false)
 		if err != nil {
 			return err
 		}

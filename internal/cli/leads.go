@@ -60,7 +60,7 @@ func leadsList(ctx context.Context, args []string, e env) error {
 		}
 		*p.dst = t
 	}
-	st, err := openStore(ctx, fs.dsn, nil)
+	st, err := openStore(ctx, fs.dsn, nil, false)
 	if err != nil {
 		return err
 	}

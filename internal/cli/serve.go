@@ -143,7 +143,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		c.Database = "sqlite:" + filepath.Join(dir, "demo.db")
 	}
 
-	st, err := openStore(ctx, c.Database, log)
+	st, err := openStore(ctx, c.Database, log, true)
 	if err != nil {
 		return err
 	}
@@ -297,10 +297,19 @@ func startAzureTables(ctx context.Context, st lead.SourceProgress, inbox *ingest
 	return azuretable.Start(ctx, pollers)
 }
 
-// openStore opens and migrates the database, creating a missing SQLite
-// database as every command did so far.
-func openStore(ctx context.Context, dsn string, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Create(ctx, dsn)
+// openStore opens and migrates the database. Only serve (and the
+// benchmarks, on databases of their own) create a missing one: every other
+// command run in the wrong directory or with the wrong --database must say
+// so rather than work on a new, empty database.
+func openStore(ctx context.Context, dsn string, log *slog.Logger, create bool) (*store.Store, error) {
+	open := store.Open
+	if create {
+		open = store.Create
+	}
+	st, err := open(ctx, dsn)
+	if lead.KindOf(err) == lead.KindNotFound {
+		return nil, fmt.Errorf("%w; `leadhub serve --database %s` creates it, or pass the --database (LEADHUB_DATABASE) your server uses", err, dsn)
+	}
 	if err != nil {
 		return nil, err
 	}
