@@ -47,6 +47,10 @@ type serveConfig struct {
 	MatchAuto       float64 // a new lead joins a customer from this match probability
 	MatchReview     float64 // below MatchAuto, from this one it is queued for review
 	MatchTrain      bool    // train the match model on the leads as they grow
+	// ReadTimeout and WriteTimeout bound an ordinary request (0: 30s and
+	// 60s); handlers that need longer, such as uploads, extend their own.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
 }
 
 func (c serveConfig) validate() error {
@@ -242,6 +246,13 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
 	go monitor.Run(ctx, time.Minute)
 	imports := api.NewImports(ctx)
+	readTimeout, writeTimeout := c.ReadTimeout, c.WriteTimeout
+	if readTimeout <= 0 {
+		readTimeout = 30 * time.Second
+	}
+	if writeTimeout <= 0 {
+		writeTimeout = 60 * time.Second
+	}
 	srv := &http.Server{
 		Handler: api.Handler(api.Deps{
 			Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
@@ -249,8 +260,8 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 			Imports: imports, Customers: st, Nudge: nudge,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
