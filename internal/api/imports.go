@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -118,17 +119,17 @@ const importUploadTimeout = time.Hour
 // is 202 with the import and its Location. A dry run is answered 200 once
 // the whole file has been checked.
 func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(importUploadTimeout))
-	_ = rc.SetWriteDeadline(time.Now().Add(importUploadTimeout))
+	s.extendDeadlines(w, r, importUploadTimeout)
 
 	limit := s.imports.maxBytes()
 	const slack = 1 << 20 // multipart framing and the small fields
 	if r.ContentLength > limit+slack {
+		s.uploadFailed(r, 0, "larger than the limit (Content-Length)")
 		s.importTooLarge(w, r, limit)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit+slack)
+	body := &countingReader{r: r.Body}
+	r.Body = http.MaxBytesReader(w, readCloser{body, r.Body}, limit+slack)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		invalidField(w, r, "body", "send multipart/form-data with the CSV file in a part named file")
@@ -153,6 +154,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	readErr := func(err error) {
+		s.uploadFailed(r, body.n, uploadFailure(err))
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			s.importTooLarge(w, r, limit)
@@ -180,12 +182,19 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 				s.writeError(w, r, &lead.Error{Kind: lead.KindInternal, Message: "cannot store the upload", Err: err})
 				return
 			}
-			n, err := io.Copy(spool, io.LimitReader(part, limit+1))
+			src := &errorReader{r: io.LimitReader(part, limit+1)}
+			n, err := io.Copy(spool, src)
+			if src.err != nil {
+				readErr(src.err)
+				return
+			}
 			if err != nil {
-				readErr(err)
+				s.uploadFailed(r, body.n, "the upload could not be written to disk")
+				s.writeError(w, r, &lead.Error{Kind: lead.KindInternal, Message: "cannot store the upload", Err: err})
 				return
 			}
 			if n > limit {
+				s.uploadFailed(r, body.n, "larger than the limit")
 				s.importTooLarge(w, r, limit)
 				return
 			}
@@ -249,6 +258,11 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 
 	if dryRun {
 		im, err := x.Run(r.Context(), nil, nil, nil)
+		if err != nil && r.Context().Err() != nil {
+			s.log.WarnContext(r.Context(), "import dry run cut off: the client closed the connection",
+				"request_id", requestID(r.Context()), "bytes_read", body.n, "rows", im.Rows)
+			return
+		}
 		if err != nil {
 			s.writeError(w, r, &lead.Error{Kind: lead.KindInvalid, Message: "the file could not be read to the end: " + err.Error(), Err: err})
 			return
@@ -291,6 +305,78 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	ans.Import = im
 	w.Header().Set("Location", "/api/v1/imports/"+im.ID)
 	writeJSON(w, http.StatusAccepted, ans)
+}
+
+// extendDeadlines gives a request that carries a file longer than the
+// server's general read and write timeouts, which are for small requests.
+func (s *server) extendDeadlines(w http.ResponseWriter, r *http.Request, d time.Duration) {
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(d)
+	if err := rc.SetReadDeadline(deadline); err != nil {
+		s.log.WarnContext(r.Context(), "cannot extend the read deadline: the upload is cut at the server's read timeout",
+			"request_id", requestID(r.Context()), "route", r.Pattern, "err", err.Error())
+	}
+	if err := rc.SetWriteDeadline(deadline); err != nil {
+		s.log.WarnContext(r.Context(), "cannot extend the write deadline: the answer is cut at the server's write timeout",
+			"request_id", requestID(r.Context()), "route", r.Pattern, "err", err.Error())
+	}
+}
+
+// uploadFailed logs an upload that failed or was cut off: how much of the
+// request body was read and why, never what it held.
+func (s *server) uploadFailed(r *http.Request, read int64, reason string) {
+	s.log.WarnContext(r.Context(), "import upload failed",
+		"request_id", requestID(r.Context()), "bytes_read", read, "reason", reason)
+}
+
+// uploadFailure says why reading an upload failed. Errors of the multipart
+// reader can quote the body, so they are summed up, never logged as such.
+func uploadFailure(err error) string {
+	var mbe *http.MaxBytesError
+	var ne net.Error
+	switch {
+	case errors.As(err, &mbe):
+		return "larger than the limit"
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timed out: the client sent too slowly"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, context.Canceled):
+		return "the client closed the connection before the upload was complete"
+	default:
+		return "not valid multipart/form-data"
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// errorReader keeps the error its reader returned, to tell a failed read
+// from a failed write in io.Copy.
+type errorReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errorReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 func invalidField(w http.ResponseWriter, r *http.Request, location, msg string) {
