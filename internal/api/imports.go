@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/csvimport"
@@ -19,78 +17,7 @@ import (
 // DefaultMaxImport is the largest CSV file POST /api/v1/imports accepts.
 const DefaultMaxImport = 512 << 20
 
-// Imports runs uploaded CSV imports in the background for the server's
-// lifetime. The server stops it (Stop) before closing the inbox, so that a
-// running import stops between rows, has every row it handed over
-// committed, and is recorded as failed with the reason.
-type Imports struct {
-	// MaxBytes caps an uploaded file (default DefaultMaxImport).
-	MaxBytes int64
-	// MaxRunning caps the imports running at once (default 4).
-	MaxRunning int
-	// Dir is where uploads are spooled (default os.TempDir()).
-	Dir string
-
-	ctx    context.Context
-	cancel context.CancelFunc
-
-	mu      sync.Mutex
-	running int
-	wg      sync.WaitGroup
-}
-
-// NewImports returns a runner whose imports stop when ctx ends or Stop is
-// called.
-func NewImports(ctx context.Context) *Imports {
-	ctx, cancel := context.WithCancel(ctx)
-	return &Imports{ctx: ctx, cancel: cancel}
-}
-
-// Stop stops the running imports and waits until each has recorded where
-// it stopped.
-func (m *Imports) Stop() {
-	m.cancel()
-	m.wg.Wait()
-}
-
-func (m *Imports) maxBytes() int64 {
-	if m.MaxBytes > 0 {
-		return m.MaxBytes
-	}
-	return DefaultMaxImport
-}
-
-var (
-	errImportsStopping = &lead.Error{Kind: lead.KindUnavailable, Message: "the server is shutting down; import the file again later"}
-	errImportsBusy     = &lead.Error{Kind: lead.KindUnavailable, Message: "too many imports are running; retry when one has finished"}
-)
-
-// reserve takes a place for one import; release gives it back.
-func (m *Imports) reserve() (release func(), err error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	max := m.MaxRunning
-	if max <= 0 {
-		max = 4
-	}
-	switch {
-	case m.ctx.Err() != nil:
-		return nil, errImportsStopping
-	case m.running >= max:
-		return nil, errImportsBusy
-	}
-	m.running++
-	m.wg.Add(1)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			m.mu.Lock()
-			m.running--
-			m.mu.Unlock()
-			m.wg.Done()
-		})
-	}, nil
-}
+var errNoImports = &lead.Error{Kind: lead.KindUnavailable, Message: "this server does not run imports"}
 
 // importAnswer is the answer to POST /api/v1/imports: the import, and what
 // was read of the file's header.
@@ -114,14 +41,18 @@ const importUploadTimeout = time.Hour
 
 // handleCreateImport is POST /api/v1/imports: multipart/form-data with the
 // CSV in a part named "file" and optional "map", "dry_run" and
-// "lazy_quotes" fields. The file is streamed to a temporary file (never
-// held in memory); the import then runs in the background and the answer
-// is 202 with the import and its Location. A dry run is answered 200 once
-// the whole file has been checked.
+// "lazy_quotes" fields. The file is streamed to a spool file of the import
+// runner (never held in memory) and its header checked; the runner then
+// runs the import and the answer is 202 with the import and its Location.
+// A dry run is answered 200 once the whole file has been checked.
 func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
+	if s.imports == nil {
+		s.writeError(w, r, errNoImports)
+		return
+	}
 	s.extendDeadlines(w, r, importUploadTimeout)
 
-	limit := s.imports.maxBytes()
+	limit := s.maxImport
 	const slack = 1 << 20 // multipart framing and the small fields
 	if r.ContentLength > limit+slack {
 		s.uploadFailed(r, 0, "larger than the limit (Content-Length)")
@@ -137,20 +68,14 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var (
-		spool              *os.File
+		spool              *csvimport.Spool
 		filename, mapSpec  string
 		dryRun, lazyQuotes bool
 	)
-	cleanup := func() {
-		if spool != nil {
-			spool.Close()
-			os.Remove(spool.Name())
-		}
-	}
-	keep := false
+	handedOver := false
 	defer func() {
-		if !keep {
-			cleanup()
+		if spool != nil && !handedOver {
+			spool.Remove()
 		}
 	}()
 	readErr := func(err error) {
@@ -178,7 +103,7 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 				invalidField(w, r, "form.file", "send one file")
 				return
 			}
-			if spool, err = os.CreateTemp(s.imports.Dir, "leadhub-import-*.csv"); err != nil {
+			if spool, err = s.imports.Spool(); err != nil {
 				s.writeError(w, r, &lead.Error{Kind: lead.KindInternal, Message: "cannot store the upload", Err: err})
 				return
 			}
@@ -272,35 +197,12 @@ func (s *server) handleCreateImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	release, err := s.imports.reserve()
+	im, err := s.imports.Start(r.Context(), x, spool.Remove)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	im, err := x.Begin(r.Context(), s.store)
-	if err != nil {
-		release()
-		s.writeError(w, r, err)
-		return
-	}
-	keep = true
-	log := s.log
-	go func() {
-		defer release()
-		defer cleanup()
-		done, err := x.Run(s.imports.ctx, s.inbox, s.store, nil)
-		level := slog.LevelInfo
-		attrs := []slog.Attr{slog.String("import_id", done.ID), slog.String("status", string(done.Status)),
-			slog.Int64("rows", done.Rows), slog.Int64("created", done.Created), slog.Int64("duplicates", done.Duplicates),
-			slog.Int64("failed", done.Failed)}
-		if err != nil {
-			level = slog.LevelWarn
-			attrs = append(attrs, slog.String("err", done.Error))
-		}
-		if log != nil {
-			log.LogAttrs(context.Background(), level, "import finished", attrs...)
-		}
-	}()
+	handedOver = true
 
 	ans.Import = im
 	w.Header().Set("Location", "/api/v1/imports/"+im.ID)

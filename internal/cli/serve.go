@@ -19,6 +19,7 @@ import (
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -195,7 +196,7 @@ type running struct {
 	inbox *ingest.Inbox
 	done  chan error // receives Serve's error if it stops by itself
 
-	imports *api.Imports // uploaded CSV imports running in the background
+	imports *csvimport.Runner // uploaded CSV imports running in the background
 
 	tables *azuretable.Group // the --azure-table pollers (nil without)
 
@@ -245,7 +246,7 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 	}
 	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
 	go monitor.Run(ctx, time.Minute)
-	imports := api.NewImports(ctx)
+	imports := csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: inbox, Store: st, Logger: log})
 	readTimeout, writeTimeout := c.ReadTimeout, c.WriteTimeout
 	if readTimeout <= 0 {
 		readTimeout = 30 * time.Second
