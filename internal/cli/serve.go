@@ -161,11 +161,6 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := ensureIngestToken(ctx, st, c, ln.Addr().String(), e); err != nil {
 		return err
 	}
-	// Imports left "running" by a server that died (they save progress at
-	// least every second) will never finish: say so.
-	if n, err := st.FailStaleImports(ctx, time.Now().Add(-time.Minute), "interrupted: the server running it stopped; import the file again to finish it (imported rows count as duplicates)"); err == nil && n > 0 {
-		log.Warn("marked imports interrupted by a stopped server as failed", "count", n)
-	}
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}
@@ -246,6 +241,8 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 	}
 	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
 	go monitor.Run(ctx, time.Minute)
+	// The runner also fails the imports, and removes the uploads, that
+	// servers which died left behind, now and while it runs.
 	imports := csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: inbox, Store: st, Logger: log})
 	readTimeout, writeTimeout := c.ReadTimeout, c.WriteTimeout
 	if readTimeout <= 0 {

@@ -2,12 +2,16 @@ package csvimport
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -15,6 +19,14 @@ import (
 
 // DefaultMaxRunning is how many imports a Runner runs at once by default.
 const DefaultMaxRunning = 4
+
+// DefaultStaleAfter is how long a running import may go without saving its
+// progress before it is taken for one whose server stopped.
+const DefaultStaleAfter = time.Minute
+
+// InterruptedReason is the error recorded on an import whose server
+// stopped without recording how it ended.
+const InterruptedReason = "interrupted: the server running it stopped; import the file again (rows already imported count as duplicates)"
 
 // SpoolDirName is the default spool directory's name, under os.TempDir().
 const SpoolDirName = "leadhub-imports"
@@ -24,7 +36,8 @@ const spoolPattern = "upload-*.csv"
 
 // RunnerOptions configure a Runner. Zero values take the defaults.
 type RunnerOptions struct {
-	// Inbox and Store are where the imports' rows and progress go.
+	// Inbox and Store are where the imports' rows and progress go; both
+	// are required.
 	Inbox *ingest.Inbox
 	Store Store
 	// Logger records how each import ended (nil: nowhere).
@@ -36,6 +49,11 @@ type RunnerOptions struct {
 	// import (default SpoolDirName under os.TempDir()). It is created
 	// readable by its owner only, and must hold nothing else.
 	Dir string
+	// StaleAfter is how long a running import may go without saving its
+	// progress, and a spool file that no import of this runner uses
+	// without being modified, before they are taken for leftovers of a
+	// server that stopped (default DefaultStaleAfter).
+	StaleAfter time.Duration
 }
 
 // Runner runs imports in the background for a server's lifetime. An upload
@@ -43,24 +61,38 @@ type RunnerOptions struct {
 // over with Start. Stop stops the running imports between rows: each has
 // every row it handed to the inbox committed, and is recorded as failed
 // with the reason. Stop before closing the inbox.
+//
+// A server can die without recording how its imports ended. Its imports
+// then stay "running" with their counts frozen, and its uploads, personal
+// data, stay on disk. So a runner's imports save their progress at least
+// every second (a tenth of StaleAfter if that is shorter), and when a
+// runner starts, and every quarter of StaleAfter while it runs, it marks
+// the running imports that have not saved progress for StaleAfter as failed
+// (InterruptedReason: another server sharing the database may have died
+// too), touches the spool files it uses, and removes the spool files in its
+// directory that it does not use and that have not been modified for
+// StaleAfter.
 type Runner struct {
 	inbox      *ingest.Inbox
 	store      Store
 	log        *slog.Logger
 	maxRunning int
 	dir        string
+	staleAfter time.Duration
+	saveEvery  time.Duration // the longest an import of this runner goes without saving progress
 
 	ctx    context.Context
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	running int
-	spools  map[string]bool // the spool files in use, by path
-	wg      sync.WaitGroup  // the running imports
+	spools  map[string]bool // the spool files in use, by name
+	wg      sync.WaitGroup  // the running imports and the sweeper
 }
 
-// NewRunner returns a runner whose imports stop when ctx ends or Stop is
-// called.
+// NewRunner cleans up after servers that stopped (see Runner) and returns
+// a runner that keeps doing so, and whose imports stop, when ctx ends or
+// Stop is called.
 func NewRunner(ctx context.Context, opt RunnerOptions) *Runner {
 	if opt.MaxRunning <= 0 {
 		opt.MaxRunning = DefaultMaxRunning
@@ -68,14 +100,35 @@ func NewRunner(ctx context.Context, opt RunnerOptions) *Runner {
 	if opt.Dir == "" {
 		opt.Dir = filepath.Join(os.TempDir(), SpoolDirName)
 	}
+	opt.Dir = filepath.Clean(opt.Dir)
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opt.StaleAfter <= 0 {
+		opt.StaleAfter = DefaultStaleAfter
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	return &Runner{
+	r := &Runner{
 		inbox: opt.Inbox, store: opt.Store, log: opt.Logger, maxRunning: opt.MaxRunning, dir: opt.Dir,
+		staleAfter: opt.StaleAfter, saveEvery: min(time.Second, opt.StaleAfter/10),
 		ctx: ctx, cancel: cancel, spools: map[string]bool{},
 	}
+	r.sweep()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		tick := time.NewTicker(r.staleAfter / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.ctx.Done():
+				return
+			case <-tick.C:
+				r.sweep()
+			}
+		}
+	}()
+	return r
 }
 
 // Dir is the spool directory.
@@ -84,7 +137,9 @@ func (r *Runner) Dir() string { return r.dir }
 // Stop stops the running imports and waits until each has recorded where
 // it stopped. Imports are refused afterwards; Stop may be called again.
 func (r *Runner) Stop() {
+	r.mu.Lock() // no import is reserved past this point
 	r.cancel()
+	r.mu.Unlock()
 	r.wg.Wait()
 }
 
@@ -109,6 +164,9 @@ func (r *Runner) Start(ctx context.Context, x *Importer, cleanup func()) (lead.I
 	if err != nil {
 		return lead.Import{}, err
 	}
+	// Saved progress is what tells a live import from one whose server
+	// stopped.
+	x.opt.UpdateInterval = min(x.opt.UpdateInterval, r.saveEvery)
 	im, err := x.Begin(ctx, r.store)
 	if err != nil {
 		release()
@@ -174,7 +232,7 @@ func (r *Runner) Spool() (*Spool, error) {
 		return nil, err
 	}
 	r.mu.Lock()
-	r.spools[f.Name()] = true
+	r.spools[filepath.Base(f.Name())] = true
 	r.mu.Unlock()
 	return &Spool{File: f, r: r}, nil
 }
@@ -186,9 +244,80 @@ func (s *Spool) Remove() {
 		s.File.Close()
 		os.Remove(s.Name())
 		s.r.mu.Lock()
-		delete(s.r.spools, s.Name())
+		delete(s.r.spools, filepath.Base(s.Name()))
 		s.r.mu.Unlock()
 	})
+}
+
+// sweep keeps this runner's spool files fresh, then marks the imports of
+// servers that stopped as failed and removes their spool files.
+func (r *Runner) sweep() {
+	now := time.Now()
+	r.mu.Lock()
+	for name := range r.spools {
+		_ = os.Chtimes(filepath.Join(r.dir, name), now, now)
+	}
+	r.mu.Unlock()
+
+	before := now.Add(-r.staleAfter)
+	if r.store != nil {
+		n, err := r.store.FailStaleImports(r.ctx, before, InterruptedReason)
+		switch {
+		case err != nil && r.ctx.Err() == nil:
+			r.log.Warn("cannot look for imports interrupted by a stopped server", "err", err.Error())
+		case n > 0:
+			r.log.Warn("marked imports interrupted by a stopped server as failed", "count", n)
+		}
+	}
+	if n, err := r.removeStaleSpools(before); err != nil {
+		r.log.Warn("cannot remove the uploads of stopped servers", "dir", r.dir, "err", err.Error())
+	} else if n > 0 {
+		r.log.Info("removed the uploads of stopped servers", "dir", r.dir, "count", n)
+	}
+}
+
+// removeStaleSpools removes the spool files in the spool directory that no
+// import of this runner uses and that were last modified before before.
+// Nothing else is touched: not other names, directories or links, nothing
+// outside the directory, and nothing at all if the directory is not this
+// user's own.
+func (r *Runner) removeStaleSpools(before time.Time) (int, error) {
+	fi, err := os.Lstat(r.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if !fi.IsDir() || ownedByOther(fi) {
+		return 0, fmt.Errorf("%s is not a directory of this user's", r.dir)
+	}
+	entries, err := os.ReadDir(r.dir)
+	if err != nil {
+		return 0, err
+	}
+	prefix, suffix, _ := strings.Cut(spoolPattern, "*")
+	removed := 0
+	for _, e := range entries {
+		name := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		r.mu.Lock()
+		inUse := r.spools[name]
+		r.mu.Unlock()
+		if inUse {
+			continue
+		}
+		if err := os.Remove(filepath.Join(r.dir, name)); err == nil {
+			removed++
+		}
+	}
+	return removed, nil
 }
 
 // ensureDir creates the spool directory, or checks that the one there is

@@ -170,3 +170,189 @@ func TestRunner(t *testing.T) {
 		})
 	}
 }
+
+// crashed records an import as a server that died would leave it:
+// running, its progress last saved at saved.
+func crashed(t *testing.T, st lead.ImportStore, id string, saved time.Time) {
+	t.Helper()
+	im := lead.Import{ID: id, Filename: "crashed.csv", Status: lead.ImportRunning, CreatedAt: saved, UpdatedAt: saved,
+		Rows: 40, Created: 30, Duplicates: 10, Errors: []lead.RowError{}}
+	if err := st.CreateImport(context.Background(), im); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunnerFailsStaleImports checks that an import left running by a
+// server that stopped (its progress no longer saved) is marked failed when
+// a runner starts, and later while it runs, and that live imports, this
+// runner's or another server's, are left alone.
+func TestRunnerFailsStaleImports(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := newEnv(t, eng)
+			ctx := context.Background()
+			now := time.Now()
+			crashed(t, e.st, "01CRASHEDLONGAGO", now.Add(-time.Hour))
+			crashed(t, e.st, "01ELSEWHERE", now) // another server's, saved just now
+
+			// At start, with the default window of a minute.
+			r := csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: e.inbox, Store: e.st, Dir: t.TempDir()})
+			got := getImport(t, e.st, "01CRASHEDLONGAGO")
+			if got.Status != lead.ImportFailed || got.Error != csvimport.InterruptedReason || got.FinishedAt == nil ||
+				got.Created != 30 || got.Rows != 40 {
+				t.Errorf("import of a stopped server, at start: %+v", got)
+			}
+			if got := getImport(t, e.st, "01ELSEWHERE"); got.Status != lead.ImportRunning {
+				t.Errorf("a live import was failed: %+v", got)
+			}
+			r.Stop()
+
+			// While running: a server that stops later is noticed too. This
+			// runner's own import, held at the end of its file for longer than
+			// the window, keeps saving its progress and is left running.
+			const window = 5 * time.Second
+			r = csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: e.inbox, Store: e.st, Dir: t.TempDir(), StaleAfter: window})
+			defer r.Stop()
+			in, release := heldFile(t, 3000)
+			defer release() // before Stop, which waits for the import
+			x, err := csvimport.Open(in, csvimport.Options{Filename: "held.csv"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			live, err := r.Start(ctx, x, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the held import to read its rows", 30*time.Second, func() bool {
+				return getImport(t, e.st, live.ID).Created == 3000
+			})
+			crashed(t, e.st, "01CRASHEDLATER", time.Now().Add(-time.Hour))
+			waitFor(t, "the stale import to be failed while the runner runs", 30*time.Second, func() bool {
+				return getImport(t, e.st, "01CRASHEDLATER").Status == lead.ImportFailed
+			})
+			if got := getImport(t, e.st, "01CRASHEDLATER"); got.Error != csvimport.InterruptedReason {
+				t.Errorf("stale import: %+v", got)
+			}
+			// The held import's progress is saved even though no row moves.
+			saved := getImport(t, e.st, live.ID).UpdatedAt
+			waitFor(t, "the held import to save its progress again", 30*time.Second, func() bool {
+				return getImport(t, e.st, live.ID).UpdatedAt.After(saved)
+			})
+			// The other server's import has not saved progress for longer
+			// than the window now: failed as well.
+			waitFor(t, "the other server's import to be failed once stale", 30*time.Second, func() bool {
+				return getImport(t, e.st, "01ELSEWHERE").Status == lead.ImportFailed
+			})
+			if got := getImport(t, e.st, live.ID); got.Status != lead.ImportRunning {
+				t.Fatalf("the runner's own live import was failed: %+v", got)
+			}
+			release()
+			waitFor(t, "the held import to finish", 30*time.Second, func() bool {
+				return getImport(t, e.st, live.ID).Status != lead.ImportRunning
+			})
+			if got := getImport(t, e.st, live.ID); got.Status != lead.ImportDone || got.Created != 3000 || got.Error != "" {
+				t.Errorf("held import: %+v", got)
+			}
+		})
+	}
+}
+
+// ageFile writes a file and sets its modification time to at.
+func ageFile(t *testing.T, path string, at time.Time) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("Email\nsomeone@x.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, at, at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// TestRunnerRemovesStaleSpoolFiles checks that spool files left by a server
+// that stopped are removed, at start and while running, and that nothing
+// else is: not the files this runner uses, not recent ones (another server
+// may be writing them), not other names, directories or links in the spool
+// directory, nothing outside it.
+func TestRunnerRemovesStaleSpoolFiles(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := newEnv(t, eng)
+			ctx := context.Background()
+			root := t.TempDir()
+			dir := filepath.Join(root, "spool")
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			old := time.Now().Add(-time.Hour)
+			stale := filepath.Join(dir, "upload-1234.csv")
+			ageFile(t, stale, old)
+			recent := filepath.Join(dir, "upload-5678.csv")
+			ageFile(t, recent, time.Now())
+			other := filepath.Join(dir, "notes.txt")
+			ageFile(t, other, old)
+			outside := filepath.Join(root, "upload-9999.csv")
+			ageFile(t, outside, old)
+			subdir := filepath.Join(dir, "upload-dir.csv")
+			if err := os.Mkdir(subdir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			inSubdir := filepath.Join(subdir, "upload-1.csv")
+			ageFile(t, inSubdir, old)
+			if err := os.Chtimes(subdir, old, old); err != nil {
+				t.Fatal(err)
+			}
+			link := filepath.Join(dir, "upload-link.csv")
+			linked := runtime.GOOS != "windows" && os.Symlink(outside, link) == nil
+
+			r := csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: e.inbox, Store: e.st, Dir: dir, StaleAfter: 3 * time.Second})
+			defer r.Stop()
+			if exists(stale) {
+				t.Error("a stale spool file was left at start")
+			}
+			for _, keep := range []string{recent, other, outside, subdir, inSubdir} {
+				if !exists(keep) {
+					t.Errorf("%s was removed", keep)
+				}
+			}
+			if linked && !exists(link) {
+				t.Error("a link was removed")
+			}
+
+			// While running: this runner's spool files stay, however old they
+			// look, and stale ones appearing later go.
+			sp, err := r.Spool()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.Remove()
+			if err := os.Chtimes(sp.Name(), old, old); err != nil {
+				t.Fatal(err)
+			}
+			later := filepath.Join(dir, "upload-4321.csv")
+			ageFile(t, later, old)
+			if err := os.Chtimes(recent, old, old); err != nil { // its server stopped writing it long ago
+				t.Fatal(err)
+			}
+			waitFor(t, "stale spool files to be removed while running", 30*time.Second, func() bool {
+				return !exists(later) && !exists(recent)
+			})
+			if !exists(sp.Name()) {
+				t.Error("a spool file in use was removed")
+			}
+			for _, keep := range []string{other, outside, inSubdir} {
+				if !exists(keep) {
+					t.Errorf("%s was removed", keep)
+				}
+			}
+			sp.Remove()
+			if exists(sp.Name()) {
+				t.Error("Remove left the spool file")
+			}
+		})
+	}
+}
