@@ -5,7 +5,6 @@
 package api
 
 import (
-	"context"
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -64,7 +64,10 @@ type Deps struct {
 	MaxBody  int64 // 0 means DefaultMaxBody
 	Sources  *sources.Monitor
 	Pollers  []Poller
-	Imports  *Imports // background CSV imports; nil: imports run until the process exits
+	// Imports runs uploaded CSV imports (nil: POST /api/v1/imports answers
+	// 503); MaxImport caps an uploaded file (0 means DefaultMaxImport).
+	Imports   *csvimport.Runner
+	MaxImport int64
 	// Customers is identity resolution's store (nil: the customer, review
 	// and audit endpoints answer 503); Nudge wakes the resolver after an
 	// undo returns a lead to it.
@@ -90,7 +93,8 @@ type server struct {
 	maxBody   int64
 	sources   *sources.Monitor
 	pollers   []Poller
-	imports   *Imports
+	imports   *csvimport.Runner
+	maxImport int64
 	customers Customers
 	nudge     func()
 
@@ -103,7 +107,7 @@ func Handler(d Deps) http.Handler {
 	s := &server{
 		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
-		sources: d.Sources, pollers: d.Pollers, imports: d.Imports,
+		sources: d.Sources, pollers: d.Pollers, imports: d.Imports, maxImport: d.MaxImport,
 		customers: d.Customers, nudge: d.Nudge,
 		metricsToken: d.MetricsToken, metricsElsewhere: d.MetricsElsewhere,
 	}
@@ -113,8 +117,8 @@ func Handler(d Deps) http.Handler {
 	if s.nudge == nil {
 		s.nudge = func() {}
 	}
-	if s.imports == nil {
-		s.imports = NewImports(context.Background())
+	if s.maxImport <= 0 {
+		s.maxImport = DefaultMaxImport
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody

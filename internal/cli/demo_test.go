@@ -10,10 +10,12 @@ import (
 // in the API: a newcomer sees leads arrive within the first minute.
 func TestServeDemo(t *testing.T) {
 	ts := startTestServer(t, "sqlite:"+t.TempDir()+"/demo.db", "--demo")
-	m := regexp.MustCompile(`API key \(demo only\): (lhk_\S+)`).FindStringSubmatch(ts.stdout.String())
-	if m == nil {
-		t.Fatalf("demo printed no API key:\n%s", ts.stdout.String())
-	}
+	// The key is printed after the server says it listens.
+	var m []string
+	waitFor(t, "the demo's API key", 30*time.Second, func() bool {
+		m = regexp.MustCompile(`API key \(demo only\): (lhk_\S+)`).FindStringSubmatch(ts.stdout.String())
+		return m != nil
+	})
 	start := time.Now()
 	waitFor(t, "simulated leads in the API", 60*time.Second, func() bool {
 		var list struct {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
@@ -377,12 +378,11 @@ func TestImportAPILimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	spool := t.TempDir()
-	imports := api.NewImports(context.Background())
-	imports.MaxBytes, imports.Dir = 2048, spool
+	imports := csvimport.NewRunner(context.Background(), csvimport.RunnerOptions{Inbox: inbox, Store: st, Dir: spool})
 	reg := prometheus.NewRegistry()
 	srv := httptest.NewServer(api.Handler(api.Deps{
 		Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: slog.New(slog.DiscardHandler),
-		Metrics: ingest.NewMetrics(reg, st.CountQuarantined), Gatherer: reg, Imports: imports,
+		Metrics: ingest.NewMetrics(reg, st.CountQuarantined), Gatherer: reg, Imports: imports, MaxImport: 2048,
 	}))
 	defer srv.Close()
 	defer imports.Stop()

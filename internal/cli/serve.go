@@ -20,6 +20,7 @@ import (
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -48,6 +49,10 @@ type serveConfig struct {
 	MatchAuto       float64 // a new lead joins a customer from this match probability
 	MatchReview     float64 // below MatchAuto, from this one it is queued for review
 	MatchTrain      bool    // train the match model on the leads as they grow
+	// ReadTimeout and WriteTimeout bound an ordinary request (0: 30s and
+	// 60s); handlers that need longer, such as uploads, extend their own.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
 }
 
 func (c serveConfig) validate() error {
@@ -157,11 +162,6 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := ensureIngestToken(ctx, st, c.PublicURL, ln.Addr().String(), e.stdout, isTerminal(e.stdout), log); err != nil {
 		return err
 	}
-	// Imports left "running" by a server that died (they save progress at
-	// least every second) will never finish: say so.
-	if n, err := st.FailStaleImports(ctx, time.Now().Add(-time.Minute), "interrupted: the server running it stopped; import the file again to finish it (imported rows count as duplicates)"); err == nil && n > 0 {
-		log.Warn("marked imports interrupted by a stopped server as failed", "count", n)
-	}
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}
@@ -192,7 +192,7 @@ type running struct {
 	inbox *ingest.Inbox
 	done  chan error // receives Serve's error if it stops by itself
 
-	imports *api.Imports // uploaded CSV imports running in the background
+	imports *csvimport.Runner // uploaded CSV imports running in the background
 
 	tables *azuretable.Group // the --azure-table pollers (nil without)
 
@@ -237,7 +237,16 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 	}
 	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
 	go monitor.Run(ctx, time.Minute)
-	imports := api.NewImports(ctx)
+	// The runner also fails the imports, and removes the uploads, that
+	// servers which died left behind, now and while it runs.
+	imports := csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: inbox, Store: st, Logger: log})
+	readTimeout, writeTimeout := c.ReadTimeout, c.WriteTimeout
+	if readTimeout <= 0 {
+		readTimeout = 30 * time.Second
+	}
+	if writeTimeout <= 0 {
+		writeTimeout = 60 * time.Second
+	}
 	srv := &http.Server{
 		Handler: api.Handler(api.Deps{
 			Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
@@ -245,8 +254,8 @@ func startServer(ctx context.Context, st *store.Store, ln net.Listener, c serveC
 			Imports: imports, Customers: st, Nudge: nudge,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
