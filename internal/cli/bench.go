@@ -16,10 +16,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/app"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/bench"
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
 )
 
@@ -211,8 +211,13 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	srv := startServer(ctx, st, ln, serveConfig{MaxBody: 64 << 10, DedupWindow: 24 * time.Hour, SilentAfter: sources.DefaultSilentAfter}, log)
-	defer srv.shutdown(10 * time.Second)
+	// The product as shipped: serve's defaults, the resolver and every
+	// other background step on.
+	srv, err := app.Start(ctx, st, ln, app.Defaults(), log)
+	if err != nil {
+		return err
+	}
+	defer srv.Shutdown(10 * time.Second)
 	target := ingestURL("http://"+ln.Addr().String(), secret)
 
 	fmt.Fprintf(e.stderr, "warming up for %s…\n", warm)

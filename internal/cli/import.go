@@ -80,11 +80,7 @@ func runImport(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		defer s.Close()
-		writers := 1
-		if s.Engine() == "postgres" {
-			writers = 4
-		}
-		inbox = ingest.New(s, ingest.Options{Writers: writers})
+		inbox = ingest.New(s, ingest.Options{Writers: s.Writers()})
 		defer inbox.Close()
 		st = s
 	}

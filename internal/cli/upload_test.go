@@ -15,16 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/app"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
-// startConfiguredServer runs the server's wiring (startServer, as serve
+// startConfiguredServer runs the server's wiring (app.Start, as serve
 // does) with c on a fresh database, logging at debug level into the
 // returned buffer.
-func startConfiguredServer(t *testing.T, c serveConfig) (*testServer, *syncBuffer) {
+func startConfiguredServer(t *testing.T, c app.Config) (*testServer, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := openStore(ctx, storetest.Engines(t)[0].NewDSN(t), nil, true)
@@ -41,18 +41,12 @@ func startConfiguredServer(t *testing.T, c serveConfig) (*testServer, *syncBuffe
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if c.MaxBody == 0 {
-		c.MaxBody = 64 << 10
+	srv, err := app.Start(ctx, st, ln, c, log)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if c.DedupWindow == 0 {
-		c.DedupWindow = 24 * time.Hour
-	}
-	if c.SilentAfter == 0 {
-		c.SilentAfter = sources.DefaultSilentAfter
-	}
-	srv := startServer(ctx, st, ln, c, log)
 	t.Cleanup(func() {
-		if err := srv.shutdown(10 * time.Second); err != nil {
+		if err := srv.Shutdown(10 * time.Second); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 		cancel()
@@ -138,7 +132,11 @@ func postSlowly(ts *testServer, requestID, contentType string, body io.Reader, l
 // half-way is logged, without the file's contents.
 func TestImportUploadOutlastsServerTimeouts(t *testing.T) {
 	const timeout = 200 * time.Millisecond
-	ts, logs := startConfiguredServer(t, serveConfig{ReadTimeout: timeout, WriteTimeout: timeout})
+	ts, logs := startConfiguredServer(t, func() app.Config {
+		c := app.Defaults()
+		c.ReadTimeout, c.WriteTimeout = timeout, timeout
+		return c
+	}())
 
 	var file bytes.Buffer
 	file.WriteString("Email,First Name,Last Name,Company\n")

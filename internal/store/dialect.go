@@ -35,6 +35,11 @@ type dialect struct {
 	// protocol allows 65535 parameters.
 	stmtParams int
 
+	// writers is how many goroutines should commit ingest batches at once:
+	// SQLite has one writer, so more would only queue for its lock;
+	// PostgreSQL commits several transactions in parallel.
+	writers int
+
 	// forUpdate is appended to the SELECT that starts a read-modify-write
 	// transaction. SQLite needs nothing: its writer transactions begin
 	// IMMEDIATE and so already hold the database's write lock.
@@ -93,6 +98,7 @@ func sqliteDialect() dialect {
 		name:            engineSQLite,
 		driver:          "sqlite",
 		stmtParams:      sqliteStmtParams,
+		writers:         1,
 		forUpdate:       "",
 		migrationLock:   "",
 		identityLock:    "",
@@ -112,6 +118,7 @@ func postgresDialect() dialect {
 		name:            enginePostgres,
 		driver:          "pgx",
 		stmtParams:      65535,
+		writers:         4,
 		forUpdate:       " FOR UPDATE",
 		migrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
 		identityLock:    fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),

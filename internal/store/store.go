@@ -251,6 +251,10 @@ func openError(d dialect, where string, err error, redact func(error) error) err
 	return &lead.Error{Kind: kind, Op: "store", Message: fmt.Sprintf("cannot open %s database %s", d.name, where), Err: err}
 }
 
+// Writers is how many goroutines should commit ingest batches at once on
+// this engine (1 on SQLite, 4 on PostgreSQL).
+func (s *Store) Writers() int { return s.d.writers }
+
 // Engine returns "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.d.name }
 

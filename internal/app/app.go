@@ -1,0 +1,212 @@
+// Package app is leadhub's composition root: it builds everything `leadhub
+// serve` runs over an open database — the inbox, the resolver, the Azure
+// Table pollers, the source monitor, the import runner, the metrics and
+// the HTTP listeners — starts it, and stops it in order. The cli keeps the
+// flags and subcommands; the ingest benchmark runs this same wiring with
+// serve's defaults, so that it measures the product as shipped.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/leadhub/leadhub/internal/api"
+	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/csvimport"
+	"github.com/leadhub/leadhub/internal/identity/resolve"
+	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/sources"
+	"github.com/leadhub/leadhub/internal/store"
+)
+
+// OpenStore opens and migrates the database at dsn. With create, a missing
+// SQLite database is created (serve does that); without, a missing one is
+// KindNotFound, so that a command run in the wrong directory says so rather
+// than work on a new, empty database.
+func OpenStore(ctx context.Context, dsn string, create bool, log *slog.Logger) (*store.Store, error) {
+	open := store.Open
+	if create {
+		open = store.Create
+	}
+	st, err := open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(applied) > 0 && log != nil {
+		log.Info("database migrated", "applied", strings.Join(applied, ","))
+	}
+	return st, nil
+}
+
+// Server is leadhub running: its HTTP server and everything behind it.
+type Server struct {
+	// Resolver resolves leads into customers (nil without Config.Resolve).
+	Resolver *resolve.Resolver
+
+	log         *slog.Logger
+	http        *http.Server
+	metrics     *http.Server // nil unless Config.MetricsAddr
+	metricsAddr net.Addr
+	done        chan error // a listener's Serve error, if one stops by itself
+
+	inbox   *ingest.Inbox
+	tables  *azuretable.Group // nil without Azure Tables
+	imports *csvimport.Runner
+	stop    []func() // background loops: each stops and waits
+}
+
+// Start builds the server over st, whose owner closes it after Shutdown,
+// and serves HTTP on ln (and /metrics on Config.MetricsAddr when set). The
+// configuration must be valid (Config.Validate).
+func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log *slog.Logger) (*Server, error) {
+	s := &Server{log: log, done: make(chan error, 2)}
+	var mln net.Listener
+	if c.MetricsAddr != "" {
+		var err error
+		if mln, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("listen on --metrics-addr %s: %w", c.MetricsAddr, err)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := ingest.NewMetrics(reg, st.CountQuarantined)
+
+	nudge := func() {}
+	if c.Resolve {
+		s.Resolver = resolve.New(st, resolve.Options{
+			Thresholds: lead.Thresholds{Auto: c.MatchAuto, Review: c.MatchReview},
+			Train:      c.MatchTrain, Lock: st, Logger: log, Registerer: reg,
+		})
+		nudge = s.Resolver.Nudge
+		s.background(ctx, s.Resolver.Run)
+	}
+	writers := c.Writers
+	if writers == 0 {
+		writers = st.Writers()
+	}
+	// Each committed batch wakes the resolver: new leads get their
+	// customer within milliseconds.
+	s.inbox = ingest.New(st, ingest.Options{Writers: writers, DedupWindow: c.DedupWindow, Metrics: metrics, OnCommit: nudge})
+
+	configured := []sources.Configured{{Source: string(lead.ChannelHTTPS), Kind: string(lead.ChannelHTTPS),
+		Config: map[string]string{"endpoint": "/ingest/marketplace"}}}
+	var pollers []api.Poller
+	if len(c.AzureTables) > 0 {
+		ps, err := azuretable.NewPollers(c.AzureTables,
+			azuretable.Options{Table: c.AzureTableName, Interval: c.AzureTablePoll},
+			azuretable.Deps{Store: st, Inbox: s.inbox, Metrics: azuretable.NewMetrics(reg), Logger: log})
+		if err != nil {
+			log.Error("azure table polling not started", "error", err.Error())
+		} else {
+			s.tables = azuretable.Start(ctx, ps)
+		}
+	}
+	for _, p := range s.tables.Pollers() {
+		pollers = append(pollers, p)
+		configured = append(configured, sources.Configured{Source: p.Source(), Kind: string(lead.ChannelAzureTable),
+			Config: p.Describe().Config()})
+	}
+	monitor := sources.NewMonitor(st, func() []sources.Configured { return configured }, c.SilentAfter, log, reg)
+	s.background(ctx, func(ctx context.Context) { monitor.Run(ctx, time.Minute) })
+	// The runner also fails the imports, and removes the uploads, that
+	// servers which died left behind, now and while it runs.
+	s.imports = csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: s.inbox, Store: st, Logger: log})
+
+	s.http = newHTTPServer(api.Handler(api.Deps{
+		Store: st, Inbox: s.inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
+		Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody, Sources: monitor, Pollers: pollers,
+		Imports: s.imports, Customers: st, Nudge: nudge, Proxies: c.TrustedProxies,
+		MetricsToken: c.MetricsToken, MetricsElsewhere: mln != nil,
+	}), c, log)
+	go func() { s.done <- s.http.Serve(ln) }()
+	if mln != nil {
+		s.metrics, s.metricsAddr = newHTTPServer(api.MetricsHandler(reg, c.MetricsToken), c, log), mln.Addr()
+		go func() { s.done <- s.metrics.Serve(mln) }()
+		log.Info("serving /metrics", "addr", mln.Addr().String())
+	} else if c.MetricsToken == "" && !loopback(ln.Addr()) {
+		log.Warn("/metrics is served without a token on a non-loopback address; set --metrics-token or --metrics-addr")
+	}
+	return s, nil
+}
+
+// newHTTPServer wraps h with the server's timeouts.
+func newHTTPServer(h http.Handler, c Config, log *slog.Logger) *http.Server {
+	read, write := c.ReadTimeout, c.WriteTimeout
+	if read <= 0 {
+		read = 30 * time.Second
+	}
+	if write <= 0 {
+		write = 60 * time.Second
+	}
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       read,
+		WriteTimeout:      write,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// background runs loop until ctx ends or the server shuts down.
+func (s *Server) background(ctx context.Context, loop func(context.Context)) {
+	ctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		loop(ctx)
+	}()
+	s.stop = append(s.stop, func() { cancel(); <-stopped })
+}
+
+func loopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// MetricsAddr is where /metrics is served on a listener of its own (nil
+// when it is served with the rest, on Config.Addr).
+func (s *Server) MetricsAddr() net.Addr { return s.metricsAddr }
+
+// Done receives the error of a listener that stopped by itself.
+func (s *Server) Done() <-chan error { return s.done }
+
+// Shutdown stops the server in the order that keeps every acknowledged
+// lead: the listeners stop accepting and wait for in-flight requests (each
+// handler answers only after its lead's commit), the pollers and imports
+// stop handing the inbox new leads, the inbox commits what it holds, and
+// the background loops (the resolver, whose batch under way commits or
+// rolls back, and the source monitor) stop last.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := s.http.Shutdown(ctx)
+	if s.metrics != nil {
+		err = errors.Join(err, s.metrics.Shutdown(ctx))
+	}
+	s.tables.Stop()  // a poll under way commits what it handed to the inbox
+	s.imports.Stop() // running imports stop between rows and record why
+	s.inbox.Close()
+	for _, stop := range s.stop {
+		stop()
+	}
+	return err
+}
