@@ -21,17 +21,9 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-func runToken(ctx context.Context, args []string, e env) error {
-	return credentialCommand(ctx, "token", lead.CredentialIngest, args, e)
-}
-
-func runAPIKey(ctx context.Context, args []string, e env) error {
-	return credentialCommand(ctx, "apikey", lead.CredentialAPI, args, e)
-}
-
-// credentialCommand implements `leadhub token …` and `leadhub apikey …`.
-func credentialCommand(ctx context.Context, group string, kind lead.CredentialKind, args []string, e env) error {
-	return subcommand(ctx, group, args, e, map[string]func(context.Context, []string, env) error{
+// credentialVerbs are `leadhub token …` and `leadhub apikey …`.
+func credentialVerbs(group string, kind lead.CredentialKind) verbs {
+	return verbs{
 		"create": func(ctx context.Context, args []string, e env) error {
 			fs := newDBCommand(group+" create", group+" create [--name NAME] [--database DSN]", e)
 			var name, publicURL string
@@ -108,5 +100,5 @@ func credentialCommand(ctx context.Context, group string, kind lead.CredentialKi
 			}
 			return nil
 		},
-	})
+	}
 }

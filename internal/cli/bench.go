@@ -23,14 +23,6 @@ import (
 	"github.com/leadhub/leadhub/internal/store"
 )
 
-func runBench(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "bench", args, e, map[string]func(context.Context, []string, env) error{
-		"ingest": benchIngest,
-		"load":   benchLoad,
-		"verify": benchVerify,
-	})
-}
-
 // benchLoad posts synthetic leads to a running server and records every
 // acknowledgement, riding through restarts with retries (the kill test).
 func benchLoad(ctx context.Context, args []string, e env) error {

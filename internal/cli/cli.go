@@ -12,33 +12,80 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
 )
 
 // Version is set at build time with -ldflags "-X …/cli.Version=…".
 var Version = "dev"
 
+// verbs are the subcommands of a command group, by name.
+type verbs map[string]func(ctx context.Context, args []string, e env) error
+
+// command is a top-level command: one that runs by itself, or a group of
+// verbs (`leadhub leads list`).
 type command struct {
 	summary string
 	run     func(ctx context.Context, args []string, e env) error
+	verbs   verbs
 }
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":      {"run the server (the marketplace endpoint, the API and /metrics)", runServe},
-		"migrate":    {"apply database migrations and exit", runMigrate},
-		"token":      {"manage ingest tokens: create | list | revoke", runToken},
-		"apikey":     {"manage API keys: create | list | revoke", runAPIKey},
-		"leads":      {"browse leads: list | show ID", runLeads},
-		"customers":  {"customers (leads resolved into people): list | show ID | merge ID OTHER | split LEAD | resolve | train", runCustomers},
-		"review":     {"possible duplicates: list | merge ID | dismiss ID", runReview},
-		"audit":      {"every identity decision, automatic or human: list | show ID | undo ID", runAudit},
-		"quarantine": {"bodies that could not be parsed: list | show ID | reprocess ID|--all", runQuarantine},
-		"import":     {"import leads from a CSV file (Partner Center or CRM export, spreadsheet)", runImport},
-		"bench":      {"measure: ingest | load | verify", runBench},
-		"dedupe":     {"find the records of CSV files that are the same person or company; dedupe eval scores the result", runDedupe},
-		"simulate":   {"produce marketplace traffic as Microsoft would: --url INGEST_URL | --azure-table CONNECTION_STRING", runSimulate},
-		"sources":    {"the running server's lead sources: list | sync (uses --server and --api-key)", runSources},
-		"version": {"print the version", func(_ context.Context, _ []string, e env) error {
+		"serve":   {summary: "run the server (the marketplace endpoint, the API and /metrics)", run: runServe},
+		"migrate": {summary: "apply database migrations and exit", run: runMigrate},
+		"token":   {summary: "manage ingest tokens: create | list | revoke", verbs: credentialVerbs("token", lead.CredentialIngest)},
+		"apikey":  {summary: "manage API keys: create | list | revoke", verbs: credentialVerbs("apikey", lead.CredentialAPI)},
+		"leads": {summary: "browse leads: list | show ID", verbs: verbs{
+			"list": leadsList,
+			"show": showJSON("leads show", func(ctx context.Context, st *store.Store, id string) (any, error) {
+				l, err := st.GetLead(ctx, id)
+				return struct {
+					lead.Lead
+					RawBody string `json:"raw_body"`
+				}{l, string(l.RawBody)}, err
+			}),
+		}},
+		"customers": {summary: "customers (leads resolved into people): list | show ID | merge ID OTHER | split LEAD | resolve | train", verbs: verbs{
+			"list":    customersList,
+			"show":    customersShow,
+			"merge":   identityVerb("customers merge", "customers merge ID OTHER [--reason R]: merge customer OTHER into ID", 2, mergeCustomers),
+			"split":   identityVerb("customers split", "customers split LEAD [--reason R]: move a lead out of its customer into a new one", 1, splitLead),
+			"resolve": customersResolve,
+			"train":   customersTrain,
+		}},
+		"review": {summary: "possible duplicates: list | merge ID | dismiss ID", verbs: verbs{
+			"list":    reviewList,
+			"merge":   identityVerb("review merge", "review merge ID [--reason R]: the lead's customer and the candidate are one", 1, mergeReview),
+			"dismiss": identityVerb("review dismiss", "review dismiss ID [--reason R]: keep them apart", 1, dismissReview),
+		}},
+		"audit": {summary: "every identity decision, automatic or human: list | show ID | undo ID", verbs: verbs{
+			"list": auditList,
+			"show": showJSON("audit show", func(ctx context.Context, st *store.Store, id string) (any, error) { return st.GetAudit(ctx, id) }),
+			"undo": identityVerb("audit undo", "audit undo ID [--reason R]", 1, undo),
+		}},
+		"quarantine": {summary: "bodies that could not be parsed: list | show ID | reprocess ID|--all", verbs: verbs{
+			"list": quarantineList,
+			"show": showJSON("quarantine show", func(ctx context.Context, st *store.Store, id string) (any, error) {
+				r, err := st.GetRaw(ctx, id)
+				return rawWithBody(r), err
+			}),
+			"reprocess": quarantineReprocess,
+		}},
+		"import": {summary: "import leads from a CSV file (Partner Center or CRM export, spreadsheet)", run: runImport},
+		"bench": {summary: "measure: ingest | load | verify", verbs: verbs{
+			"ingest": benchIngest,
+			"load":   benchLoad,
+			"verify": benchVerify,
+		}},
+		"dedupe":   {summary: "find the records of CSV files that are the same person or company; dedupe eval scores the result", run: runDedupe},
+		"simulate": {summary: "produce marketplace traffic as Microsoft would: --url INGEST_URL | --azure-table CONNECTION_STRING", run: runSimulate},
+		"sources": {summary: "the running server's lead sources: list | sync (uses --server and --api-key)", verbs: verbs{
+			"list": sourcesList,
+			"sync": sourcesSync,
+		}},
+		"version": {summary: "print the version", run: func(_ context.Context, _ []string, e env) error {
 			fmt.Fprintln(e.stdout, "leadhub", Version)
 			return nil
 		}},
@@ -60,6 +107,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if !ok {
 		printHelp(stderr)
 		return usageError{fmt.Errorf("unknown command %q", args[0])}
+	}
+	if cmd.verbs != nil {
+		return subcommand(ctx, args[0], args[1:], e, cmd.verbs)
 	}
 	return cmd.run(ctx, args[1:], e)
 }
@@ -92,7 +142,7 @@ func printHelp(w io.Writer) {
 }
 
 // subcommand dispatches `leadhub <group> <verb> …`.
-func subcommand(ctx context.Context, group string, args []string, e env, verbs map[string]func(context.Context, []string, env) error) error {
+func subcommand(ctx context.Context, group string, args []string, e env, verbs verbs) error {
 	names := make([]string, 0, len(verbs))
 	for n := range verbs {
 		names = append(names, n)
@@ -106,4 +156,22 @@ func subcommand(ctx context.Context, group string, args []string, e env, verbs m
 		return usageError{fmt.Errorf("leadhub %s: unknown subcommand %q (want %s)", group, args[0], strings.Join(names, ", "))}
 	}
 	return fn(ctx, args[1:], e)
+}
+
+// showJSON is a `show ID` verb: it prints what get finds for the id as
+// indented JSON.
+func showJSON(name string, get func(ctx context.Context, st *store.Store, id string) (any, error)) func(context.Context, []string, env) error {
+	return func(ctx context.Context, args []string, e env) error {
+		fs := newDBCommand(name, name+" ID [--database DSN]", e)
+		st, err := fs.open(ctx, args, e, 1)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		v, err := get(ctx, st, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		return printJSON(e, v, true)
+	}
 }

@@ -16,59 +16,6 @@ import (
 // `leadhub customers`, `leadhub review` and `leadhub audit` work on the
 // database directly, like `leadhub leads`.
 
-func runCustomers(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "customers", args, e, map[string]func(context.Context, []string, env) error{
-		"list": customersList,
-		"show": customersShow,
-		"merge": identityVerb("customers merge", "customers merge ID OTHER [--reason R]: merge customer OTHER into ID", 2,
-			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
-				a, err := st.MergeCustomers(ctx, args[0], args[1], act)
-				return a, "merged customer " + args[1] + " into " + args[0], err
-			}),
-		"split": identityVerb("customers split", "customers split LEAD [--reason R]: move a lead out of its customer into a new one", 1,
-			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
-				a, err := st.SplitLead(ctx, args[0], act)
-				if err != nil {
-					return a, "", err
-				}
-				return a, "split lead " + args[0] + " out of " + a.CustomerIDs[0] + " into new customer " + a.CustomerIDs[1], nil
-			}),
-		"resolve": customersResolve,
-		"train":   customersTrain,
-	})
-}
-
-func runReview(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "review", args, e, map[string]func(context.Context, []string, env) error{
-		"list": reviewList,
-		"merge": identityVerb("review merge", "review merge ID [--reason R]: the lead's customer and the candidate are one", 1,
-			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
-				a, err := st.MergeReview(ctx, args[0], act)
-				if err != nil {
-					return a, "", err
-				}
-				return a, "merged customer " + a.CustomerIDs[1] + " into " + a.CustomerIDs[0], nil
-			}),
-		"dismiss": identityVerb("review dismiss", "review dismiss ID [--reason R]: keep them apart", 1,
-			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
-				a, err := st.DismissReview(ctx, args[0], act)
-				return a, "dismissed review item " + args[0], err
-			}),
-	})
-}
-
-func runAudit(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "audit", args, e, map[string]func(context.Context, []string, env) error{
-		"list": auditList,
-		"show": auditShow,
-		"undo": identityVerb("audit undo", "audit undo ID [--reason R]", 1,
-			func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
-				a, err := st.Undo(ctx, args[0], act)
-				return a, "undid " + args[0], err
-			}),
-	})
-}
-
 // actFlags adds --reason and --actor (default cli:$USER).
 func actFlags(fs *dbCommand, e env) *lead.Act {
 	a := &lead.Act{}
@@ -118,17 +65,13 @@ func flags(c lead.Customer) string {
 func customersList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("customers list", "customers list [--json] [--stage S] [--offer O] [--q TEXT] [--is-test B] [--dnc B] [--limit N] [--cursor C] [--all]", e)
 	var stage, isTest, dnc string
-	var asJSON, all bool
 	var f lead.CustomerFilter
-	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one customer each")
+	paging := fs.pageFlags("customers", "one customer each")
 	fs.StringVar(&stage, "stage", "", "furthest stage: interest, trial, active, notify_only or test")
 	fs.StringVar(&f.Offer, "offer", "", "customers with a lead for this offer (publisherid.offerid, offer id or title)")
 	fs.StringVar(&f.Query, "q", "", "substring of a lead's name, email or company")
 	fs.StringVar(&isTest, "is-test", "", "true: only customers whose leads are all Microsoft test leads; false: none of them")
 	fs.StringVar(&dnc, "dnc", "", "true: only customers not to be contacted (a DNC lead); false: none of them")
-	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "customers per page (max 500)")
-	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
-	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
 	st, err := fs.open(ctx, args, e, 0)
 	if err != nil {
 		return err
@@ -150,8 +93,8 @@ func customersList(ctx context.Context, args []string, e env) error {
 				c.LastSeen.Format(time.RFC3339), cell(strings.TrimSpace(g.FirstName+" "+g.LastName)), cell(g.Email),
 				cell(g.Company), cell(strings.Join(c.Offers, ",")))
 		},
-	}.print(e, fs.db(), asJSON, all, f.Cursor, func(cursor string) ([]lead.Customer, string, error) {
-		f.Cursor = cursor
+	}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.Customer, string, error) {
+		f.Cursor, f.Limit = cursor, limit
 		page, err := st.ListCustomers(ctx, f)
 		return page.Customers, page.NextCursor, err
 	})
@@ -239,6 +182,39 @@ func entryLine(h lead.AuditEntry) string {
 		reason, strings.Join(h.CustomerIDs, ","), len(h.LeadIDs), undone)
 }
 
+// The human identity decisions, as identityVerb runs them.
+
+func mergeCustomers(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+	a, err := st.MergeCustomers(ctx, args[0], args[1], act)
+	return a, "merged customer " + args[1] + " into " + args[0], err
+}
+
+func splitLead(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+	a, err := st.SplitLead(ctx, args[0], act)
+	if err != nil {
+		return a, "", err
+	}
+	return a, "split lead " + args[0] + " out of " + a.CustomerIDs[0] + " into new customer " + a.CustomerIDs[1], nil
+}
+
+func mergeReview(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+	a, err := st.MergeReview(ctx, args[0], act)
+	if err != nil {
+		return a, "", err
+	}
+	return a, "merged customer " + a.CustomerIDs[1] + " into " + a.CustomerIDs[0], nil
+}
+
+func dismissReview(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+	a, err := st.DismissReview(ctx, args[0], act)
+	return a, "dismissed review item " + args[0], err
+}
+
+func undo(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+	a, err := st.Undo(ctx, args[0], act)
+	return a, "undid " + args[0], err
+}
+
 // identityVerb is a human identity decision run from the command line
 // (merge, split, review merge or dismissal, undo): it takes nargs
 // arguments, --reason and --actor, runs do, and prints what the change did
@@ -319,11 +295,7 @@ func customersTrain(ctx context.Context, args []string, e env) error {
 
 func reviewList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("review list", "review list [--json] [--limit N] [--all]", e)
-	var asJSON, all bool
-	var limit int
-	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one review item each (with its explanation)")
-	fs.IntVar(&limit, "limit", lead.DefaultPageSize, "items per page (max 500)")
-	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
+	paging := fs.pageFlags("items", "one review item each (with its explanation)")
 	st, err := fs.open(ctx, args, e, 0)
 	if err != nil {
 		return err
@@ -336,7 +308,7 @@ func reviewList(ctx context.Context, args []string, e env) error {
 			return fmt.Sprintf("%s\t%s\t%.3f\t%s\t%s\t%s\t%s", it.ID, it.At.Format(time.RFC3339), it.Probability, it.LeadID,
 				it.LeadCustomerID, it.CandidateCustomerID, cell(evidenceOf(it.Explanation)))
 		},
-	}.print(e, fs.db(), asJSON, all, "", func(cursor string) ([]lead.ReviewItem, string, error) {
+	}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.ReviewItem, string, error) {
 		page, err := st.ListReview(ctx, limit, cursor)
 		return page.Items, page.NextCursor, err
 	})
@@ -356,41 +328,23 @@ func evidenceOf(x lead.Explanation) string {
 
 func auditList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("audit list", "audit list [--json] [--customer ID] [--lead ID] [--action A] [--limit N] [--cursor C] [--all]", e)
-	var asJSON, all bool
 	var action string
 	var f lead.AuditFilter
-	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one entry each (with its payload)")
+	paging := fs.pageFlags("entries", "one entry each (with its payload)")
 	fs.StringVar(&f.Customer, "customer", "", "entries that concern this customer")
 	fs.StringVar(&f.Lead, "lead", "", "entries that concern this lead")
 	fs.StringVar(&action, "action", "", "resolve, merge, split, dismiss or undo")
-	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "entries per page (max 500)")
-	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
-	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
 	st, err := fs.open(ctx, args, e, 0)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	f.Action = lead.AuditAction(action)
-	_, err = lister[lead.AuditEntry]{what: "audit entries", row: entryLine}.print(e, fs.db(), asJSON, all, f.Cursor,
-		func(cursor string) ([]lead.AuditEntry, string, error) {
-			f.Cursor = cursor
+	_, err = lister[lead.AuditEntry]{what: "audit entries", row: entryLine}.print(e, fs.db(), *paging,
+		func(cursor string, limit int) ([]lead.AuditEntry, string, error) {
+			f.Cursor, f.Limit = cursor, limit
 			page, err := st.ListAudit(ctx, f)
 			return page.Entries, page.NextCursor, err
 		})
 	return err
-}
-
-func auditShow(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("audit show", "audit show ID", e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.GetAudit(ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	return printJSON(e, a, true)
 }

@@ -12,19 +12,11 @@ import (
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
-func runLeads(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "leads", args, e, map[string]func(context.Context, []string, env) error{
-		"list": leadsList,
-		"show": leadsShow,
-	})
-}
-
 func leadsList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("leads list", "leads list [--json] [filters]", e)
 	var stage, isTest, after, before string
-	var asJSON, all bool
 	var f lead.LeadFilter
-	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one lead each")
+	paging := fs.pageFlags("leads", "one lead each")
 	fs.StringVar(&f.Offer, "offer", "", "publisherid.offerid, offer id or offer title")
 	fs.StringVar(&f.Action, "action", "", "action code (INS, PLT, DNC, Create, StartTestDrive, …)")
 	fs.StringVar(&f.Source, "source", "", "source (AzureMarketplace, AzurePortal, AppSource (SPZA), …)")
@@ -33,9 +25,6 @@ func leadsList(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&after, "received-after", "", "RFC 3339 time")
 	fs.StringVar(&before, "received-before", "", "RFC 3339 time")
 	fs.StringVar(&f.Query, "q", "", "substring of name, email or company")
-	fs.IntVar(&f.Limit, "limit", lead.DefaultPageSize, "leads per page (max 500)")
-	fs.StringVar(&f.Cursor, "cursor", "", "continue after a previous page")
-	fs.BoolVar(&all, "all", false, "follow cursors to the last page")
 	if err := parseFlags(fs.FlagSet, args, e); err != nil {
 		return err
 	}
@@ -74,8 +63,8 @@ func leadsList(ctx context.Context, args []string, e env) error {
 				cell(l.Source), cell(l.Action), cell(offerText(l.Offer)),
 				cell(strings.TrimSpace(l.Contact.FirstName + " " + l.Contact.LastName)), cell(l.Contact.Email), cell(l.Contact.Company)}, "\t")
 		},
-	}.print(e, fs.db(), asJSON, all, f.Cursor, func(cursor string) ([]lead.Lead, string, error) {
-		f.Cursor = cursor
+	}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.Lead, string, error) {
+		f.Cursor, f.Limit = cursor, limit
 		page, err := st.ListLeads(ctx, f)
 		return page.Leads, page.NextCursor, err
 	})
@@ -106,31 +95,6 @@ func cell(s string) string {
 	return s
 }
 
-func leadsShow(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("leads show", "leads show ID [--database DSN]", e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	l, err := st.GetLead(ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	return printJSON(e, struct {
-		lead.Lead
-		RawBody string `json:"raw_body"`
-	}{l, string(l.RawBody)}, true)
-}
-
-func runQuarantine(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "quarantine", args, e, map[string]func(context.Context, []string, env) error{
-		"list":      quarantineList,
-		"show":      quarantineShow,
-		"reprocess": quarantineReprocess,
-	})
-}
-
 func quarantineList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("quarantine list", "quarantine list [--json] [--database DSN]", e)
 	var asJSON bool
@@ -147,8 +111,8 @@ func quarantineList(ctx context.Context, args []string, e env) error {
 			return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
 		},
 		asJSON: func(r lead.RawLead) any { return rawWithBody(r) },
-	}.print(e, fs.db(), asJSON, true, "", func(cursor string) ([]lead.RawLead, string, error) {
-		page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
+	}.print(e, fs.db(), pageFlags{json: asJSON, all: true, limit: lead.MaxPageSize}, func(cursor string, limit int) ([]lead.RawLead, string, error) {
+		page, err := st.ListQuarantine(ctx, limit, cursor)
 		return page.Raws, page.NextCursor, err
 	})
 	if err == nil && !asJSON && n > 0 {
@@ -163,20 +127,6 @@ func rawWithBody(r lead.RawLead) any {
 		lead.RawLead
 		RawBody string `json:"raw_body"`
 	}{r, string(r.Body)}
-}
-
-func quarantineShow(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("quarantine show", "quarantine show ID [--database DSN]", e)
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	r, err := st.GetRaw(ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	return printJSON(e, rawWithBody(r), true)
 }
 
 func quarantineReprocess(ctx context.Context, args []string, e env) error {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/leadhub/leadhub/internal/lead"
 )
 
 // lister prints the pages of a list command: a table (or JSON lines with
@@ -18,9 +20,28 @@ type lister[T any] struct {
 	asJSON func(T) any    // what --json prints for an item (nil: the item)
 }
 
-// print fetches pages from cursor on and prints them; it returns how many
-// items it printed.
-func (l lister[T]) print(e env, db string, jsonLines, all bool, cursor string, fetch func(cursor string) ([]T, string, error)) (int, error) {
+// pageFlags are a list command's --json, --limit, --cursor and --all.
+type pageFlags struct {
+	json, all bool
+	limit     int
+	cursor    string
+}
+
+// pageFlags adds the paging flags to c: items names what is listed
+// ("leads"), jsonItem what a JSON line holds ("one lead each").
+func (c *dbCommand) pageFlags(items, jsonItem string) *pageFlags {
+	p := &pageFlags{}
+	c.BoolVar(&p.json, "json", false, "print JSON lines, "+jsonItem)
+	c.IntVar(&p.limit, "limit", lead.DefaultPageSize, items+" per page (max 500)")
+	c.StringVar(&p.cursor, "cursor", "", "continue after a previous page")
+	c.BoolVar(&p.all, "all", false, "follow cursors to the last page")
+	return p
+}
+
+// print fetches pages from p's cursor on (p.limit a page) and prints them
+// as p asks; it returns how many items it printed.
+func (l lister[T]) print(e env, db string, p pageFlags, fetch func(cursor string, limit int) ([]T, string, error)) (int, error) {
+	jsonLines, all, cursor := p.json, p.all, p.cursor
 	var out io.Writer = e.stdout
 	var tw *tabwriter.Writer
 	if !jsonLines && l.header != "" {
@@ -32,7 +53,7 @@ func (l lister[T]) print(e env, db string, jsonLines, all bool, cursor string, f
 	enc.SetEscapeHTML(false)
 	n, start := 0, cursor
 	for {
-		items, next, err := fetch(cursor)
+		items, next, err := fetch(cursor, p.limit)
 		if err != nil {
 			return n, err
 		}

@@ -12,13 +12,6 @@ import (
 	"github.com/leadhub/leadhub/internal/sources"
 )
 
-func runSources(ctx context.Context, args []string, e env) error {
-	return subcommand(ctx, "sources", args, e, map[string]func(context.Context, []string, env) error{
-		"list": sourcesList,
-		"sync": sourcesSync,
-	})
-}
-
 func sourcesList(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("sources list", e, "sources list [--json] [--server URL] [--api-key KEY]")
 	var c apiClient
