@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
 )
 
 func runMigrate(ctx context.Context, args []string, e env) error {
@@ -31,74 +32,65 @@ func credentialVerbs(group string, kind lead.CredentialKind) verbs {
 			if kind == lead.CredentialIngest {
 				fs.StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "server URL, to print the full ingest URL")
 			}
-			st, err := fs.open(ctx, args, e, 0)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			secret, cred := auth.NewSecret(kind, name, time.Now())
-			if err := st.CreateCredential(ctx, cred); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stderr, "created %s %s; it is shown only once:\n", group, cred.ID)
-			if kind == lead.CredentialIngest {
-				fmt.Fprintln(e.stdout, ingestURL(publicURL, secret))
-			} else {
-				fmt.Fprintln(e.stdout, secret)
-			}
-			return nil
+			return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+				secret, cred := auth.NewSecret(kind, name, time.Now())
+				if err := st.CreateCredential(ctx, cred); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "created %s %s; it is shown only once:\n", group, cred.ID)
+				if kind == lead.CredentialIngest {
+					fmt.Fprintln(e.stdout, ingestURL(publicURL, secret))
+				} else {
+					fmt.Fprintln(e.stdout, secret)
+				}
+				return nil
+			})
 		},
 		"list": func(ctx context.Context, args []string, e env) error {
 			fs := newDBCommand(group+" list", group+" list [--json] [--database DSN]", e)
 			var asJSON bool
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
-			st, err := fs.open(ctx, args, e, 0)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			creds, err := st.ListCredentials(ctx, kind)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if creds == nil {
-					creds = []lead.Credential{}
+			return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+				creds, err := st.ListCredentials(ctx, kind)
+				if err != nil {
+					return err
 				}
-				return json.NewEncoder(e.stdout).Encode(creds)
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tHINT\tNAME\tCREATED\tSTATE")
-			for _, c := range creds {
-				state := "active"
-				if c.RevokedAt != nil {
-					state = "revoked " + c.RevokedAt.Format(time.RFC3339)
+				if asJSON {
+					if creds == nil {
+						creds = []lead.Credential{}
+					}
+					return json.NewEncoder(e.stdout).Encode(creds)
 				}
-				fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\n", c.ID, c.Hint, c.Name, c.CreatedAt.Format(time.RFC3339), state)
-			}
-			return tw.Flush()
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tHINT\tNAME\tCREATED\tSTATE")
+				for _, c := range creds {
+					state := "active"
+					if c.RevokedAt != nil {
+						state = "revoked " + c.RevokedAt.Format(time.RFC3339)
+					}
+					fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\n", c.ID, c.Hint, c.Name, c.CreatedAt.Format(time.RFC3339), state)
+				}
+				return tw.Flush()
+			})
 		},
 		"revoke": func(ctx context.Context, args []string, e env) error {
 			fs := newDBCommand(group+" revoke", group+" revoke ID|HINT [--database DSN]", e)
-			st, err := fs.open(ctx, args, e, 1)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			c, err := st.RevokeCredential(ctx, kind, fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "revoked %s %s (%s…); running servers stop accepting it within seconds\n", group, c.ID, c.Hint)
-			if creds, err := st.ListCredentials(ctx, kind); err == nil && !anyActive(creds) {
-				if kind == lead.CredentialIngest {
-					fmt.Fprintln(e.stderr, "warning: that was the last active ingest token: Microsoft's lead deliveries are now refused (401) "+
-						"until you create one with `leadhub token create` and give Partner Center its URL")
-				} else {
-					fmt.Fprintln(e.stderr, "warning: that was the last active API key: /api/v1 refuses every request until you create one with `leadhub apikey create`")
+			return fs.run(ctx, args, e, 1, func(st *store.Store) error {
+				c, err := st.RevokeCredential(ctx, kind, fs.Arg(0))
+				if err != nil {
+					return err
 				}
-			}
-			return nil
+				fmt.Fprintf(e.stdout, "revoked %s %s (%s…); running servers stop accepting it within seconds\n", group, c.ID, c.Hint)
+				if creds, err := st.ListCredentials(ctx, kind); err == nil && !anyActive(creds) {
+					if kind == lead.CredentialIngest {
+						fmt.Fprintln(e.stderr, "warning: that was the last active ingest token: Microsoft's lead deliveries are now refused (401) "+
+							"until you create one with `leadhub token create` and give Partner Center its URL")
+					} else {
+						fmt.Fprintln(e.stderr, "warning: that was the last active API key: /api/v1 refuses every request until you create one with `leadhub apikey create`")
+					}
+				}
+				return nil
+			})
 		},
 	}
 }

@@ -151,6 +151,11 @@ func subcommand(ctx context.Context, group string, args []string, e env, verbs v
 	if len(args) == 0 {
 		return usageError{fmt.Errorf("usage: leadhub %s %s", group, strings.Join(names, "|"))}
 	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintf(e.stdout, "usage: leadhub %s %s\n\nRun `leadhub %s <verb> -h` for a verb's flags.\n", group, strings.Join(names, "|"), group)
+		return nil
+	}
 	fn, ok := verbs[args[0]]
 	if !ok {
 		return usageError{fmt.Errorf("leadhub %s: unknown subcommand %q (want %s)", group, args[0], strings.Join(names, ", "))}
@@ -163,15 +168,12 @@ func subcommand(ctx context.Context, group string, args []string, e env, verbs v
 func showJSON(name string, get func(ctx context.Context, st *store.Store, id string) (any, error)) func(context.Context, []string, env) error {
 	return func(ctx context.Context, args []string, e env) error {
 		fs := newDBCommand(name, name+" ID [--database DSN]", e)
-		st, err := fs.open(ctx, args, e, 1)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		v, err := get(ctx, st, fs.Arg(0))
-		if err != nil {
-			return err
-		}
-		return printJSON(e, v, true)
+		return fs.run(ctx, args, e, 1, func(st *store.Store) error {
+			v, err := get(ctx, st, fs.Arg(0))
+			if err != nil {
+				return err
+			}
+			return printJSON(e, v, true)
+		})
 	}
 }

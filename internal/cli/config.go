@@ -126,6 +126,16 @@ func newDBCommand(name, usage string, e env) *dbCommand {
 // db names the command's database for people (see store.Describe).
 func (c *dbCommand) db() string { return store.Describe(c.dsn) }
 
+// run parses args, opens the store (see open), runs fn on it and closes it.
+func (c *dbCommand) run(ctx context.Context, args []string, e env, nargs int, fn func(st *store.Store) error) error {
+	st, err := c.open(ctx, args, e, nargs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st)
+}
+
 // open parses args, checks that there are nargs positional arguments (any
 // number when nargs < 0) and opens the store. The caller closes it.
 func (c *dbCommand) open(ctx context.Context, args []string, e env, nargs int) (*store.Store, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
 )
 
 // `leadhub customers`, `leadhub review` and `leadhub audit` work on the
@@ -72,97 +73,92 @@ func customersList(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&f.Query, "q", "", "substring of a lead's name, email or company")
 	fs.StringVar(&isTest, "is-test", "", "true: only customers whose leads are all Microsoft test leads; false: none of them")
 	fs.StringVar(&dnc, "dnc", "", "true: only customers not to be contacted (a DNC lead); false: none of them")
-	st, err := fs.open(ctx, args, e, 0)
-	if err != nil {
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		var err error
+		f.Stage = lead.Stage(stage)
+		if f.IsTest, err = optionalBool("is-test", isTest); err != nil {
+			return err
+		}
+		if f.DoNotContact, err = optionalBool("dnc", dnc); err != nil {
+			return err
+		}
+		_, err = lister[lead.Customer]{
+			what:   "customers",
+			header: "ID\tSTAGE\tFLAGS\tLEADS\tLAST SEEN\tNAME\tEMAIL\tCOMPANY\tOFFERS",
+			row: func(c lead.Customer) string {
+				g := c.Golden
+				return fmt.Sprintf("%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", c.ID, c.Stage, flags(c), c.LeadCount,
+					c.LastSeen.Format(time.RFC3339), cell(strings.TrimSpace(g.FirstName+" "+g.LastName)), cell(g.Email),
+					cell(g.Company), cell(strings.Join(c.Offers, ",")))
+			},
+		}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.Customer, string, error) {
+			f.Cursor, f.Limit = cursor, limit
+			page, err := st.ListCustomers(ctx, f)
+			return page.Customers, page.NextCursor, err
+		})
 		return err
-	}
-	defer st.Close()
-	f.Stage = lead.Stage(stage)
-	if f.IsTest, err = optionalBool("is-test", isTest); err != nil {
-		return err
-	}
-	if f.DoNotContact, err = optionalBool("dnc", dnc); err != nil {
-		return err
-	}
-	_, err = lister[lead.Customer]{
-		what:   "customers",
-		header: "ID\tSTAGE\tFLAGS\tLEADS\tLAST SEEN\tNAME\tEMAIL\tCOMPANY\tOFFERS",
-		row: func(c lead.Customer) string {
-			g := c.Golden
-			return fmt.Sprintf("%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", c.ID, c.Stage, flags(c), c.LeadCount,
-				c.LastSeen.Format(time.RFC3339), cell(strings.TrimSpace(g.FirstName+" "+g.LastName)), cell(g.Email),
-				cell(g.Company), cell(strings.Join(c.Offers, ",")))
-		},
-	}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.Customer, string, error) {
-		f.Cursor, f.Limit = cursor, limit
-		page, err := st.ListCustomers(ctx, f)
-		return page.Customers, page.NextCursor, err
 	})
-	return err
 }
 
 func customersShow(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("customers show", "customers show ID [--json]", e)
 	var asJSON bool
 	fs.BoolVar(&asJSON, "json", false, "print the customer, its leads with their decisions and its history as JSON")
-	st, err := fs.open(ctx, args, e, 1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	c, err := st.GetCustomer(ctx, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return printJSON(e, c, true)
-	}
-	g := c.Golden
-	w := e.stdout
-	fmt.Fprintf(w, "customer %s\n", c.ID)
-	fmt.Fprintf(w, "  stage %s, %d leads, first seen %s, last seen %s\n", c.Stage, c.LeadCount,
-		c.FirstSeen.Format(time.RFC3339), c.LastSeen.Format(time.RFC3339))
-	if fl := flags(c.Customer); fl != "-" {
-		fmt.Fprintf(w, "  %s\n", fl)
-	}
-	fmt.Fprintln(w, "  golden record:")
-	for _, f := range []struct{ name, v string }{
-		{"first_name", g.FirstName}, {"last_name", g.LastName}, {"email", g.Email}, {"phone", g.Phone},
-		{"country", g.Country}, {"company", g.Company}, {"title", g.Title},
-	} {
-		if f.v != "" {
-			fmt.Fprintf(w, "    %-11s %s  (lead %s)\n", f.name, f.v, g.Sources[f.name])
+	return fs.run(ctx, args, e, 1, func(st *store.Store) error {
+		c, err := st.GetCustomer(ctx, fs.Arg(0))
+		if err != nil {
+			return err
 		}
-	}
-	if len(c.Offers) > 0 {
-		fmt.Fprintf(w, "  offers: %s\n", strings.Join(c.Offers, ", "))
-	}
-	fmt.Fprintln(w, "\nleads (time order):")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  LEAD\tRECEIVED\tSTAGE\tACTION\tOFFER\tNAME\tEMAIL\tDECISION")
-	for _, l := range c.Leads {
-		dec := "-"
-		if d := l.Decision; d != nil {
-			dec = fmt.Sprintf("%s p=%.3f", d.Outcome, d.Probability)
+		if asJSON {
+			return printJSON(e, c, true)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.ReceivedAt.Format(time.RFC3339), l.Stage, cell(l.Action),
-			cell(offerText(l.Offer)), cell(strings.TrimSpace(l.Contact.FirstName+" "+l.Contact.LastName)), cell(l.Contact.Email), dec)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, l := range c.Leads {
-		if l.Decision != nil {
-			fmt.Fprintf(w, "  %s: %s\n", l.ID, l.Decision.Explanation.Reason)
+		g := c.Golden
+		w := e.stdout
+		fmt.Fprintf(w, "customer %s\n", c.ID)
+		fmt.Fprintf(w, "  stage %s, %d leads, first seen %s, last seen %s\n", c.Stage, c.LeadCount,
+			c.FirstSeen.Format(time.RFC3339), c.LastSeen.Format(time.RFC3339))
+		if fl := flags(c.Customer); fl != "-" {
+			fmt.Fprintf(w, "  %s\n", fl)
 		}
-	}
-	if len(c.History) > 0 {
-		fmt.Fprintln(w, "\nhistory (newest first):")
-		for _, h := range c.History {
-			fmt.Fprintln(w, entryLine(h))
+		fmt.Fprintln(w, "  golden record:")
+		for _, f := range []struct{ name, v string }{
+			{"first_name", g.FirstName}, {"last_name", g.LastName}, {"email", g.Email}, {"phone", g.Phone},
+			{"country", g.Country}, {"company", g.Company}, {"title", g.Title},
+		} {
+			if f.v != "" {
+				fmt.Fprintf(w, "    %-11s %s  (lead %s)\n", f.name, f.v, g.Sources[f.name])
+			}
 		}
-	}
-	return nil
+		if len(c.Offers) > 0 {
+			fmt.Fprintf(w, "  offers: %s\n", strings.Join(c.Offers, ", "))
+		}
+		fmt.Fprintln(w, "\nleads (time order):")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "  LEAD\tRECEIVED\tSTAGE\tACTION\tOFFER\tNAME\tEMAIL\tDECISION")
+		for _, l := range c.Leads {
+			dec := "-"
+			if d := l.Decision; d != nil {
+				dec = fmt.Sprintf("%s p=%.3f", d.Outcome, d.Probability)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.ID, l.ReceivedAt.Format(time.RFC3339), l.Stage, cell(l.Action),
+				cell(offerText(l.Offer)), cell(strings.TrimSpace(l.Contact.FirstName+" "+l.Contact.LastName)), cell(l.Contact.Email), dec)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, l := range c.Leads {
+			if l.Decision != nil {
+				fmt.Fprintf(w, "  %s: %s\n", l.ID, l.Decision.Explanation.Reason)
+			}
+		}
+		if len(c.History) > 0 {
+			fmt.Fprintln(w, "\nhistory (newest first):")
+			for _, h := range c.History {
+				fmt.Fprintln(w, entryLine(h))
+			}
+		}
+		return nil
+	})
 }
 
 // entryLine is an audit entry on one line.
@@ -225,22 +221,19 @@ func identityVerb(name, usage string, nargs int,
 	return func(ctx context.Context, args []string, e env) error {
 		fs := newDBCommand(name, usage, e)
 		act := actFlags(fs, e)
-		st, err := fs.open(ctx, args, e, nargs)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		a, what, err := do(ctx, st, fs.Args(), *act)
-		if err != nil {
-			return err
-		}
-		var ch lead.Change
-		_ = json.Unmarshal(a.Payload, &ch)
-		fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, a.ID)
-		if a.Action != lead.AuditUndo {
-			fmt.Fprintf(e.stderr, "undo with: leadhub audit undo %s\n", a.ID)
-		}
-		return nil
+		return fs.run(ctx, args, e, nargs, func(st *store.Store) error {
+			a, what, err := do(ctx, st, fs.Args(), *act)
+			if err != nil {
+				return err
+			}
+			var ch lead.Change
+			_ = json.Unmarshal(a.Payload, &ch)
+			fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, a.ID)
+			if a.Action != lead.AuditUndo {
+				fmt.Fprintf(e.stderr, "undo with: leadhub audit undo %s\n", a.ID)
+			}
+			return nil
+		})
 	}
 }
 
@@ -255,64 +248,55 @@ func matchFlags(fs *dbCommand) *lead.Thresholds {
 func customersResolve(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("customers resolve", "customers resolve [--match-auto P] [--match-review P]: resolve every unresolved lead now", e)
 	th := matchFlags(fs)
-	st, err := fs.open(ctx, args, e, 0)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := resolve.CheckThresholds(*th); err != nil {
-		return usageError{err}
-	}
-	r := resolve.New(st, resolve.Options{Thresholds: *th})
-	if err := r.LoadModel(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "the trained model cannot be used (%v); using the built-in one\n", err)
-	}
-	start := time.Now()
-	n, err := r.ResolveAll(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "resolved %d lead(s) in %s with model %s\n", n, time.Since(start).Round(time.Millisecond), r.Engine().ID)
-	return nil
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		if err := resolve.CheckThresholds(*th); err != nil {
+			return usageError{err}
+		}
+		r := resolve.New(st, resolve.Options{Thresholds: *th})
+		if err := r.LoadModel(ctx); err != nil {
+			fmt.Fprintf(e.stderr, "the trained model cannot be used (%v); using the built-in one\n", err)
+		}
+		start := time.Now()
+		n, err := r.ResolveAll(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "resolved %d lead(s) in %s with model %s\n", n, time.Since(start).Round(time.Millisecond), r.Engine().ID)
+		return nil
+	})
 }
 
 func customersTrain(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("customers train", "customers train [--leads N]: train the match model on the most recent leads", e)
 	var n int
 	fs.IntVar(&n, "leads", resolve.DefaultTrainLeads, "how many of the most recent real leads to train on")
-	st, err := fs.open(ctx, args, e, 0)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sm, _, err := resolve.Train(ctx, st, resolve.TrainOptions{MaxLeads: n})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "trained model %s on %d leads; a running server uses it from its next start or retraining\n", sm.ID, sm.Leads)
-	return nil
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		sm, _, err := resolve.Train(ctx, st, resolve.TrainOptions{MaxLeads: n})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "trained model %s on %d leads; a running server uses it from its next start or retraining\n", sm.ID, sm.Leads)
+		return nil
+	})
 }
 
 func reviewList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("review list", "review list [--json] [--limit N] [--all]", e)
 	paging := fs.pageFlags("items", "one review item each (with its explanation)")
-	st, err := fs.open(ctx, args, e, 0)
-	if err != nil {
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		_, err := lister[lead.ReviewItem]{
+			what:   "open review items",
+			header: "ID\tAT\tPROBABILITY\tLEAD\tITS CUSTOMER\tCANDIDATE\tWHY",
+			row: func(it lead.ReviewItem) string {
+				return fmt.Sprintf("%s\t%s\t%.3f\t%s\t%s\t%s\t%s", it.ID, it.At.Format(time.RFC3339), it.Probability, it.LeadID,
+					it.LeadCustomerID, it.CandidateCustomerID, cell(evidenceOf(it.Explanation)))
+			},
+		}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.ReviewItem, string, error) {
+			page, err := st.ListReview(ctx, limit, cursor)
+			return page.Items, page.NextCursor, err
+		})
 		return err
-	}
-	defer st.Close()
-	_, err = lister[lead.ReviewItem]{
-		what:   "open review items",
-		header: "ID\tAT\tPROBABILITY\tLEAD\tITS CUSTOMER\tCANDIDATE\tWHY",
-		row: func(it lead.ReviewItem) string {
-			return fmt.Sprintf("%s\t%s\t%.3f\t%s\t%s\t%s\t%s", it.ID, it.At.Format(time.RFC3339), it.Probability, it.LeadID,
-				it.LeadCustomerID, it.CandidateCustomerID, cell(evidenceOf(it.Explanation)))
-		},
-	}.print(e, fs.db(), *paging, func(cursor string, limit int) ([]lead.ReviewItem, string, error) {
-		page, err := st.ListReview(ctx, limit, cursor)
-		return page.Items, page.NextCursor, err
 	})
-	return err
 }
 
 // evidenceOf lists the fields that agreed.
@@ -334,17 +318,14 @@ func auditList(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&f.Customer, "customer", "", "entries that concern this customer")
 	fs.StringVar(&f.Lead, "lead", "", "entries that concern this lead")
 	fs.StringVar(&action, "action", "", "resolve, merge, split, dismiss or undo")
-	st, err := fs.open(ctx, args, e, 0)
-	if err != nil {
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		f.Action = lead.AuditAction(action)
+		_, err := lister[lead.AuditEntry]{what: "audit entries", row: entryLine}.print(e, fs.db(), *paging,
+			func(cursor string, limit int) ([]lead.AuditEntry, string, error) {
+				f.Cursor, f.Limit = cursor, limit
+				page, err := st.ListAudit(ctx, f)
+				return page.Entries, page.NextCursor, err
+			})
 		return err
-	}
-	defer st.Close()
-	f.Action = lead.AuditAction(action)
-	_, err = lister[lead.AuditEntry]{what: "audit entries", row: entryLine}.print(e, fs.db(), *paging,
-		func(cursor string, limit int) ([]lead.AuditEntry, string, error) {
-			f.Cursor, f.Limit = cursor, limit
-			page, err := st.ListAudit(ctx, f)
-			return page.Entries, page.NextCursor, err
-		})
-	return err
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/store"
 )
 
 func leadsList(ctx context.Context, args []string, e env) error {
@@ -99,26 +100,23 @@ func quarantineList(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("quarantine list", "quarantine list [--json] [--database DSN]", e)
 	var asJSON bool
 	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one raw lead each (with its body)")
-	st, err := fs.open(ctx, args, e, 0)
-	if err != nil {
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		n, err := lister[lead.RawLead]{
+			what:   "quarantined raw leads",
+			header: "ID\tRECEIVED\tCHANNEL\tSIZE\tATTEMPTS\tERROR",
+			row: func(r lead.RawLead) string {
+				return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
+			},
+			asJSON: func(r lead.RawLead) any { return rawWithBody(r) },
+		}.print(e, fs.db(), pageFlags{json: asJSON, all: true, limit: lead.MaxPageSize}, func(cursor string, limit int) ([]lead.RawLead, string, error) {
+			page, err := st.ListQuarantine(ctx, limit, cursor)
+			return page.Raws, page.NextCursor, err
+		})
+		if err == nil && !asJSON && n > 0 {
+			fmt.Fprintf(e.stderr, "%d in quarantine\n", n)
+		}
 		return err
-	}
-	defer st.Close()
-	n, err := lister[lead.RawLead]{
-		what:   "quarantined raw leads",
-		header: "ID\tRECEIVED\tCHANNEL\tSIZE\tATTEMPTS\tERROR",
-		row: func(r lead.RawLead) string {
-			return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
-		},
-		asJSON: func(r lead.RawLead) any { return rawWithBody(r) },
-	}.print(e, fs.db(), pageFlags{json: asJSON, all: true, limit: lead.MaxPageSize}, func(cursor string, limit int) ([]lead.RawLead, string, error) {
-		page, err := st.ListQuarantine(ctx, limit, cursor)
-		return page.Raws, page.NextCursor, err
 	})
-	if err == nil && !asJSON && n > 0 {
-		fmt.Fprintf(e.stderr, "%d in quarantine\n", n)
-	}
-	return err
 }
 
 // rawWithBody is a raw lead as the quarantine commands print it.
@@ -133,47 +131,44 @@ func quarantineReprocess(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("quarantine reprocess", "quarantine reprocess ID|--all [--database DSN]", e)
 	var all bool
 	fs.BoolVar(&all, "all", false, "reprocess every quarantined body")
-	st, err := fs.open(ctx, args, e, -1)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if all == (fs.NArg() == 1) || fs.NArg() > 1 {
-		return usageError{fmt.Errorf("usage: leadhub %s", fs.usage)}
-	}
-	ids := fs.Args()
-	if all {
-		cursor := ""
-		for {
-			page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
+	return fs.run(ctx, args, e, -1, func(st *store.Store) error {
+		if all == (fs.NArg() == 1) || fs.NArg() > 1 {
+			return usageError{fmt.Errorf("usage: leadhub %s", fs.usage)}
+		}
+		ids := fs.Args()
+		if all {
+			cursor := ""
+			for {
+				page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
+				if err != nil {
+					return err
+				}
+				for _, r := range page.Raws {
+					ids = append(ids, r.ID)
+				}
+				if cursor = page.NextCursor; cursor == "" {
+					break
+				}
+			}
+		}
+		parsed, failed := 0, 0
+		for _, id := range ids {
+			res, err := ingest.Reprocess(ctx, st, id)
 			if err != nil {
 				return err
 			}
-			for _, r := range page.Raws {
-				ids = append(ids, r.ID)
+			if res.Lead != nil {
+				parsed++
+				fmt.Fprintf(e.stdout, "%s\tparsed\tstage=%s\n", id, res.Lead.Stage)
+			} else {
+				failed++
+				fmt.Fprintf(e.stdout, "%s\tstill quarantined\t%s\n", id, res.Raw.Error)
 			}
-			if cursor = page.NextCursor; cursor == "" {
-				break
-			}
 		}
-	}
-	parsed, failed := 0, 0
-	for _, id := range ids {
-		res, err := ingest.Reprocess(ctx, st, id)
-		if err != nil {
-			return err
+		fmt.Fprintf(e.stderr, "%d parsed, %d still in quarantine\n", parsed, failed)
+		if failed > 0 && !all {
+			return fmt.Errorf("raw lead %s still cannot be parsed", ids[0])
 		}
-		if res.Lead != nil {
-			parsed++
-			fmt.Fprintf(e.stdout, "%s\tparsed\tstage=%s\n", id, res.Lead.Stage)
-		} else {
-			failed++
-			fmt.Fprintf(e.stdout, "%s\tstill quarantined\t%s\n", id, res.Raw.Error)
-		}
-	}
-	fmt.Fprintf(e.stderr, "%d parsed, %d still in quarantine\n", parsed, failed)
-	if failed > 0 && !all {
-		return fmt.Errorf("raw lead %s still cannot be parsed", ids[0])
-	}
-	return nil
+		return nil
+	})
 }
