@@ -120,10 +120,7 @@ func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPa
 	}
 	es, next, err := readPage(ctx, s, page{op: "listing the audit log", sel: selectAudits, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanAudit, auditID)
-	if err != nil {
-		return lead.AuditPage{}, err
-	}
-	return lead.AuditPage{Entries: es, NextCursor: next}, nil
+	return lead.AuditPage{Entries: es, NextCursor: next}, err
 }
 
 func auditID(e lead.AuditEntry) string { return e.ID }

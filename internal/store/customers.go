@@ -34,10 +34,7 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 	}
 	cs, next, err := readPage(ctx, s, page{op: "listing customers", sel: selectCustomers, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanCustomer, customerID)
-	if err != nil {
-		return lead.CustomerPage{}, err
-	}
-	return lead.CustomerPage{Customers: cs, NextCursor: next}, nil
+	return lead.CustomerPage{Customers: cs, NextCursor: next}, err
 }
 
 // GetCustomer returns a customer with its leads in time order (the most
@@ -105,16 +102,11 @@ func (s *Store) latestDecisions(ctx context.Context, leadIDs []string) (map[stri
 // other merged into into (it is never deleted), settles the review items
 // the merge answers, and records exactly what moved.
 func (s *Store) MergeCustomers(ctx context.Context, into, other string, act lead.Act) (lead.AuditEntry, error) {
-	if err := checkAct(act); err != nil {
-		return lead.AuditEntry{}, err
-	}
-	var e lead.AuditEntry
-	err := s.identity(ctx, "merging customers", func(t *idTx) error {
+	return s.change(ctx, "merging customers", act, func(t *idTx, e *lead.AuditEntry) error {
 		var err error
-		e, err = t.merge(clean(into), clean(other), act, "")
+		*e, err = t.merge(clean(into), clean(other), act, "")
 		return err
 	})
-	return e, err
 }
 
 func (t *idTx) merge(into, other string, act lead.Act, review string) (lead.AuditEntry, error) {
@@ -158,12 +150,8 @@ func (t *idTx) merge(into, other string, act lead.Act, review string) (lead.Audi
 // SplitLead moves a lead (and its keys) out of its customer into a new
 // customer of its own.
 func (s *Store) SplitLead(ctx context.Context, leadID string, act lead.Act) (lead.AuditEntry, error) {
-	if err := checkAct(act); err != nil {
-		return lead.AuditEntry{}, err
-	}
 	leadID = clean(leadID)
-	var e lead.AuditEntry
-	err := s.identity(ctx, "splitting lead", func(t *idTx) error {
+	return s.change(ctx, "splitting lead", act, func(t *idTx, e *lead.AuditEntry) error {
 		var owner sql.NullString
 		err := t.tx.QueryRowContext(t.ctx, selectLeadOwner, leadID).Scan(&owner)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -196,12 +184,11 @@ func (s *Store) SplitLead(ctx context.Context, leadID string, act lead.Act) (lea
 				return err
 			}
 		}
-		e = newAudit(lead.AuditSplit, act, t.now)
+		*e = newAudit(lead.AuditSplit, act, t.now)
 		e.CustomerIDs, e.LeadIDs = []string{from, to}, []string{leadID}
 		if e.Payload, err = payload(ch); err != nil {
 			return err
 		}
-		return t.writeAudit(&e)
+		return t.writeAudit(e)
 	})
-	return e, err
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/leadhub/leadhub/internal/lead"
 )
 
 // Identity resolution: customers, their blocking keys, the resolver's
@@ -36,6 +38,17 @@ type idTx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	now int64
+}
+
+// change runs a person's identity change (act says who, and why) in one
+// identity transaction; fn fills in the change's audit entry.
+func (s *Store) change(ctx context.Context, op string, act lead.Act, fn func(t *idTx, e *lead.AuditEntry) error) (lead.AuditEntry, error) {
+	if err := checkAct(act); err != nil {
+		return lead.AuditEntry{}, err
+	}
+	var e lead.AuditEntry
+	err := s.identity(ctx, op, func(t *idTx) error { return fn(t, &e) })
+	return e, err
 }
 
 // identity runs fn in a transaction that holds the identity lock.

@@ -47,10 +47,7 @@ func (s *Store) ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage
 	}
 	leads, next, err := readPage(ctx, s, page{op: "listing leads", sel: selectLeads, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanListedLead, leadID)
-	if err != nil {
-		return lead.LeadPage{}, err
-	}
-	return lead.LeadPage{Leads: leads, NextCursor: next}, nil
+	return lead.LeadPage{Leads: leads, NextCursor: next}, err
 }
 
 // GetLead returns the lead with its raw body.
@@ -65,10 +62,7 @@ func (s *Store) ListQuarantine(ctx context.Context, limit int, cursor string) (l
 	w.add(filterQuarantine, nil)
 	raws, next, err := readPage(ctx, s, page{op: "listing quarantine", sel: selectQuarantine, where: w, cursor: cursor, limit: limit},
 		scanRaw, rawID)
-	if err != nil {
-		return lead.RawPage{}, err
-	}
-	return lead.RawPage{Raws: raws, NextCursor: next}, nil
+	return lead.RawPage{Raws: raws, NextCursor: next}, err
 }
 
 // GetRaw returns a raw lead with its body.

@@ -127,11 +127,7 @@ func reviewItemID(it lead.ReviewItem) string { return it.ID }
 // MergeReview merges the customer of an open review item's lead into the
 // candidate (followed through merges).
 func (s *Store) MergeReview(ctx context.Context, decisionID string, act lead.Act) (lead.AuditEntry, error) {
-	if err := checkAct(act); err != nil {
-		return lead.AuditEntry{}, err
-	}
-	var e lead.AuditEntry
-	err := s.identity(ctx, "merging review item", func(t *idTx) error {
+	return s.change(ctx, "merging review item", act, func(t *idTx, e *lead.AuditEntry) error {
 		d, err := t.openReview(clean(decisionID))
 		if err != nil {
 			return err
@@ -152,19 +148,14 @@ func (s *Store) MergeReview(ctx context.Context, decisionID string, act lead.Act
 		case owner.String == into:
 			return lead.Errorf(lead.KindConflict, "store: the lead of review item %s is in customer %s already", d.ID, into)
 		}
-		e, err = t.merge(into, owner.String, act, d.ID)
+		*e, err = t.merge(into, owner.String, act, d.ID)
 		return err
 	})
-	return e, err
 }
 
 // DismissReview keeps an open review item's customers apart.
 func (s *Store) DismissReview(ctx context.Context, decisionID string, act lead.Act) (lead.AuditEntry, error) {
-	if err := checkAct(act); err != nil {
-		return lead.AuditEntry{}, err
-	}
-	var e lead.AuditEntry
-	err := s.identity(ctx, "dismissing review item", func(t *idTx) error {
+	return s.change(ctx, "dismissing review item", act, func(t *idTx, e *lead.AuditEntry) error {
 		d, err := t.openReview(clean(decisionID))
 		if err != nil {
 			return err
@@ -177,12 +168,11 @@ func (s *Store) DismissReview(ctx context.Context, decisionID string, act lead.A
 			return err
 		}
 		ch := lead.Change{Review: d.ID, Reviews: []lead.ReviewChange{{Decision: d.ID, From: lead.ReviewOpen, To: lead.ReviewDismissed}}}
-		e = newAudit(lead.AuditDismiss, act, t.now)
+		*e = newAudit(lead.AuditDismiss, act, t.now)
 		e.CustomerIDs, e.LeadIDs = []string{owner.String, d.CandidateID}, []string{d.LeadID}
 		if e.Payload, err = payload(ch); err != nil {
 			return err
 		}
-		return t.writeAudit(&e)
+		return t.writeAudit(e)
 	})
-	return e, err
 }

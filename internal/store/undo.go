@@ -17,11 +17,7 @@ import (
 // marked undone. It refuses (KindConflict) when the state it left has
 // changed since: a later change depends on it and must be undone first.
 func (s *Store) Undo(ctx context.Context, auditID string, act lead.Act) (lead.AuditEntry, error) {
-	if err := checkAct(act); err != nil {
-		return lead.AuditEntry{}, err
-	}
-	var u lead.AuditEntry
-	err := s.identity(ctx, "undoing", func(t *idTx) error {
+	return s.change(ctx, "undoing", act, func(t *idTx, u *lead.AuditEntry) error {
 		e, err := scanAudit(t.tx.QueryRowContext(t.ctx, selectAudit, clean(auditID)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return lead.Errorf(lead.KindNotFound, "store: audit entry %q not found", auditID)
@@ -42,9 +38,8 @@ func (s *Store) Undo(ctx context.Context, auditID string, act lead.Act) (lead.Au
 		if err := t.checkUndo(&e, &ch); err != nil {
 			return err
 		}
-		return t.applyUndo(&e, &ch, act, &u)
+		return t.applyUndo(&e, &ch, act, u)
 	})
-	return u, err
 }
 
 // later is the conflict of an undo that a later change stands in the way of.
