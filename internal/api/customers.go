@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/leadhub/leadhub/internal/auth"
@@ -58,70 +57,24 @@ func (s *server) customersReady(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func badQuery(w http.ResponseWriter, r *http.Request, errs []httpx.FieldError) {
-	httpx.WriteProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
-		func(p *httpx.Problem) { p.Errors = errs })
-}
-
-// pageParams reads limit and cursor.
-func pageParams(r *http.Request, errs *[]httpx.FieldError) (int, string) {
-	q := r.URL.Query()
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > lead.MaxPageSize {
-			*errs = append(*errs, httpx.FieldError{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)})
-		} else {
-			limit = n
-		}
-	}
-	if len(q.Get("cursor")) > 512 {
-		*errs = append(*errs, httpx.FieldError{Location: "query.cursor", Message: "must be at most 512 bytes"})
-	}
-	return limit, q.Get("cursor")
-}
-
-func boolParam(r *http.Request, name string, errs *[]httpx.FieldError) *bool {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		*errs = append(*errs, httpx.FieldError{Location: "query." + name, Message: "must be true or false"})
-		return nil
-	}
-	return &b
-}
-
 func (s *server) handleListCustomers(w http.ResponseWriter, r *http.Request) {
 	if !s.customersReady(w, r) {
 		return
 	}
-	q := r.URL.Query()
-	var errs []httpx.FieldError
-	f := lead.CustomerFilter{Stage: lead.Stage(q.Get("stage")), Offer: q.Get("offer"), Query: q.Get("q")}
-	if f.Stage != "" && !validStages[f.Stage] {
-		errs = append(errs, httpx.FieldError{Location: "query.stage", Message: "must be one of interest, trial, active, notify_only, test"})
+	q := newQuery(r)
+	f := lead.CustomerFilter{
+		Stage:        lead.Stage(q.oneOf("stage", stages...)),
+		Offer:        q.str("offer", 512),
+		Query:        q.str("q", 512),
+		IsTest:       q.boolean("is_test"),
+		DoNotContact: q.boolean("do_not_contact"),
 	}
-	for _, name := range []string{"offer", "q"} {
-		if len(q.Get(name)) > 512 {
-			errs = append(errs, httpx.FieldError{Location: "query." + name, Message: "must be at most 512 bytes"})
-		}
-	}
-	f.IsTest = boolParam(r, "is_test", &errs)
-	f.DoNotContact = boolParam(r, "do_not_contact", &errs)
-	f.Limit, f.Cursor = pageParams(r, &errs)
-	if len(errs) > 0 {
-		badQuery(w, r, errs)
+	f.Limit, f.Cursor = q.page()
+	if !q.ok(w, r) {
 		return
 	}
 	page, err := s.customers.ListCustomers(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, customerList{Customers: page.Customers, NextCursor: page.NextCursor})
+	s.answer(w, r, customerList{Customers: page.Customers, NextCursor: page.NextCursor}, err)
 }
 
 func (s *server) handleGetCustomer(w http.ResponseWriter, r *http.Request) {
@@ -129,61 +82,38 @@ func (s *server) handleGetCustomer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.customers.GetCustomer(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, c)
+	s.answer(w, r, c, err)
 }
 
 func (s *server) handleListReview(w http.ResponseWriter, r *http.Request) {
 	if !s.customersReady(w, r) {
 		return
 	}
-	var errs []httpx.FieldError
-	limit, cursor := pageParams(r, &errs)
-	if len(errs) > 0 {
-		badQuery(w, r, errs)
+	q := newQuery(r)
+	limit, cursor := q.page()
+	if !q.ok(w, r) {
 		return
 	}
 	page, err := s.customers.ListReview(r.Context(), limit, cursor)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, reviewList{Review: page.Items, NextCursor: page.NextCursor})
-}
-
-var validActions = map[lead.AuditAction]bool{
-	lead.AuditResolve: true, lead.AuditMerge: true, lead.AuditSplit: true, lead.AuditDismiss: true, lead.AuditUndo: true,
+	s.answer(w, r, reviewList{Review: page.Items, NextCursor: page.NextCursor}, err)
 }
 
 func (s *server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 	if !s.customersReady(w, r) {
 		return
 	}
-	q := r.URL.Query()
-	var errs []httpx.FieldError
-	f := lead.AuditFilter{Customer: q.Get("customer"), Lead: q.Get("lead"), Action: lead.AuditAction(q.Get("action"))}
-	if f.Action != "" && !validActions[f.Action] {
-		errs = append(errs, httpx.FieldError{Location: "query.action", Message: "must be one of resolve, merge, split, dismiss, undo"})
+	q := newQuery(r)
+	f := lead.AuditFilter{
+		Customer: q.str("customer", 128),
+		Lead:     q.str("lead", 128),
+		Action:   lead.AuditAction(q.oneOf("action", auditActions...)),
 	}
-	for _, name := range []string{"customer", "lead"} {
-		if len(q.Get(name)) > 128 {
-			errs = append(errs, httpx.FieldError{Location: "query." + name, Message: "must be at most 128 bytes"})
-		}
-	}
-	f.Limit, f.Cursor = pageParams(r, &errs)
-	if len(errs) > 0 {
-		badQuery(w, r, errs)
+	f.Limit, f.Cursor = q.page()
+	if !q.ok(w, r) {
 		return
 	}
 	page, err := s.customers.ListAudit(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, auditList{Audit: page.Entries, NextCursor: page.NextCursor})
+	s.answer(w, r, auditList{Audit: page.Entries, NextCursor: page.NextCursor}, err)
 }
 
 func (s *server) handleGetAudit(w http.ResponseWriter, r *http.Request) {
@@ -191,11 +121,7 @@ func (s *server) handleGetAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := s.customers.GetAudit(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, e)
+	s.answer(w, r, e, err)
 }
 
 // readAction reads an action's optional JSON body.

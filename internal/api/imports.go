@@ -291,38 +291,28 @@ func (s *server) importTooLarge(w http.ResponseWriter, r *http.Request, limit in
 // handleGetImport is GET /api/v1/imports/{id}: an import and its progress.
 func (s *server) handleGetImport(w http.ResponseWriter, r *http.Request) {
 	im, err := s.store.GetImport(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if im.Errors == nil {
-		im.Errors = []lead.RowError{}
-	}
-	httpx.WriteJSON(w, http.StatusOK, im)
+	s.answer(w, r, withErrors(im), err)
 }
 
 // handleListImports is GET /api/v1/imports: the most recent imports.
 func (s *server) handleListImports(w http.ResponseWriter, r *http.Request) {
-	limit := 0
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > lead.MaxPageSize {
-			httpx.InvalidField(w, r, "query.limit", "must be an integer from 1 to "+strconv.Itoa(lead.MaxPageSize))
-			return
-		}
-		limit = n
-	}
-	list, err := s.store.ListImports(r.Context(), limit)
-	if err != nil {
-		s.writeError(w, r, err)
+	q := newQuery(r)
+	limit := q.limit()
+	if !q.ok(w, r) {
 		return
 	}
+	list, err := s.store.ListImports(r.Context(), limit)
 	out := importList{Imports: make([]lead.Import, 0, len(list))}
 	for _, im := range list {
-		if im.Errors == nil {
-			im.Errors = []lead.RowError{}
-		}
-		out.Imports = append(out.Imports, im)
+		out.Imports = append(out.Imports, withErrors(im))
 	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	s.answer(w, r, out, err)
+}
+
+// withErrors gives an import an empty list of row errors rather than none.
+func withErrors(im lead.Import) lead.Import {
+	if im.Errors == nil {
+		im.Errors = []lead.RowError{}
+	}
+	return im
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/ingest"
@@ -23,37 +22,22 @@ type rawList struct {
 }
 
 func (s *server) handleListQuarantine(w http.ResponseWriter, r *http.Request) {
-	limit := 0
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > lead.MaxPageSize {
-			httpx.WriteProblem(w, r, http.StatusBadRequest, "invalid", "Bad Request", "invalid query parameters",
-				func(p *httpx.Problem) {
-					p.Errors = []httpx.FieldError{{Location: "query.limit", Message: "must be an integer from 1 to " + strconv.Itoa(lead.MaxPageSize)}}
-				})
-			return
-		}
-		limit = n
-	}
-	page, err := s.store.ListQuarantine(r.Context(), limit, r.URL.Query().Get("cursor"))
-	if err != nil {
-		s.writeError(w, r, err)
+	q := newQuery(r)
+	limit, cursor := q.page()
+	if !q.ok(w, r) {
 		return
 	}
+	page, err := s.store.ListQuarantine(r.Context(), limit, cursor)
 	out := rawList{Quarantine: make([]rawView, 0, len(page.Raws)), NextCursor: page.NextCursor}
 	for _, raw := range page.Raws {
 		out.Quarantine = append(out.Quarantine, newRawView(raw))
 	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	s.answer(w, r, out, err)
 }
 
 func (s *server) handleGetQuarantined(w http.ResponseWriter, r *http.Request) {
 	raw, err := s.store.GetRaw(r.Context(), r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, newRawView(raw))
+	s.answer(w, r, newRawView(raw), err)
 }
 
 type reprocessAnswer struct {

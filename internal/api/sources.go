@@ -25,11 +25,7 @@ type sourceList struct {
 
 func (s *server) handleListSources(w http.ResponseWriter, r *http.Request) {
 	sts, err := s.sources.Statuses(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, sourceList{Sources: sts})
+	s.answer(w, r, sourceList{Sources: sts}, err)
 }
 
 // syncResult is the outcome of one source's poll.

@@ -67,25 +67,26 @@ func InvalidField(w http.ResponseWriter, r *http.Request, location, msg string) 
 	BadRequest(w, r, msg, []FieldError{{Location: location, Message: msg}})
 }
 
-// StatusOf maps an error kind to its HTTP status and problem slug: the
-// only such mapping.
+// statuses is the only mapping from error kinds to HTTP statuses and
+// problem slugs; anything else is a 500 "internal".
+var statuses = map[lead.Kind]struct {
+	status int
+	slug   string
+}{
+	lead.KindInvalid:      {http.StatusBadRequest, "invalid"},
+	lead.KindNotFound:     {http.StatusNotFound, "not-found"},
+	lead.KindConflict:     {http.StatusConflict, "conflict"},
+	lead.KindUnauthorized: {http.StatusUnauthorized, "unauthorized"},
+	lead.KindTooLarge:     {http.StatusRequestEntityTooLarge, "too-large"},
+	lead.KindUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
+}
+
+// StatusOf maps an error kind to its HTTP status and problem slug.
 func StatusOf(k lead.Kind) (int, string) {
-	switch k {
-	case lead.KindInvalid:
-		return http.StatusBadRequest, "invalid"
-	case lead.KindNotFound:
-		return http.StatusNotFound, "not-found"
-	case lead.KindConflict:
-		return http.StatusConflict, "conflict"
-	case lead.KindUnauthorized:
-		return http.StatusUnauthorized, "unauthorized"
-	case lead.KindTooLarge:
-		return http.StatusRequestEntityTooLarge, "too-large"
-	case lead.KindUnavailable:
-		return http.StatusServiceUnavailable, "unavailable"
-	default:
-		return http.StatusInternalServerError, "internal"
+	if s, ok := statuses[k]; ok {
+		return s.status, s.slug
 	}
+	return http.StatusInternalServerError, "internal"
 }
 
 // WriteError answers with the problem for err: its kind decides the
