@@ -43,6 +43,9 @@ run() {
   echo "  $name: $summary (peak RSS $((rss / 1024)) MiB)" >&2
 }
 
+# Only serve and `migrate --create` make a database; import needs one.
+"$work/leadhub" migrate --create --database "sqlite:$work/small.db" >/dev/null
+"$work/leadhub" migrate --create --database "sqlite:$work/large.db" >/dev/null
 run small "sqlite:$work/small.db" "$work/small.csv"
 read -r s_rate s_created s_rss s_secs <"$work/small.res"
 run again "sqlite:$work/small.db" "$work/small.csv"

@@ -35,7 +35,7 @@ case "$engine" in
   *) echo "usage: $0 sqlite|postgres [COUNT] [CONCURRENCY]" >&2; exit 2 ;;
 esac
 
-"$bin" migrate --database "$dsn" >/dev/null
+"$bin" migrate --create --database "$dsn" >/dev/null
 code=$("$bin" token create --database "$dsn" 2>/dev/null | sed -E 's/.*code=//')
 
 # wait_for DESCRIPTION SECONDS COMMAND…: poll until COMMAND succeeds.

@@ -13,12 +13,21 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, e env) error {
-	st, err := newDBCommand("migrate", "migrate [--database DSN]", e).open(ctx, args, e, 0)
+	fs := newDBCommand("migrate", "migrate [--database DSN] [--create]", e)
+	var create bool
+	fs.BoolVar(&create, "create", false, "create the SQLite database when it does not exist (serve creates it too); without, a missing database is an error")
+	if err := parseFlags(fs.FlagSet, args, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError{fmt.Errorf("usage: leadhub %s", fs.usage)}
+	}
+	st, err := openStore(ctx, fs.dsn, nil, create)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintln(e.stdout, "database is up to date")
+	fmt.Fprintf(e.stdout, "database %s is up to date\n", fs.db())
 	return nil
 }
 

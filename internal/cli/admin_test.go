@@ -178,6 +178,14 @@ func TestCommandsDoNotCreateDatabases(t *testing.T) {
 		}
 	}
 
+	// Asked for in so many words, migrate creates it.
+	if out, _, err := run(t, "migrate", "--create", "--database", "sqlite:"+missing); err != nil || !strings.Contains(out, missing) {
+		t.Fatalf("migrate --create: %v %q", err, out)
+	}
+	if fi, err := os.Stat(missing); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("migrate --create made %v (%v), want a file of mode 0600", fi, err)
+	}
+
 	dsn := storetest.Engines(t)[0].NewDSN(t)
 	if _, _, err := run(t, "migrate", "--database", dsn); err != nil {
 		t.Fatal(err)

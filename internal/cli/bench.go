@@ -63,8 +63,8 @@ func benchLoad(ctx context.Context, args []string, e env) error {
 	if writeErr != nil {
 		return writeErr
 	}
-	fmt.Fprintf(e.stdout, "posted %d leads: %d acknowledged, %d given up, %d retries, %.0f leads/s\n",
-		cfg.Count, res.Acked, res.Failed, res.Retries, res.Rate())
+	fmt.Fprintf(e.stdout, "posted %d leads: %d acknowledged, %d given up, %d retries, %.0f leads/s, p50 %s, p99 %s\n",
+		cfg.Count, res.Acked, res.Failed, res.Retries, res.Rate(), ms(res.Percentile(50)), ms(res.Percentile(99)))
 	if res.Failed > 0 {
 		return fmt.Errorf("%d leads were never acknowledged", res.Failed)
 	}
