@@ -228,18 +228,6 @@ func syncNow(t testing.TB, p *azuretable.Poller) {
 	}
 }
 
-// waitFor polls cond every few milliseconds until it holds or timeout.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // activity returns the store's view of source.
 func activity(t testing.TB, st lead.SourceActivityReader, source string) lead.SourceActivity {
 	t.Helper()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -62,7 +63,7 @@ func startServe(t *testing.T, bin string, env []string, args ...string) *server 
 			<-s.done
 		}
 	})
-	waitFor(t, time.Minute, "the server to listen", func() bool {
+	eventually.True(t, time.Minute, "the server to listen", func() bool {
 		b, _ := os.ReadFile(logPath)
 		return strings.Contains(string(b), `"msg":"listening"`)
 	})
@@ -129,7 +130,7 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 	s1 := startServe(t, bin, []string{"LEADHUB_AZURE_TABLE=" + cs}, common...)
 	st := storetest.OpenDSN(t, dsn)
 	// Kill it once it has saved progress mid-poll (two pages done).
-	waitFor(t, time.Minute, "two pages stored", func() bool {
+	eventually.True(t, time.Minute, "two pages stored", func() bool {
 		cp, err := st.GetCheckpoint(context.Background(), source)
 		return err == nil && strings.Contains(cp, `"scan"`) && !strings.Contains(cp, `"pages":1}`)
 	})
@@ -146,9 +147,9 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 
 	// Second run: the connection string is a flag.
 	s2 := startServe(t, bin, nil, append(common, "--azure-table", cs)...)
-	waitFor(t, 2*time.Minute, "every entity", func() bool { return activity(t, st, source).Total >= n })
+	eventually.True(t, 2*time.Minute, "every entity", func() bool { return activity(t, st, source).Total >= n })
 	// Let it poll once more: re-reading must add nothing.
-	waitFor(t, time.Minute, "a second successful poll", func() bool {
+	eventually.True(t, time.Minute, "a second successful poll", func() bool {
 		return s2.metric(t, `leadhub_azure_table_polls_total{result="ok",source="`+source+`"}`) >= 2
 	})
 	checkExactlyOnce(t, st, source, n, "kill")

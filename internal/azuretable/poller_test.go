@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
@@ -301,7 +302,7 @@ func TestRestartMidPoll(t *testing.T) {
 
 			p2 := h.newPoller(t, acct, table, nil, azuretable.Options{PageSize: pageSize, Workers: 8})
 			run(t, p2)
-			waitFor(t, time.Minute, "the first poll of the restarted poller", func() bool { return p2.Status().Polls >= 1 })
+			eventually.True(t, time.Minute, "the first poll of the restarted poller", func() bool { return p2.Status().Polls >= 1 })
 			checkExactlyOnce(t, h.store, p2.Source(), n, "restart")
 			st := p2.Status()
 			if st.Polls != 1 || st.LastError != "" {
@@ -337,7 +338,7 @@ func TestTenThousandEntities(t *testing.T) {
 			p := h.newPoller(t, acct, table, nil, azuretable.Options{})
 			start := time.Now()
 			run(t, p)
-			waitFor(t, 2*time.Minute, "the first poll", func() bool { return p.Status().Polls >= 1 })
+			eventually.True(t, 2*time.Minute, "the first poll", func() bool { return p.Status().Polls >= 1 })
 			elapsed := time.Since(start)
 			t.Logf("RESULT engine=%s entities=%d seconds=%.2f rate=%.0f entities/s", e.Name, n, elapsed.Seconds(), float64(n)/elapsed.Seconds())
 			checkExactlyOnce(t, h.store, p.Source(), n, "bulk")
@@ -478,7 +479,7 @@ func TestThrottlingAndNetworkErrorsAreRetried(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the service is busy (HTTP 503 ServerBusy) (3 attempts)") {
 		t.Fatalf("Sync against a busy service: %v", err)
 	}
-	waitFor(t, 30*time.Second, "three failed polls", func() bool { return p2.Status().ConsecutiveFailures >= 3 })
+	eventually.True(t, 30*time.Second, "three failed polls", func() bool { return p2.Status().ConsecutiveFailures >= 3 })
 	if a := activity(t, h.store, p2.Source()); a.Failures < 1 || !strings.Contains(a.LastError, "busy") {
 		t.Errorf("source activity = %+v, want the failure recorded", a)
 	}
@@ -569,7 +570,7 @@ func TestConfigurationErrors(t *testing.T) {
 				t.Fatalf("Sync: %v\nwant an error starting %q", err, c.want)
 			}
 			// It keeps trying at each interval.
-			waitFor(t, 30*time.Second, "more failed polls", func() bool { return p.Status().ConsecutiveFailures >= 3 })
+			eventually.True(t, 30*time.Second, "more failed polls", func() bool { return p.Status().ConsecutiveFailures >= 3 })
 			a := activity(t, h.store, p.Source())
 			if !strings.HasPrefix(a.LastError, c.want) || a.Failures < 1 {
 				t.Errorf("source activity = %+v", a)

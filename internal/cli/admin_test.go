@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/store"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -66,7 +67,7 @@ func TestTokenLifecycle(t *testing.T) {
 	if _, _, err := run(t, "token", "revoke", firstID, "--database", dsn); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the revocation to reach the server", 10*time.Second, func() bool {
+	eventually.True(t, 10*time.Second, "the revocation to reach the server", func() bool {
 		s, _, _ := ts.do(t, "POST", ts.ingestURL, "", []byte(`{"x":"after revoke"}`))
 		return s == http.StatusUnauthorized
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/csvimport"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
@@ -212,7 +213,7 @@ type importAnswer struct {
 func waitImport(t *testing.T, ts *testServer, id string) lead.Import {
 	t.Helper()
 	var im lead.Import
-	waitFor(t, "import "+id+" to finish", 60*time.Second, func() bool {
+	eventually.True(t, 60*time.Second, "import "+id+" to finish", func() bool {
 		im = lead.Import{}
 		if s := ts.api(t, "GET", "/api/v1/imports/"+id, nil, &im); s != 200 {
 			t.Fatalf("GET import: %d", s)
@@ -341,7 +342,7 @@ func TestImportAPIShutdown(t *testing.T) {
 	if err := json.Unmarshal(b, &ans); err != nil || status != http.StatusAccepted {
 		t.Fatalf("upload: %d %s", status, b)
 	}
-	waitFor(t, "the import to make progress", 60*time.Second, func() bool {
+	eventually.True(t, 60*time.Second, "the import to make progress", func() bool {
 		var im lead.Import
 		ts.api(t, "GET", "/api/v1/imports/"+ans.ID, nil, &im)
 		return im.Created > 0 || im.Status != lead.ImportRunning
@@ -402,7 +403,7 @@ func TestImportAPILimits(t *testing.T) {
 	if im := waitImport(t, ts, ans.ID); im.Created != 2 {
 		t.Errorf("import %+v", im)
 	}
-	waitFor(t, "the spooled upload to be removed", 10*time.Second, func() bool {
+	eventually.True(t, 10*time.Second, "the spooled upload to be removed", func() bool {
 		entries, _ := os.ReadDir(spool)
 		return len(entries) == 0
 	})

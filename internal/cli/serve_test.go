@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -36,18 +37,6 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // testDatabases returns a fresh database address per engine under test:
@@ -98,7 +87,7 @@ func startTestServer(t *testing.T, dsn string, extra ...string) *testServer {
 	}()
 	t.Cleanup(func() { _ = ts.stop(t) })
 	addrRE := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
-	waitFor(t, "the server to listen", 30*time.Second, func() bool {
+	eventually.True(t, 30*time.Second, "the server to listen", func() bool {
 		select {
 		case <-ts.done:
 			t.Fatalf("server exited: %v\n%s", ts.err, ts.stderr.String())

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/bench"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -35,7 +36,7 @@ func TestGracefulShutdownKeepsAcknowledgedLeads(t *testing.T) {
 				})
 				loadDone <- res
 			}()
-			waitFor(t, "some leads to be acknowledged", 30*time.Second, func() bool { return n.Load() >= 300 })
+			eventually.True(t, 30*time.Second, "some leads to be acknowledged", func() bool { return n.Load() >= 300 })
 			if err := ts.stop(t); err != nil {
 				t.Fatalf("serve: %v", err)
 			}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/app"
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -177,7 +178,7 @@ func TestImportUploadOutlastsServerTimeouts(t *testing.T) {
 		t.Error("the cut-off upload did not fail on the client's side")
 	}
 	var failed map[string]any
-	waitFor(t, "the cut-off upload to be logged", 10*time.Second, func() bool {
+	eventually.True(t, 10*time.Second, "the cut-off upload to be logged", func() bool {
 		// The access log pairs the client's X-Request-Id with leadhub's own
 		// request id, under which the handler logged why.
 		id := ""

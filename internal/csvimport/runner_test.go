@@ -14,21 +14,10 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/csvimport"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // heldFile is a CSV file whose end is held back until release is called,
 // so that its import stays running: rows are more than the 64 KiB Open
@@ -122,7 +111,7 @@ func TestRunner(t *testing.T) {
 			if err != nil || im.Status != lead.ImportRunning || im.ID == "" {
 				t.Fatalf("Start: %+v %v", im, err)
 			}
-			waitFor(t, "the import to end and clean up", 30*time.Second, cleaned.Load)
+			eventually.True(t, 30*time.Second, "the import to end and clean up", cleaned.Load)
 			if got := getImport(t, e.st, im.ID); got.Status != lead.ImportDone || got.Created != 6 {
 				t.Errorf("import %+v", got)
 			}
@@ -145,7 +134,7 @@ func TestRunner(t *testing.T) {
 				t.Errorf("second import while one runs: %v", err)
 			}
 			release()
-			waitFor(t, "the held import to finish", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "the held import to finish", func() bool {
 				return getImport(t, e.st, first.ID).Status != lead.ImportRunning
 			})
 			if got := getImport(t, e.st, first.ID); got.Status != lead.ImportDone || got.Created != 5000 {
@@ -223,11 +212,11 @@ func TestRunnerFailsStaleImports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "the held import to read its rows", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "the held import to read its rows", func() bool {
 				return getImport(t, e.st, live.ID).Created == 3000
 			})
 			crashed(t, e.st, "01CRASHEDLATER", time.Now().Add(-time.Hour))
-			waitFor(t, "the stale import to be failed while the runner runs", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "the stale import to be failed while the runner runs", func() bool {
 				return getImport(t, e.st, "01CRASHEDLATER").Status == lead.ImportFailed
 			})
 			if got := getImport(t, e.st, "01CRASHEDLATER"); got.Error != csvimport.InterruptedReason {
@@ -235,19 +224,19 @@ func TestRunnerFailsStaleImports(t *testing.T) {
 			}
 			// The held import's progress is saved even though no row moves.
 			saved := getImport(t, e.st, live.ID).UpdatedAt
-			waitFor(t, "the held import to save its progress again", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "the held import to save its progress again", func() bool {
 				return getImport(t, e.st, live.ID).UpdatedAt.After(saved)
 			})
 			// The other server's import has not saved progress for longer
 			// than the window now: failed as well.
-			waitFor(t, "the other server's import to be failed once stale", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "the other server's import to be failed once stale", func() bool {
 				return getImport(t, e.st, "01ELSEWHERE").Status == lead.ImportFailed
 			})
 			if got := getImport(t, e.st, live.ID); got.Status != lead.ImportRunning {
 				t.Fatalf("the runner's own live import was failed: %+v", got)
 			}
 			release()
-			waitFor(t, "the held import to finish", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "the held import to finish", func() bool {
 				return getImport(t, e.st, live.ID).Status != lead.ImportRunning
 			})
 			if got := getImport(t, e.st, live.ID); got.Status != lead.ImportDone || got.Created != 3000 || got.Error != "" {
@@ -338,7 +327,7 @@ func TestRunnerRemovesStaleSpoolFiles(t *testing.T) {
 			if err := os.Chtimes(recent, old, old); err != nil { // its server stopped writing it long ago
 				t.Fatal(err)
 			}
-			waitFor(t, "stale spool files to be removed while running", 30*time.Second, func() bool {
+			eventually.True(t, 30*time.Second, "stale spool files to be removed while running", func() bool {
 				return !exists(later) && !exists(recent)
 			})
 			if !exists(sp.Name()) {
