@@ -20,6 +20,7 @@ import (
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/metricstest"
 	"github.com/leadhub/leadhub/internal/store"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -181,37 +182,9 @@ func TestMarketplaceGzip(t *testing.T) {
 	if n := e.countRaw(t); n != before {
 		t.Errorf("%d raw leads stored by refused requests", n-before)
 	}
-	if got := metricValue(t, e.reg, "leadhub_ingest_rejected_total", "reason", "unsupported_encoding"); got != 3 {
+	if got := metricstest.Value(t, e.reg, "leadhub_ingest_rejected_total", "reason", "unsupported_encoding"); got != 3 {
 		t.Errorf("rejected unsupported_encoding = %v, want 3", got)
 	}
-}
-
-// metricValue reads a counter's value (labels are name, value pairs).
-func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels ...string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range f.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for i := 0; i+1 < len(labels); i += 2 {
-				if got[labels[i]] != labels[i+1] {
-					continue series
-				}
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
 }
 
 // leadOfSize is a valid lead padded with a Description to exactly n bytes.
@@ -301,10 +274,10 @@ func TestMarketplaceOverLimit(t *testing.T) {
 	if n := e.mustCountQuarantined(t); n != before {
 		t.Errorf("bodies over the hard cap were kept: %d in quarantine, want %d", n, before)
 	}
-	if got := metricValue(t, e.reg, "leadhub_ingest_quarantined_total"); got != 4 {
+	if got := metricstest.Value(t, e.reg, "leadhub_ingest_quarantined_total"); got != 4 {
 		t.Errorf("quarantined = %v, want 4", got)
 	}
-	if got := metricValue(t, e.reg, "leadhub_ingest_rejected_total", "reason", "too_large"); got < 6 {
+	if got := metricstest.Value(t, e.reg, "leadhub_ingest_rejected_total", "reason", "too_large"); got < 6 {
 		t.Errorf("rejected too_large = %v, want every 413 counted", got)
 	}
 

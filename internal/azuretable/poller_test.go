@@ -21,6 +21,7 @@ import (
 	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/metricstest"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -151,13 +152,13 @@ func TestEntityLayoutsIngestedOnce(t *testing.T) {
 			if a := activity(t, h.store, src); a.Total != int64(len(ents)) || a.LastOKAt.IsZero() || a.LastError != "" {
 				t.Errorf("source activity = %+v, want %d received, a success and no error", a, len(ents))
 			}
-			if got := metricValue(t, reg, "leadhub_azure_table_entities_total", map[string]string{"source": src, "outcome": "created"}); got != float64(len(ents)) {
+			if got := metricstest.Value(t, reg, "leadhub_azure_table_entities_total", "source", src, "outcome", "created"); got != float64(len(ents)) {
 				t.Errorf("created metric = %v, want %d", got, len(ents))
 			}
-			if got := metricValue(t, reg, "leadhub_azure_table_polls_total", map[string]string{"source": src, "result": "ok"}); got != float64(p.Status().Polls) || got < 1 {
+			if got := metricstest.Value(t, reg, "leadhub_azure_table_polls_total", "source", src, "result", "ok"); got != float64(p.Status().Polls) || got < 1 {
 				t.Errorf("ok polls metric = %v, want %d", got, p.Status().Polls)
 			}
-			if got := metricValue(t, reg, "leadhub_azure_table_last_success_timestamp_seconds", map[string]string{"source": src}); got < float64(time.Now().Add(-time.Minute).Unix()) {
+			if got := metricstest.Value(t, reg, "leadhub_azure_table_last_success_timestamp_seconds", "source", src); got < float64(time.Now().Add(-time.Minute).Unix()) {
 				t.Errorf("last success metric = %v", got)
 			}
 
@@ -454,10 +455,10 @@ func TestThrottlingAndNetworkErrorsAreRetried(t *testing.T) {
 	syncNow(t, p)
 	checkExactlyOnce(t, h.store, p.Source(), n, "flaky")
 	src := p.Source()
-	if got := metricValue(t, reg, "leadhub_azure_table_retries_total", map[string]string{"source": src, "reason": "throttled"}); got != 3 {
+	if got := metricstest.Value(t, reg, "leadhub_azure_table_retries_total", "source", src, "reason", "throttled"); got != 3 {
 		t.Errorf("throttled retries = %v, want 3", got)
 	}
-	if got := metricValue(t, reg, "leadhub_azure_table_retries_total", map[string]string{"source": src, "reason": "network"}); got != 2 {
+	if got := metricstest.Value(t, reg, "leadhub_azure_table_retries_total", "source", src, "reason", "network"); got != 2 {
 		t.Errorf("network retries = %v, want 2", got)
 	}
 	if st := p.Status(); st.Retries != 5 || st.LastError != "" || st.ConsecutiveFailures != 0 {
@@ -483,7 +484,7 @@ func TestThrottlingAndNetworkErrorsAreRetried(t *testing.T) {
 	if a := activity(t, h.store, p2.Source()); a.Failures < 1 || !strings.Contains(a.LastError, "busy") {
 		t.Errorf("source activity = %+v, want the failure recorded", a)
 	}
-	if got := metricValue(t, reg2, "leadhub_azure_table_polls_total", map[string]string{"source": p2.Source(), "result": "error"}); got < 3 {
+	if got := metricstest.Value(t, reg2, "leadhub_azure_table_polls_total", "source", p2.Source(), "result", "error"); got < 3 {
 		t.Errorf("failed polls metric = %v, want at least 3", got)
 	}
 }
