@@ -99,9 +99,8 @@ func TestMarketplaceNoContact(t *testing.T) {
 	if err != nil || raw.Status != lead.RawQuarantined || string(raw.Body) != `{}` {
 		t.Fatalf("raw %+v, %v", raw, err)
 	}
-	page, err := e.store.ListLeads(context.Background(), lead.LeadFilter{Limit: 10})
-	if err != nil || len(page.Leads) != 0 {
-		t.Fatalf("leads %v, %v; want none", page.Leads, err)
+	if leads := storetest.AllLeads(t, e.store); len(leads) != 0 {
+		t.Fatalf("leads %v; want none", leads)
 	}
 }
 
@@ -124,15 +123,7 @@ func gzipped(t *testing.T, b []byte) []byte {
 // countRaw counts the raw leads: the leads and the quarantine.
 func (e *endpoint) countRaw(t *testing.T) int {
 	t.Helper()
-	q, err := e.store.CountQuarantined(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := e.store.ListLeads(context.Background(), lead.LeadFilter{Limit: lead.MaxPageSize})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q + len(page.Leads)
+	return e.mustCountQuarantined(t) + len(storetest.AllLeads(t, e.store))
 }
 
 // TestMarketplaceGzip: a gzip-encoded body is decompressed and stored as

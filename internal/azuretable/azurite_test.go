@@ -245,25 +245,6 @@ func activity(t testing.TB, st lead.SourceActivityReader, source string) lead.So
 	return lead.SourceActivity{Source: source}
 }
 
-// allLeads returns every lead in the store.
-func allLeads(t testing.TB, st lead.LeadReader) []lead.Lead {
-	t.Helper()
-	ctx := context.Background()
-	var out []lead.Lead
-	f := lead.LeadFilter{Limit: lead.MaxPageSize}
-	for {
-		pg, err := st.ListLeads(ctx, f)
-		if err != nil {
-			t.Fatalf("ListLeads: %v", err)
-		}
-		out = append(out, pg.Leads...)
-		if pg.NextCursor == "" {
-			return out
-		}
-		f.Cursor = pg.NextCursor
-	}
-}
-
 // newLockedLogger logs text lines into b, guarded by mu.
 func newLockedLogger(b *strings.Builder, mu *sync.Mutex) *slog.Logger {
 	return slog.New(slog.NewTextHandler(lockedWriter{b, mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))

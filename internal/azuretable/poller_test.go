@@ -100,7 +100,7 @@ func TestEntityLayoutsIngestedOnce(t *testing.T) {
 			run(t, p)
 			syncNow(t, p)
 
-			leads := allLeads(t, h.store)
+			leads := storetest.AllLeads(t, h.store)
 			if len(leads) != len(ents) {
 				t.Fatalf("%d leads, want %d", len(leads), len(ents))
 			}
@@ -180,7 +180,7 @@ func TestEntityLayoutsIngestedOnce(t *testing.T) {
 			before := p.Status()
 			syncNow(t, p)
 			after := p.Status()
-			if n := len(allLeads(t, h.store)); n != len(ents)+1 {
+			if n := len(storetest.AllLeads(t, h.store)); n != len(ents)+1 {
 				t.Fatalf("%d leads after the second poll, want %d", n, len(ents)+1)
 			}
 			if created := after.Created - before.Created; created != 1 {
@@ -221,7 +221,7 @@ func checkExactlyOnce(t *testing.T, st interface {
 		t.Errorf("%d raw leads from %s, want %d", a.Total, source, n)
 	}
 	seen := make(map[string]int, n)
-	for _, l := range allLeads(t, st) {
+	for _, l := range storetest.AllLeads(t, st) {
 		seen[l.Contact.Email]++
 	}
 	missing, repeated := 0, 0

@@ -27,22 +27,6 @@ func fixture(t *testing.T, name string) []byte {
 	return b
 }
 
-// countLeads counts every lead in the store.
-func countLeads(t *testing.T, st lead.LeadReader) int {
-	t.Helper()
-	n, cursor := 0, ""
-	for {
-		page, err := st.ListLeads(context.Background(), lead.LeadFilter{Limit: lead.MaxPageSize, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n += len(page.Leads)
-		if cursor = page.NextCursor; cursor == "" {
-			return n
-		}
-	}
-}
-
 type env struct {
 	st    *store.Store
 	inbox *ingest.Inbox
@@ -93,7 +77,7 @@ func TestImport(t *testing.T) {
 			if err != nil || counts(stored) != counts(im) || stored.Status != lead.ImportDone || stored.Filename != "partner-center.csv" {
 				t.Fatalf("stored import %+v %v", stored, err)
 			}
-			if n := countLeads(t, e.st); n != 6 {
+			if n := len(storetest.AllLeads(t, e.st)); n != 6 {
 				t.Fatalf("%d leads", n)
 			}
 			page, err := e.st.ListLeads(ctx, lead.LeadFilter{Query: "someone@contoso.com"})
@@ -140,7 +124,7 @@ func TestImport(t *testing.T) {
 			if got := counts(im); got != "rows=2 created=1 duplicates=1 failed=0" {
 				t.Errorf("overlapping import: %s %+v", got, im.Errors)
 			}
-			if n := countLeads(t, e.st); n != 7 {
+			if n := len(storetest.AllLeads(t, e.st)); n != 7 {
 				t.Errorf("%d leads after the overlapping import, want 7", n)
 			}
 
@@ -162,7 +146,7 @@ func TestImport(t *testing.T) {
 			}
 
 			// A dry run reads everything and stores nothing.
-			before := countLeads(t, e.st)
+			before := len(storetest.AllLeads(t, e.st))
 			list, _ := e.st.ListImports(ctx, 100)
 			crm := fixture(t, "crm-semicolon-bom.csv")
 			dry, err := csvimport.Run(ctx, bytes.NewReader(crm), csvimport.Options{Filename: "crm.csv", DryRun: true}, nil, nil, nil)
@@ -172,7 +156,7 @@ func TestImport(t *testing.T) {
 			if got := counts(dry); got != "rows=4 created=0 duplicates=0 failed=0" || dry.ID != "" {
 				t.Errorf("dry run: %s %+v", got, dry)
 			}
-			if n := countLeads(t, e.st); n != before {
+			if n := len(storetest.AllLeads(t, e.st)); n != before {
 				t.Errorf("the dry run stored %d leads", n-before)
 			}
 			if list2, _ := e.st.ListImports(ctx, 100); len(list2) != len(list) {
@@ -222,7 +206,7 @@ func TestImportStopped(t *testing.T) {
 	if err != nil || stored.Status != lead.ImportFailed || stored.Error != im.Error {
 		t.Fatalf("stored %+v %v", stored, err)
 	}
-	if n := countLeads(t, e.st); int64(n) != im.Created {
+	if n := len(storetest.AllLeads(t, e.st)); int64(n) != im.Created {
 		t.Errorf("%d leads, the import says %d", n, im.Created)
 	}
 	// Importing again finishes the job.
