@@ -16,9 +16,8 @@ import (
 // does) while 16 clients are posting: every lead that was acknowledged is
 // in the database afterwards.
 func TestGracefulShutdownKeepsAcknowledgedLeads(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			dsn := e.NewDSN(t)
+	for engine, dsn := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
 			ts := startTestServer(t, dsn)
 			var mu sync.Mutex
 			acked := map[string]int{}
