@@ -42,6 +42,21 @@ func heldFile(t *testing.T, rows int) (r io.Reader, release func()) {
 	return pr, release
 }
 
+// startHeld starts importing a held file of rows rows on r: the import
+// runs until release is called.
+func startHeld(t *testing.T, r *csvimport.Runner, rows int) (im lead.Import, release func()) {
+	t.Helper()
+	in, release := heldFile(t, rows)
+	x, err := csvimport.Open(in, csvimport.Options{Filename: "held.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im, err = r.Start(context.Background(), x, nil); err != nil {
+		t.Fatal(err)
+	}
+	return im, release
+}
+
 // endless is a CSV file that never ends.
 type endless struct {
 	n   int
@@ -120,15 +135,7 @@ func TestRunner(t *testing.T) {
 			}
 
 			// One import at a time here: a second is refused while the first runs.
-			in, release := heldFile(t, 5000)
-			held, err := csvimport.Open(in, csvimport.Options{Filename: "held.csv"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			first, err := r.Start(ctx, held, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			first, release := startHeld(t, r, 5000)
 			x, _ = csvimport.Open(strings.NewReader("Email\na@x.example\n"), csvimport.Options{})
 			if _, err := r.Start(ctx, x, nil); lead.KindOf(err) != lead.KindUnavailable || !strings.Contains(err.Error(), "too many imports") {
 				t.Errorf("second import while one runs: %v", err)
@@ -202,16 +209,8 @@ func TestRunnerFailsStaleImports(t *testing.T) {
 			const window = 5 * time.Second
 			r = csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: e.inbox, Store: e.st, Dir: t.TempDir(), StaleAfter: window})
 			defer r.Stop()
-			in, release := heldFile(t, 3000)
+			live, release := startHeld(t, r, 3000)
 			defer release() // before Stop, which waits for the import
-			x, err := csvimport.Open(in, csvimport.Options{Filename: "held.csv"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			live, err := r.Start(ctx, x, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
 			eventually.True(t, 30*time.Second, "the held import to read its rows", func() bool {
 				return getImport(t, e.st, live.ID).Created == 3000
 			})

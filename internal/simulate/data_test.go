@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -290,19 +291,7 @@ func TestRNG(t *testing.T) {
 	// (the same on 386, where math/rand/v2's IntN takes another path)
 	r = newRNG(1, streamMain)
 	got := []int64{int64(r.n(1000)), int64(r.n(7)), int64(r.n64(1 << 62 / 3)), int64(r.rangeInt(-5, 5))}
-	if want := []int64{198, 4, 1507172259178409282, -3}; !equalInts(got, want) {
+	if want := []int64{198, 4, 1507172259178409282, -3}; !slices.Equal(got, want) {
 		t.Errorf("first draws %v, want %v", got, want)
 	}
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
