@@ -2,8 +2,6 @@ package azuretable_test
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/azuretable"
 	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/store/storetest"
@@ -79,15 +78,7 @@ func (s *server) metric(t *testing.T, series string) float64 {
 	if m == nil {
 		t.Fatal("no listening address in the log")
 	}
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body := apitest.Do(t, "GET", "http://"+m[1]+"/metrics", "", nil, nil)
 	for line := range strings.SplitSeq(string(body), "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
