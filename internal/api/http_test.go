@@ -2,74 +2,15 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/api"
-	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/httpx"
-	"github.com/leadhub/leadhub/internal/ingest"
-	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/store/storetest"
 )
-
-type harness struct {
-	srv *httptest.Server
-	key string
-	log *bytes.Buffer
-}
-
-func setup(t *testing.T, mod func(*api.Deps)) *harness {
-	t.Helper()
-	st := storetest.Engines(t)[0].Open(t)
-	key, cred := auth.NewSecret(lead.CredentialAPI, "tester", time.Now())
-	if err := st.CreateCredential(context.Background(), cred); err != nil {
-		t.Fatal(err)
-	}
-	logs := &bytes.Buffer{}
-	reg := prometheus.NewRegistry()
-	d := api.Deps{
-		Store: st, Customers: st, Verifier: auth.NewVerifier(st, 0), Gatherer: reg,
-		Metrics: ingest.NewMetrics(reg, st.CountQuarantined),
-		Logger:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}
-	if mod != nil {
-		mod(&d)
-	}
-	srv := httptest.NewServer(api.Handler(d))
-	t.Cleanup(srv.Close)
-	return &harness{srv: srv, key: key, log: logs}
-}
-
-func (h *harness) do(t *testing.T, method, path, key string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, h.srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
-}
 
 // problemOf decodes a problem document, failing unless the answer is one.
 func problemOf(t *testing.T, resp *http.Response, body []byte) httpx.Problem {
@@ -91,7 +32,7 @@ func problemOf(t *testing.T, resp *http.Response, body []byte) httpx.Problem {
 // Allow where the path has other methods, 401 under /api/ without a key
 // (whether or not the path exists), 404 otherwise.
 func TestRequestsNoRouteTakes(t *testing.T) {
-	h := setup(t, nil)
+	h := apitest.Start(t, nil)
 	for _, tc := range []struct {
 		name, method, path string
 		withKey            bool
@@ -110,9 +51,9 @@ func TestRequestsNoRouteTakes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			key := ""
 			if tc.withKey {
-				key = h.key
+				key = h.APIKey
 			}
-			resp, body := h.do(t, tc.method, tc.path, key, nil)
+			resp, body := apitest.Do(t, tc.method, h.URL+tc.path, key, nil, nil)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("%s %s: %d %q, want %d", tc.method, tc.path, resp.StatusCode, body, tc.status)
 			}
@@ -126,9 +67,9 @@ func TestRequestsNoRouteTakes(t *testing.T) {
 
 // Problem details say what is wrong without naming leadhub's packages.
 func TestErrorDetailsHideInternals(t *testing.T) {
-	h := setup(t, nil)
+	h := apitest.Start(t, nil)
 	for _, path := range []string{"/api/v1/leads/nope", "/api/v1/customers/nope", "/api/v1/audit/nope", "/api/v1/leads?cursor=bm9wZQ"} {
-		resp, body := h.do(t, "GET", path, h.key, nil)
+		resp, body := apitest.Do(t, "GET", h.URL+path, h.APIKey, nil, nil)
 		p := problemOf(t, resp, body)
 		if p.Detail == "" || strings.Contains(p.Detail, "store:") || strings.Contains(p.Detail, "store ") {
 			t.Errorf("%s: detail %q", path, p.Detail)
@@ -153,8 +94,8 @@ func TestAccessLogIdsAndClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			h := setup(t, func(d *api.Deps) { d.Proxies = ps })
-			resp, body := h.do(t, "GET", "/api/v1/leads/nope", h.key, map[string]string{
+			h := apitest.Start(t, func(d *api.Deps) { d.Proxies = ps })
+			resp, body := apitest.Do(t, "GET", h.URL+"/api/v1/leads/nope", h.APIKey, nil, map[string]string{
 				"X-Request-Id": "caller-chosen-id", "X-Forwarded-For": "198.51.100.1, 203.0.113.7, 10.1.2.3"})
 			id := resp.Header.Get("X-Request-Id")
 			if id == "" || id == "caller-chosen-id" {
@@ -164,7 +105,7 @@ func TestAccessLogIdsAndClient(t *testing.T) {
 				t.Errorf("problem instance %q, request id %q", p.Instance, id)
 			}
 			var line map[string]any
-			for _, l := range strings.Split(strings.TrimSpace(h.log.String()), "\n") {
+			for _, l := range strings.Split(strings.TrimSpace(h.Log.String()), "\n") {
 				if strings.Contains(l, `"http request"`) {
 					if err := json.Unmarshal([]byte(l), &line); err != nil {
 						t.Fatal(err)
@@ -179,24 +120,24 @@ func TestAccessLogIdsAndClient(t *testing.T) {
 }
 
 func TestMetricsToken(t *testing.T) {
-	open := setup(t, nil)
-	if resp, _ := open.do(t, "GET", "/metrics", "", nil); resp.StatusCode != 200 {
+	open := apitest.Start(t, nil)
+	if resp, _ := apitest.Do(t, "GET", open.URL+"/metrics", "", nil, nil); resp.StatusCode != 200 {
 		t.Fatalf("/metrics without a token configured: %d", resp.StatusCode)
 	}
-	h := setup(t, func(d *api.Deps) { d.MetricsToken = "metrics-secret-123" })
-	resp, body := h.do(t, "GET", "/metrics", "", nil)
+	h := apitest.Start(t, func(d *api.Deps) { d.MetricsToken = "metrics-secret-123" })
+	resp, body := apitest.Do(t, "GET", h.URL+"/metrics", "", nil, nil)
 	if resp.StatusCode != 401 {
 		t.Fatalf("/metrics without the token: %d", resp.StatusCode)
 	}
 	problemOf(t, resp, body)
-	if resp, _ := h.do(t, "GET", "/metrics", "wrong", nil); resp.StatusCode != 401 {
+	if resp, _ := apitest.Do(t, "GET", h.URL+"/metrics", "wrong", nil, nil); resp.StatusCode != 401 {
 		t.Fatalf("/metrics with a wrong token: %d", resp.StatusCode)
 	}
-	if resp, body := h.do(t, "GET", "/metrics", "metrics-secret-123", nil); resp.StatusCode != 200 || !bytes.Contains(body, []byte("leadhub_ingest_batch_size")) {
+	if resp, body := apitest.Do(t, "GET", h.URL+"/metrics", "metrics-secret-123", nil, nil); resp.StatusCode != 200 || !bytes.Contains(body, []byte("leadhub_ingest_batch_size")) {
 		t.Fatalf("/metrics with the token: %d", resp.StatusCode)
 	}
-	elsewhere := setup(t, func(d *api.Deps) { d.MetricsElsewhere = true })
-	if resp, _ := elsewhere.do(t, "GET", "/metrics", "", nil); resp.StatusCode != 404 {
+	elsewhere := apitest.Start(t, func(d *api.Deps) { d.MetricsElsewhere = true })
+	if resp, _ := apitest.Do(t, "GET", elsewhere.URL+"/metrics", "", nil, nil); resp.StatusCode != 404 {
 		t.Fatalf("/metrics served on its own listener still answers on the main one: %d", resp.StatusCode)
 	}
 }

@@ -7,47 +7,25 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
+	"maps"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/api"
-	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/store"
+	"github.com/leadhub/leadhub/internal/metricstest"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
 // endpoint is the marketplace endpoint over a real store and inbox.
-type endpoint struct {
-	url   string // the ingest URL, with its code
-	store *store.Store
-	reg   *prometheus.Registry
-}
+type endpoint struct{ *apitest.Server }
 
 func newEndpoint(t *testing.T, maxBody int64) *endpoint {
 	t.Helper()
-	st := storetest.Engines(t)[0].Open(t)
-	reg := prometheus.NewRegistry()
-	metrics := ingest.NewMetrics(reg, st.CountQuarantined)
-	inbox := ingest.New(st, ingest.Options{Metrics: metrics})
-	t.Cleanup(inbox.Close)
-	secret, cred := auth.NewSecret(lead.CredentialIngest, "test", time.Now())
-	if err := st.CreateCredential(context.Background(), cred); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.Handler(api.Deps{
-		Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: slog.New(slog.DiscardHandler),
-		Metrics: metrics, Gatherer: reg, MaxBody: maxBody,
-	}))
-	t.Cleanup(srv.Close)
-	return &endpoint{url: srv.URL + "/ingest/marketplace?code=" + secret, store: st, reg: reg}
+	return &endpoint{apitest.Start(t, func(d *api.Deps) { d.MaxBody = maxBody })}
 }
 
 type answer struct {
@@ -64,20 +42,9 @@ type answer struct {
 
 func (e *endpoint) post(t *testing.T, body []byte, header map[string]string) answer {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	h := map[string]string{"Content-Type": "application/json"}
+	maps.Copy(h, header)
+	resp, b := apitest.Do(t, http.MethodPost, e.IngestURL, "", body, h)
 	a := answer{status: resp.StatusCode, header: resp.Header, close: resp.Close}
 	if err := json.Unmarshal(b, &a); err != nil {
 		t.Fatalf("answer %d %q: %v", resp.StatusCode, b, err)
@@ -94,13 +61,12 @@ func TestMarketplaceNoContact(t *testing.T) {
 		!strings.Contains(a.Detail, "no contact details") || !strings.Contains(a.Detail, "Email") {
 		t.Fatalf("{}: %+v, want 400 unparseable-lead naming the missing contact fields", a)
 	}
-	raw, err := e.store.GetRaw(context.Background(), a.RawID)
+	raw, err := e.Store.GetRaw(context.Background(), a.RawID)
 	if err != nil || raw.Status != lead.RawQuarantined || string(raw.Body) != `{}` {
 		t.Fatalf("raw %+v, %v", raw, err)
 	}
-	page, err := e.store.ListLeads(context.Background(), lead.LeadFilter{Limit: 10})
-	if err != nil || len(page.Leads) != 0 {
-		t.Fatalf("leads %v, %v; want none", page.Leads, err)
+	if leads := storetest.AllLeads(t, e.Store); len(leads) != 0 {
+		t.Fatalf("leads %v; want none", leads)
 	}
 }
 
@@ -123,15 +89,7 @@ func gzipped(t *testing.T, b []byte) []byte {
 // countRaw counts the raw leads: the leads and the quarantine.
 func (e *endpoint) countRaw(t *testing.T) int {
 	t.Helper()
-	q, err := e.store.CountQuarantined(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := e.store.ListLeads(context.Background(), lead.LeadFilter{Limit: lead.MaxPageSize})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q + len(page.Leads)
+	return e.mustCountQuarantined(t) + len(storetest.AllLeads(t, e.Store))
 }
 
 // TestMarketplaceGzip: a gzip-encoded body is decompressed and stored as
@@ -146,7 +104,7 @@ func TestMarketplaceGzip(t *testing.T) {
 		if a.status != http.StatusCreated {
 			t.Fatalf("%s: %+v, want 201", coding, a)
 		}
-		raw, err := e.store.GetRaw(context.Background(), a.ID)
+		raw, err := e.Store.GetRaw(context.Background(), a.ID)
 		if err != nil || !bytes.Equal(raw.Body, body) || raw.Size != len(body) {
 			t.Fatalf("%s: stored %q (%v), want the decompressed JSON", coding, raw.Body, err)
 		}
@@ -181,37 +139,9 @@ func TestMarketplaceGzip(t *testing.T) {
 	if n := e.countRaw(t); n != before {
 		t.Errorf("%d raw leads stored by refused requests", n-before)
 	}
-	if got := metricValue(t, e.reg, "leadhub_ingest_rejected_total", "reason", "unsupported_encoding"); got != 3 {
+	if got := metricstest.Value(t, e.Registry, "leadhub_ingest_rejected_total", "reason", "unsupported_encoding"); got != 3 {
 		t.Errorf("rejected unsupported_encoding = %v, want 3", got)
 	}
-}
-
-// metricValue reads a counter's value (labels are name, value pairs).
-func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels ...string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range f.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for i := 0; i+1 < len(labels); i += 2 {
-				if got[labels[i]] != labels[i+1] {
-					continue series
-				}
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
 }
 
 // leadOfSize is a valid lead padded with a Description to exactly n bytes.
@@ -247,7 +177,7 @@ func TestMarketplaceOverLimit(t *testing.T) {
 	if a.close {
 		t.Error("a body read whole closes the connection")
 	}
-	raw, err := e.store.GetRaw(ctx, a.RawID)
+	raw, err := e.Store.GetRaw(ctx, a.RawID)
 	if err != nil || raw.Status != lead.RawQuarantined || !bytes.Equal(raw.Body, body) || raw.Error != want || raw.Channel != lead.ChannelHTTPS {
 		t.Fatalf("kept raw lead %+v (%v), want the whole body in quarantine with %q", raw, err, want)
 	}
@@ -257,7 +187,7 @@ func TestMarketplaceOverLimit(t *testing.T) {
 
 	// Sent chunked, or gzip-encoded (kept decompressed), it is the same.
 	chunked := leadOfSize(t, 6000)
-	req, err := http.NewRequest(http.MethodPost, e.url, unsized{bytes.NewReader(chunked)})
+	req, err := http.NewRequest(http.MethodPost, e.IngestURL, unsized{bytes.NewReader(chunked)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +201,7 @@ func TestMarketplaceOverLimit(t *testing.T) {
 	}
 	zipped := leadOfSize(t, 7000)
 	a = e.post(t, gzipped(t, zipped), map[string]string{"Content-Encoding": "gzip"})
-	raw, err = e.store.GetRaw(ctx, a.RawID)
+	raw, err = e.Store.GetRaw(ctx, a.RawID)
 	if a.status != http.StatusRequestEntityTooLarge || err != nil || !bytes.Equal(raw.Body, zipped) ||
 		!strings.HasPrefix(raw.Error, "the body is 7000 bytes decompressed, over the limit of 4096 bytes") {
 		t.Fatalf("gzip: %+v, raw %q %q (%v); want the decompressed body kept", a, raw.Error, raw.Body, err)
@@ -288,7 +218,7 @@ func TestMarketplaceOverLimit(t *testing.T) {
 		!strings.HasSuffix(a.Type, "#problem-too-large") {
 		t.Fatalf("over the hard cap: %+v, want 413 with Connection: close and nothing kept", a)
 	}
-	req, err = http.NewRequest(http.MethodPost, e.url, unsized{bytes.NewReader(huge)})
+	req, err = http.NewRequest(http.MethodPost, e.IngestURL, unsized{bytes.NewReader(huge)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,15 +231,15 @@ func TestMarketplaceOverLimit(t *testing.T) {
 	if n := e.mustCountQuarantined(t); n != before {
 		t.Errorf("bodies over the hard cap were kept: %d in quarantine, want %d", n, before)
 	}
-	if got := metricValue(t, e.reg, "leadhub_ingest_quarantined_total"); got != 4 {
+	if got := metricstest.Value(t, e.Registry, "leadhub_ingest_quarantined_total"); got != 4 {
 		t.Errorf("quarantined = %v, want 4", got)
 	}
-	if got := metricValue(t, e.reg, "leadhub_ingest_rejected_total", "reason", "too_large"); got < 6 {
+	if got := metricstest.Value(t, e.Registry, "leadhub_ingest_rejected_total", "reason", "too_large"); got < 6 {
 		t.Errorf("rejected too_large = %v, want every 413 counted", got)
 	}
 
 	// A kept body can be reprocessed into a lead.
-	res, err := ingest.Reprocess(ctx, e.store, raw.ID)
+	res, err := ingest.Reprocess(ctx, e.Store, raw.ID)
 	if err != nil || res.Lead == nil || res.Lead.Contact.Email != "big@contoso.com" {
 		t.Fatalf("reprocess: %+v, %v", res, err)
 	}
@@ -317,7 +247,7 @@ func TestMarketplaceOverLimit(t *testing.T) {
 
 func (e *endpoint) mustCountQuarantined(t *testing.T) int {
 	t.Helper()
-	n, err := e.store.CountQuarantined(context.Background())
+	n, err := e.Store.CountQuarantined(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

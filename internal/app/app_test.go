@@ -1,58 +1,21 @@
 package app_test
 
 import (
-	"context"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/app"
-	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
+// get answers a GET of url with the bearer token (none when ""): the
+// status and the body.
 func get(t *testing.T, url, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := apitest.Do(t, "GET", url, token, nil, nil)
 	return resp.StatusCode, string(b)
-}
-
-// start runs the server on a fresh database with c, and shuts it down when
-// the test ends.
-func start(t *testing.T, c app.Config) (*app.Server, string) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := app.OpenStore(ctx, storetest.Engines(t)[0].NewDSN(t), true, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := app.Start(ctx, st, ln, c, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Shutdown(10 * time.Second); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return srv, "http://" + ln.Addr().String()
 }
 
 // /metrics can move to a listener of its own and be put behind a token.
@@ -62,11 +25,11 @@ func TestMetricsListener(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	srv, base := start(t, c)
-	if status, _ := get(t, base+"/metrics", c.MetricsToken); status != http.StatusNotFound {
+	srv := apitest.StartApp(t, c, slog.New(slog.DiscardHandler))
+	if status, _ := get(t, srv.URL+"/metrics", c.MetricsToken); status != http.StatusNotFound {
 		t.Fatalf("/metrics on the main listener: %d, want 404", status)
 	}
-	if status, _ := get(t, base+"/healthz", ""); status != http.StatusOK {
+	if status, _ := get(t, srv.URL+"/healthz", ""); status != http.StatusOK {
 		t.Fatalf("/healthz: %d", status)
 	}
 	murl := "http://" + srv.MetricsAddr().String() + "/metrics"

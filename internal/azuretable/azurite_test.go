@@ -228,18 +228,6 @@ func syncNow(t testing.TB, p *azuretable.Poller) {
 	}
 }
 
-// waitFor polls cond every few milliseconds until it holds or timeout.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // activity returns the store's view of source.
 func activity(t testing.TB, st lead.SourceActivityReader, source string) lead.SourceActivity {
 	t.Helper()
@@ -255,58 +243,6 @@ func activity(t testing.TB, st lead.SourceActivityReader, source string) lead.So
 		}
 	}
 	return lead.SourceActivity{Source: source}
-}
-
-// allLeads returns every lead in the store.
-func allLeads(t testing.TB, st lead.LeadReader) []lead.Lead {
-	t.Helper()
-	ctx := context.Background()
-	var out []lead.Lead
-	f := lead.LeadFilter{Limit: lead.MaxPageSize}
-	for {
-		pg, err := st.ListLeads(ctx, f)
-		if err != nil {
-			t.Fatalf("ListLeads: %v", err)
-		}
-		out = append(out, pg.Leads...)
-		if pg.NextCursor == "" {
-			return out
-		}
-		f.Cursor = pg.NextCursor
-	}
-}
-
-// gauge returns the value of metric name with the given labels in reg.
-func metricValue(t testing.TB, reg *prometheus.Registry, name string, labels map[string]string) float64 {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range mf.GetMetric() {
-			got := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				got[lp.GetName()] = lp.GetValue()
-			}
-			for k, v := range labels {
-				if got[k] != v {
-					continue metrics
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				return m.Counter.GetValue()
-			case m.Gauge != nil:
-				return m.Gauge.GetValue()
-			}
-		}
-	}
-	return 0
 }
 
 // newLockedLogger logs text lines into b, guarded by mu.

@@ -2,8 +2,6 @@ package azuretable_test
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -62,7 +62,7 @@ func startServe(t *testing.T, bin string, env []string, args ...string) *server 
 			<-s.done
 		}
 	})
-	waitFor(t, time.Minute, "the server to listen", func() bool {
+	eventually.True(t, time.Minute, "the server to listen", func() bool {
 		b, _ := os.ReadFile(logPath)
 		return strings.Contains(string(b), `"msg":"listening"`)
 	})
@@ -78,15 +78,7 @@ func (s *server) metric(t *testing.T, series string) float64 {
 	if m == nil {
 		t.Fatal("no listening address in the log")
 	}
-	resp, err := http.Get("http://" + m[1] + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body := apitest.Do(t, "GET", "http://"+m[1]+"/metrics", "", nil, nil)
 	for line := range strings.SplitSeq(string(body), "\n") {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
@@ -129,7 +121,7 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 	s1 := startServe(t, bin, []string{"LEADHUB_AZURE_TABLE=" + cs}, common...)
 	st := storetest.OpenDSN(t, dsn)
 	// Kill it once it has saved progress mid-poll (two pages done).
-	waitFor(t, time.Minute, "two pages stored", func() bool {
+	eventually.True(t, time.Minute, "two pages stored", func() bool {
 		cp, err := st.GetCheckpoint(context.Background(), source)
 		return err == nil && strings.Contains(cp, `"scan"`) && !strings.Contains(cp, `"pages":1}`)
 	})
@@ -146,9 +138,9 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 
 	// Second run: the connection string is a flag.
 	s2 := startServe(t, bin, nil, append(common, "--azure-table", cs)...)
-	waitFor(t, 2*time.Minute, "every entity", func() bool { return activity(t, st, source).Total >= n })
+	eventually.True(t, 2*time.Minute, "every entity", func() bool { return activity(t, st, source).Total >= n })
 	// Let it poll once more: re-reading must add nothing.
-	waitFor(t, time.Minute, "a second successful poll", func() bool {
+	eventually.True(t, time.Minute, "a second successful poll", func() bool {
 		return s2.metric(t, `leadhub_azure_table_polls_total{result="ok",source="`+source+`"}`) >= 2
 	})
 	checkExactlyOnce(t, st, source, n, "kill")

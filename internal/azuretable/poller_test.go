@@ -18,8 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/leadhub/leadhub/internal/azuretable"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/metricstest"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -98,7 +100,7 @@ func TestEntityLayoutsIngestedOnce(t *testing.T) {
 			run(t, p)
 			syncNow(t, p)
 
-			leads := allLeads(t, h.store)
+			leads := storetest.AllLeads(t, h.store)
 			if len(leads) != len(ents) {
 				t.Fatalf("%d leads, want %d", len(leads), len(ents))
 			}
@@ -150,13 +152,13 @@ func TestEntityLayoutsIngestedOnce(t *testing.T) {
 			if a := activity(t, h.store, src); a.Total != int64(len(ents)) || a.LastOKAt.IsZero() || a.LastError != "" {
 				t.Errorf("source activity = %+v, want %d received, a success and no error", a, len(ents))
 			}
-			if got := metricValue(t, reg, "leadhub_azure_table_entities_total", map[string]string{"source": src, "outcome": "created"}); got != float64(len(ents)) {
+			if got := metricstest.Value(t, reg, "leadhub_azure_table_entities_total", "source", src, "outcome", "created"); got != float64(len(ents)) {
 				t.Errorf("created metric = %v, want %d", got, len(ents))
 			}
-			if got := metricValue(t, reg, "leadhub_azure_table_polls_total", map[string]string{"source": src, "result": "ok"}); got != float64(p.Status().Polls) || got < 1 {
+			if got := metricstest.Value(t, reg, "leadhub_azure_table_polls_total", "source", src, "result", "ok"); got != float64(p.Status().Polls) || got < 1 {
 				t.Errorf("ok polls metric = %v, want %d", got, p.Status().Polls)
 			}
-			if got := metricValue(t, reg, "leadhub_azure_table_last_success_timestamp_seconds", map[string]string{"source": src}); got < float64(time.Now().Add(-time.Minute).Unix()) {
+			if got := metricstest.Value(t, reg, "leadhub_azure_table_last_success_timestamp_seconds", "source", src); got < float64(time.Now().Add(-time.Minute).Unix()) {
 				t.Errorf("last success metric = %v", got)
 			}
 
@@ -178,7 +180,7 @@ func TestEntityLayoutsIngestedOnce(t *testing.T) {
 			before := p.Status()
 			syncNow(t, p)
 			after := p.Status()
-			if n := len(allLeads(t, h.store)); n != len(ents)+1 {
+			if n := len(storetest.AllLeads(t, h.store)); n != len(ents)+1 {
 				t.Fatalf("%d leads after the second poll, want %d", n, len(ents)+1)
 			}
 			if created := after.Created - before.Created; created != 1 {
@@ -219,7 +221,7 @@ func checkExactlyOnce(t *testing.T, st interface {
 		t.Errorf("%d raw leads from %s, want %d", a.Total, source, n)
 	}
 	seen := make(map[string]int, n)
-	for _, l := range allLeads(t, st) {
+	for _, l := range storetest.AllLeads(t, st) {
 		seen[l.Contact.Email]++
 	}
 	missing, repeated := 0, 0
@@ -301,7 +303,7 @@ func TestRestartMidPoll(t *testing.T) {
 
 			p2 := h.newPoller(t, acct, table, nil, azuretable.Options{PageSize: pageSize, Workers: 8})
 			run(t, p2)
-			waitFor(t, time.Minute, "the first poll of the restarted poller", func() bool { return p2.Status().Polls >= 1 })
+			eventually.True(t, time.Minute, "the first poll of the restarted poller", func() bool { return p2.Status().Polls >= 1 })
 			checkExactlyOnce(t, h.store, p2.Source(), n, "restart")
 			st := p2.Status()
 			if st.Polls != 1 || st.LastError != "" {
@@ -337,7 +339,7 @@ func TestTenThousandEntities(t *testing.T) {
 			p := h.newPoller(t, acct, table, nil, azuretable.Options{})
 			start := time.Now()
 			run(t, p)
-			waitFor(t, 2*time.Minute, "the first poll", func() bool { return p.Status().Polls >= 1 })
+			eventually.True(t, 2*time.Minute, "the first poll", func() bool { return p.Status().Polls >= 1 })
 			elapsed := time.Since(start)
 			t.Logf("RESULT engine=%s entities=%d seconds=%.2f rate=%.0f entities/s", e.Name, n, elapsed.Seconds(), float64(n)/elapsed.Seconds())
 			checkExactlyOnce(t, h.store, p.Source(), n, "bulk")
@@ -453,10 +455,10 @@ func TestThrottlingAndNetworkErrorsAreRetried(t *testing.T) {
 	syncNow(t, p)
 	checkExactlyOnce(t, h.store, p.Source(), n, "flaky")
 	src := p.Source()
-	if got := metricValue(t, reg, "leadhub_azure_table_retries_total", map[string]string{"source": src, "reason": "throttled"}); got != 3 {
+	if got := metricstest.Value(t, reg, "leadhub_azure_table_retries_total", "source", src, "reason", "throttled"); got != 3 {
 		t.Errorf("throttled retries = %v, want 3", got)
 	}
-	if got := metricValue(t, reg, "leadhub_azure_table_retries_total", map[string]string{"source": src, "reason": "network"}); got != 2 {
+	if got := metricstest.Value(t, reg, "leadhub_azure_table_retries_total", "source", src, "reason", "network"); got != 2 {
 		t.Errorf("network retries = %v, want 2", got)
 	}
 	if st := p.Status(); st.Retries != 5 || st.LastError != "" || st.ConsecutiveFailures != 0 {
@@ -478,11 +480,11 @@ func TestThrottlingAndNetworkErrorsAreRetried(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the service is busy (HTTP 503 ServerBusy) (3 attempts)") {
 		t.Fatalf("Sync against a busy service: %v", err)
 	}
-	waitFor(t, 30*time.Second, "three failed polls", func() bool { return p2.Status().ConsecutiveFailures >= 3 })
+	eventually.True(t, 30*time.Second, "three failed polls", func() bool { return p2.Status().ConsecutiveFailures >= 3 })
 	if a := activity(t, h.store, p2.Source()); a.Failures < 1 || !strings.Contains(a.LastError, "busy") {
 		t.Errorf("source activity = %+v, want the failure recorded", a)
 	}
-	if got := metricValue(t, reg2, "leadhub_azure_table_polls_total", map[string]string{"source": p2.Source(), "result": "error"}); got < 3 {
+	if got := metricstest.Value(t, reg2, "leadhub_azure_table_polls_total", "source", p2.Source(), "result", "error"); got < 3 {
 		t.Errorf("failed polls metric = %v, want at least 3", got)
 	}
 }
@@ -569,7 +571,7 @@ func TestConfigurationErrors(t *testing.T) {
 				t.Fatalf("Sync: %v\nwant an error starting %q", err, c.want)
 			}
 			// It keeps trying at each interval.
-			waitFor(t, 30*time.Second, "more failed polls", func() bool { return p.Status().ConsecutiveFailures >= 3 })
+			eventually.True(t, 30*time.Second, "more failed polls", func() bool { return p.Status().ConsecutiveFailures >= 3 })
 			a := activity(t, h.store, p.Source())
 			if !strings.HasPrefix(a.LastError, c.want) || a.Failures < 1 {
 				t.Errorf("source activity = %+v", a)

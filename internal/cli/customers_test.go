@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -44,7 +45,7 @@ func TestCustomersEndToEnd(t *testing.T) {
 			// Every lead is resolved within seconds of its arrival.
 			start := time.Now()
 			customerOf := map[string]string{}
-			waitFor(t, "the resolver", 15*time.Second, func() bool {
+			eventually.True(t, 15*time.Second, "the resolver", func() bool {
 				for _, id := range []string{ann1, ann2, ann3, carl1, carl2} {
 					var l lead.Lead
 					ts.api(t, "GET", "/api/v1/leads/"+id, nil, &l)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,20 +9,13 @@ import (
 	"testing"
 )
 
-func runCLI(t *testing.T, args ...string) (string, string, error) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	err := Run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), err
-}
-
 func TestDedupeCommand(t *testing.T) {
 	dir := t.TempDir()
 	fixture := filepath.Join("..", "identity", "testdata", "febrl3_subset.csv")
 	clusters := filepath.Join(dir, "clusters.csv")
 	stats := filepath.Join(dir, "stats.json")
 	explain := filepath.Join(dir, "explain.jsonl")
-	_, stderr, err := runCLI(t, "dedupe", "--input", fixture, "--id-column", "rec_id", "--output", clusters,
+	_, stderr, err := run(t, "dedupe", "--input", fixture, "--id-column", "rec_id", "--output", clusters,
 		"--stats", stats, "--explain", explain, "--model", filepath.Join(dir, "model.json"))
 	if err != nil {
 		t.Fatalf("dedupe: %v\n%s", err, stderr)
@@ -49,7 +41,7 @@ func TestDedupeCommand(t *testing.T) {
 		t.Errorf("explanations: %v", err)
 	}
 
-	out, _, err := runCLI(t, "dedupe", "eval", "--clusters", clusters, "--truth-from-id", `^rec-(\d+)-`, "--format", "json")
+	out, _, err := run(t, "dedupe", "eval", "--clusters", clusters, "--truth-from-id", `^rec-(\d+)-`, "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,12 +55,12 @@ func TestDedupeCommand(t *testing.T) {
 
 	// With a map and a truth table (the Splink subset).
 	splink := filepath.Join("..", "identity", "testdata", "splink_fake_subset.csv")
-	_, stderr, err = runCLI(t, "dedupe", "--input", splink, "--id-column", "unique_id", "--quiet",
+	_, stderr, err = run(t, "dedupe", "--input", splink, "--id-column", "unique_id", "--quiet",
 		"--map", "first_name=first_name,surname=last_name", "--map", "dob=date,city=city,email=email", "--output", clusters)
 	if err != nil || stderr != "" {
 		t.Fatalf("dedupe: %v %q", err, stderr)
 	}
-	out, _, err = runCLI(t, "dedupe", "eval", "--clusters", clusters, "--truth", splink, "--truth-id", "unique_id", "--truth-entity", "cluster", "--format", "markdown", "--label", "splink")
+	out, _, err = run(t, "dedupe", "eval", "--clusters", clusters, "--truth", splink, "--truth-id", "unique_id", "--truth-entity", "cluster", "--format", "markdown", "--label", "splink")
 	if err != nil || !strings.HasPrefix(out, "| splink | 200 |") {
 		t.Errorf("eval: %v %q", err, out)
 	}
@@ -81,7 +73,7 @@ func TestDedupeTwoInputs(t *testing.T) {
 	os.WriteFile(a, []byte("id,first_name,last_name,email\r\n1,Jane,Smith,jane@contoso.com\r\n2,Bob,Brown,bob@fabrikam.com\r\n"), 0o644)
 	os.WriteFile(b, []byte("id,first_name,last_name,email\n\"x\",\"Jane\",\"Smyth\",\"JANE@contoso.com\"\ny,Ann,Lee,\n"), 0o644)
 	out := filepath.Join(dir, "out.csv")
-	if _, stderr, err := runCLI(t, "dedupe", "--input", a, "--input", b, "--id-column", "id", "--output", out); err != nil {
+	if _, stderr, err := run(t, "dedupe", "--input", a, "--input", b, "--id-column", "id", "--output", out); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	got, _ := os.ReadFile(out)
@@ -98,7 +90,7 @@ func TestDedupeUsage(t *testing.T) {
 		{"dedupe", "--input", "x.csv", "--id-column", "id", "--output", "o.csv", "--map", "a=nonsense"},
 		{"dedupe", "eval", "--clusters", "c.csv"},
 	} {
-		if _, _, err := runCLI(t, args...); ExitCode(err) != 2 {
+		if _, _, err := run(t, args...); ExitCode(err) != 2 {
 			t.Errorf("%v: exit %d (%v), want 2", args, ExitCode(err), err)
 		}
 	}

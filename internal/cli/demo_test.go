@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/leadhub/leadhub/internal/eventually"
 )
 
 // TestServeDemo starts `serve --demo` and waits for simulated leads to show
@@ -12,12 +14,12 @@ func TestServeDemo(t *testing.T) {
 	ts := startTestServer(t, "sqlite:"+t.TempDir()+"/demo.db", "--demo")
 	// The key is printed after the server says it listens.
 	var m []string
-	waitFor(t, "the demo's API key", 30*time.Second, func() bool {
+	eventually.True(t, 30*time.Second, "the demo's API key", func() bool {
 		m = regexp.MustCompile(`API key \(demo only\): (lhk_\S+)`).FindStringSubmatch(ts.stdout.String())
 		return m != nil
 	})
 	start := time.Now()
-	waitFor(t, "simulated leads in the API", 60*time.Second, func() bool {
+	eventually.True(t, 60*time.Second, "simulated leads in the API", func() bool {
 		var list struct {
 			Leads []struct{ ID string } `json:"leads"`
 		}

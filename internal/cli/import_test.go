@@ -5,23 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/leadhub/leadhub/internal/api"
-	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/csvimport"
-	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -162,36 +157,37 @@ func TestImportCommandErrors(t *testing.T) {
 	}
 }
 
-// upload posts a multipart form to /api/v1/imports.
-func upload(t *testing.T, ts *testServer, key, filename string, file []byte, fields map[string]string) (int, http.Header, []byte) {
+// multipartBody is an upload form: the file in a part named file (none
+// when file is nil), and fields.
+func multipartBody(t *testing.T, filename string, file []byte, fields map[string]string) (contentType string, body []byte) {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
 	for k, v := range fields {
-		_ = mw.WriteField(k, v)
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if file != nil {
 		fw, err := mw.CreateFormFile("file", filename)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = fw.Write(file)
+		if _, err := fw.Write(file); err != nil {
+			t.Fatal(err)
+		}
 	}
-	_ = mw.Close()
-	req, err := http.NewRequest("POST", ts.base+"/api/v1/imports", &body)
-	if err != nil {
+	if err := mw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	return mw.FormDataContentType(), b.Bytes()
+}
+
+// upload posts a multipart form to /api/v1/imports.
+func upload(t *testing.T, ts *testServer, key, filename string, file []byte, fields map[string]string) (int, http.Header, []byte) {
+	t.Helper()
+	ct, body := multipartBody(t, filename, file, fields)
+	resp, b := apitest.Do(t, "POST", ts.base+"/api/v1/imports", key, body, map[string]string{"Content-Type": ct})
 	return resp.StatusCode, resp.Header, b
 }
 
@@ -212,7 +208,7 @@ type importAnswer struct {
 func waitImport(t *testing.T, ts *testServer, id string) lead.Import {
 	t.Helper()
 	var im lead.Import
-	waitFor(t, "import "+id+" to finish", 60*time.Second, func() bool {
+	eventually.True(t, 60*time.Second, "import "+id+" to finish", func() bool {
 		im = lead.Import{}
 		if s := ts.api(t, "GET", "/api/v1/imports/"+id, nil, &im); s != 200 {
 			t.Fatalf("GET import: %d", s)
@@ -329,8 +325,7 @@ func TestImportAPI(t *testing.T) {
 // is recorded as failed with the reason, and every row it counted as
 // created is stored.
 func TestImportAPIShutdown(t *testing.T) {
-	dsn := storetest.Engines(t)[0].NewDSN(t)
-	ts := startTestServer(t, dsn)
+	ts := startFresh(t)
 	var file bytes.Buffer
 	file.WriteString("Email,First Name,Last Name,Company\n")
 	for i := range 100000 {
@@ -341,7 +336,7 @@ func TestImportAPIShutdown(t *testing.T) {
 	if err := json.Unmarshal(b, &ans); err != nil || status != http.StatusAccepted {
 		t.Fatalf("upload: %d %s", status, b)
 	}
-	waitFor(t, "the import to make progress", 60*time.Second, func() bool {
+	eventually.True(t, 60*time.Second, "the import to make progress", func() bool {
 		var im lead.Import
 		ts.api(t, "GET", "/api/v1/imports/"+ans.ID, nil, &im)
 		return im.Created > 0 || im.Status != lead.ImportRunning
@@ -350,7 +345,7 @@ func TestImportAPIShutdown(t *testing.T) {
 		t.Fatalf("serve: %v", err)
 	}
 
-	st := storetest.OpenDSN(t, dsn)
+	st := storetest.OpenDSN(t, ts.dsn)
 	im, err := st.GetImport(context.Background(), ans.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -361,7 +356,7 @@ func TestImportAPIShutdown(t *testing.T) {
 	if im.Status != lead.ImportFailed || !strings.Contains(im.Error, "interrupted") || im.FinishedAt == nil {
 		t.Fatalf("import after shutdown: %+v", im)
 	}
-	if n := countImported(t, dsn); int64(n) != im.Created || im.Rows != im.Created+im.Failed+im.Duplicates {
+	if n := countImported(t, ts.dsn); int64(n) != im.Created || im.Rows != im.Created+im.Failed+im.Duplicates {
 		t.Errorf("%d leads stored, the import counted %+v", n, im)
 	}
 }
@@ -370,31 +365,22 @@ func TestImportAPIShutdown(t *testing.T) {
 // the size limit is refused with 413 and leaves nothing behind, and the
 // spooled file of an import is removed when the import ends.
 func TestImportAPILimits(t *testing.T) {
-	st := storetest.Engines(t)[0].Open(t)
-	inbox := ingest.New(st, ingest.Options{})
-	defer inbox.Close()
-	secret, cred := auth.NewSecret(lead.CredentialAPI, "test", time.Now())
-	if err := st.CreateCredential(context.Background(), cred); err != nil {
-		t.Fatal(err)
-	}
 	spool := t.TempDir()
-	imports := csvimport.NewRunner(context.Background(), csvimport.RunnerOptions{Inbox: inbox, Store: st, Dir: spool})
-	reg := prometheus.NewRegistry()
-	srv := httptest.NewServer(api.Handler(api.Deps{
-		Store: st, Inbox: inbox, Verifier: auth.NewVerifier(st, 0), Logger: slog.New(slog.DiscardHandler),
-		Metrics: ingest.NewMetrics(reg, st.CountQuarantined), Gatherer: reg, Imports: imports, MaxImport: 2048,
-	}))
-	defer srv.Close()
+	var imports *csvimport.Runner
+	srv := apitest.Start(t, func(d *api.Deps) {
+		imports = csvimport.NewRunner(context.Background(), csvimport.RunnerOptions{Inbox: d.Inbox, Store: d.Store, Dir: spool})
+		d.Imports, d.MaxImport = imports, 2048
+	})
 	defer imports.Stop()
-	ts := &testServer{base: srv.URL, apiKey: secret}
+	ts := &testServer{base: srv.URL, apiKey: srv.APIKey}
 
 	big := []byte("Email,Notes\n" + strings.Repeat("a@x.example,"+strings.Repeat("n", 100)+"\n", 40))
-	status, _, b := upload(t, ts, secret, "big.csv", big, nil)
+	status, _, b := upload(t, ts, ts.apiKey, "big.csv", big, nil)
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "too-large") {
 		t.Errorf("too large: %d %s", status, b)
 	}
 	small := []byte("Email,Notes\na@x.example,one\nb@x.example,two\n")
-	status, _, b = upload(t, ts, secret, "small.csv", small, nil)
+	status, _, b = upload(t, ts, ts.apiKey, "small.csv", small, nil)
 	var ans importAnswer
 	if err := json.Unmarshal(b, &ans); err != nil || status != http.StatusAccepted {
 		t.Fatalf("small: %d %s", status, b)
@@ -402,17 +388,17 @@ func TestImportAPILimits(t *testing.T) {
 	if im := waitImport(t, ts, ans.ID); im.Created != 2 {
 		t.Errorf("import %+v", im)
 	}
-	waitFor(t, "the spooled upload to be removed", 10*time.Second, func() bool {
+	eventually.True(t, 10*time.Second, "the spooled upload to be removed", func() bool {
 		entries, _ := os.ReadDir(spool)
 		return len(entries) == 0
 	})
 
 	// After Stop, new imports are refused; a dry run still works.
 	imports.Stop()
-	if status, _, b := upload(t, ts, secret, "small.csv", small, nil); status != http.StatusServiceUnavailable {
+	if status, _, b := upload(t, ts, ts.apiKey, "small.csv", small, nil); status != http.StatusServiceUnavailable {
 		t.Errorf("after Stop: %d %s", status, b)
 	}
-	if status, _, b := upload(t, ts, secret, "small.csv", small, map[string]string{"dry_run": "1"}); status != http.StatusOK {
+	if status, _, b := upload(t, ts, ts.apiKey, "small.csv", small, map[string]string{"dry_run": "1"}); status != http.StatusOK {
 		t.Errorf("dry run after Stop: %d %s", status, b)
 	}
 }

@@ -4,161 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/bench"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
-
-// syncBuffer is a bytes.Buffer safe for a writer and a poller.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// testDatabases returns a fresh database address per engine under test:
-// SQLite always, PostgreSQL when LEADHUB_TEST_POSTGRES_URL is set.
-func testDatabases(t *testing.T) map[string]string {
-	t.Helper()
-	dbs := map[string]string{}
-	for _, e := range storetest.Engines(t) {
-		dbs[e.Name] = e.NewDSN(t)
-	}
-	return dbs
-}
-
-type testServer struct {
-	base      string // http://127.0.0.1:port
-	ingestURL string // with code
-	apiKey    string
-	dsn       string
-	stdout    *syncBuffer
-	stderr    *syncBuffer
-	cancel    context.CancelFunc
-	done      chan struct{} // closed when Run has returned, with its error in err
-	err       error
-}
-
-// stop cancels the server's context and returns Run's error.
-func (ts *testServer) stop(t *testing.T) error {
-	t.Helper()
-	ts.cancel()
-	select {
-	case <-ts.done:
-		return ts.err
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not stop")
-		return nil
-	}
-}
-
-// startTestServer boots the real program (`leadhub serve`) on a free port.
-func startTestServer(t *testing.T, dsn string, extra ...string) *testServer {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ts := &testServer{dsn: dsn, stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan struct{})}
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", dsn}, extra...)
-	go func() {
-		ts.err = Run(ctx, args, func(string) string { return "" }, nil, ts.stdout, ts.stderr)
-		close(ts.done)
-	}()
-	t.Cleanup(func() { _ = ts.stop(t) })
-	addrRE := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
-	waitFor(t, "the server to listen", 30*time.Second, func() bool {
-		select {
-		case <-ts.done:
-			t.Fatalf("server exited: %v\n%s", ts.err, ts.stderr.String())
-		default:
-		}
-		return addrRE.MatchString(ts.stderr.String())
-	})
-	ts.base = "http://" + addrRE.FindStringSubmatch(ts.stderr.String())[1]
-	// Standard output is not a terminal here, so the server printed no
-	// ingest URL: make a token and a key as an operator would.
-	var out bytes.Buffer
-	if err := Run(context.Background(), []string{"token", "create", "--name", "test", "--database", dsn, "--public-url", ts.base},
-		func(string) string { return "" }, nil, &out, io.Discard); err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	ts.ingestURL = strings.TrimSpace(out.String())
-	out.Reset()
-	if err := Run(context.Background(), []string{"apikey", "create", "--name", "test", "--database", dsn},
-		func(string) string { return "" }, nil, &out, io.Discard); err != nil {
-		t.Fatalf("apikey create: %v", err)
-	}
-	ts.apiKey = strings.TrimSpace(out.String())
-	return ts
-}
-
-func (ts *testServer) do(t *testing.T, method, url, auth string, body []byte) (int, http.Header, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if auth != "" {
-		req.Header.Set("Authorization", "Bearer "+auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, b
-}
-
-func (ts *testServer) api(t *testing.T, method, path string, body []byte, into any) int {
-	t.Helper()
-	status, _, b := ts.do(t, method, ts.base+path, ts.apiKey, body)
-	if into != nil {
-		if err := json.Unmarshal(b, into); err != nil {
-			t.Fatalf("%s %s: %d %s: %v", method, path, status, b, err)
-		}
-	}
-	return status
-}
-
-const sampleLead = `{
-  "UserDetails": {"FirstName": "Some", "LastName": "One", "Email": "someone@contoso.com",
-    "Phone": "16175555555", "Country": "USA", "Company": "Contoso", "Title": "Esquire"},
-  "LeadSource": "AzureMarketplace", "ActionCode": "INS", "OfferTitle": "Test Microsoft",
-  "Description": "Test run through Power Automate"
-}`
 
 func TestServeEndToEnd(t *testing.T) {
 	for engine, dsn := range testDatabases(t) {
@@ -338,35 +197,51 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
-func TestServeRejectsBadConfig(t *testing.T) {
-	err := Run(context.Background(), []string{"serve", "--addr", "nonsense", "--log-level", "loud"},
-		func(string) string { return "" }, nil, io.Discard, io.Discard)
-	if ExitCode(err) != 2 || !strings.Contains(err.Error(), "--addr") || !strings.Contains(err.Error(), "--log-level") {
-		t.Fatalf("got %v (exit %d), want a usage error naming both flags", err, ExitCode(err))
+// TestGracefulShutdownKeepsAcknowledgedLeads stops the server (as SIGTERM
+// does) while 16 clients are posting: every lead that was acknowledged is
+// in the database afterwards.
+func TestGracefulShutdownKeepsAcknowledgedLeads(t *testing.T) {
+	for engine, dsn := range testDatabases(t) {
+		t.Run(engine, func(t *testing.T) {
+			ts := startTestServer(t, dsn)
+			var mu sync.Mutex
+			acked := map[string]int{}
+			var n atomic.Int64
+			loadDone := make(chan bench.LoadResult)
+			go func() {
+				res, _ := bench.Load(context.Background(), bench.LoadConfig{
+					URL: ts.ingestURL, Run: "shutdown", Count: 20000, Concurrency: 16,
+					OnAck: func(a bench.Ack) {
+						mu.Lock()
+						acked[a.ID] = a.Seq
+						mu.Unlock()
+						n.Add(1)
+					},
+				})
+				loadDone <- res
+			}()
+			eventually.True(t, 30*time.Second, "some leads to be acknowledged", func() bool { return n.Load() >= 300 })
+			if err := ts.stop(t); err != nil {
+				t.Fatalf("serve: %v", err)
+			}
+			res := <-loadDone
+			if res.Failed == 0 {
+				t.Fatal("the load finished before the server stopped; the test proved nothing")
+			}
+			st := storetest.OpenDSN(t, dsn)
+			for id, seq := range acked {
+				l, err := st.GetLead(context.Background(), id)
+				if err != nil {
+					t.Fatalf("acknowledged lead %s (#%d) is missing after shutdown: %v", id, seq, err)
+				}
+				if l.Description != bench.Marker("shutdown", seq) {
+					t.Fatalf("lead %s holds %q, want body #%d", id, l.Description, seq)
+				}
+			}
+			t.Logf("%d leads acknowledged before shutdown, all stored; %d requests refused or cut", len(acked), res.Failed)
+		})
 	}
 }
-
-func TestFlagsFromEnvironment(t *testing.T) {
-	dir := t.TempDir()
-	secretFile := filepath.Join(dir, "db")
-	if err := os.WriteFile(secretFile, []byte("sqlite:"+filepath.Join(dir, "from-file.db")+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"LEADHUB_DATABASE_FILE": secretFile}
-	var out bytes.Buffer
-	// migrate does not create a database: its error names the one it was given.
-	err := Run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "from-file.db")) {
-		t.Fatalf("LEADHUB_DATABASE_FILE was not used: %v", err)
-	}
-	env["LEADHUB_DATABASE"] = "sqlite:x.db"
-	err = Run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, nil, &out, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "use one") {
-		t.Fatalf("both LEADHUB_DATABASE and _FILE set: got %v", err)
-	}
-}
-
-func jsonInto(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // TestEnsureIngestToken: the first token is made only on a database that
 // never had one, and its URL is printed only to a terminal.

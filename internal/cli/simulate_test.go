@@ -11,14 +11,12 @@ import (
 	"time"
 
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
 // TestSimulateToServer posts simulated leads to the real server and checks
 // that the ground truth is written and the same seed writes the same truth.
 func TestSimulateToServer(t *testing.T) {
-	dsn := storetest.Engines(t)[0].NewDSN(t)
-	ts := startTestServer(t, dsn)
+	ts := startFresh(t)
 	dir := t.TempDir()
 	out, _, err := run(t, "simulate", "--url", ts.ingestURL, "--count", "60", "--rate", "0", "--seed", "7",
 		"--truth", filepath.Join(dir, "a.csv"))
@@ -68,8 +66,7 @@ func TestSimulateThroughAzureTable(t *testing.T) {
 	if err != nil || !strings.Contains(out, "wrote 150 leads") {
 		t.Fatalf("simulate to table: %v %s", err, out)
 	}
-	dsn := storetest.Engines(t)[0].NewDSN(t)
-	ts := startTestServer(t, dsn, "--azure-table", cs, "--azure-table-name", table, "--azure-table-poll", "1h")
+	ts := startFresh(t, "--azure-table", cs, "--azure-table-name", table, "--azure-table-poll", "1h")
 	if _, _, err := run(t, "sources", "sync", "--server", ts.base, "--api-key", ts.apiKey); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +120,7 @@ func TestSimulateDurationExitsZero(t *testing.T) {
 
 	// Against the real server, as fast as it goes: whatever is under way at
 	// the deadline does not fail the run.
-	ts := startTestServer(t, storetest.Engines(t)[0].NewDSN(t))
+	ts := startFresh(t)
 	out, _, err = run(t, "simulate", "--url", ts.ingestURL, "--duration", "500ms", "--rate", "0", "--concurrency", "8")
 	if err != nil || !strings.Contains(out, "0 failed") {
 		t.Fatalf("simulate --duration against the server: %v (exit %d)\n%s", err, ExitCode(err), out)

@@ -6,12 +6,10 @@ import (
 	"testing"
 
 	"github.com/leadhub/leadhub/internal/sources"
-	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
 func TestSourcesCommands(t *testing.T) {
-	dsn := storetest.Engines(t)[0].NewDSN(t)
-	ts := startTestServer(t, dsn)
+	ts := startFresh(t)
 	ts.do(t, "POST", ts.ingestURL, "", []byte(sampleLead))
 
 	out, _, err := run(t, "sources", "list", "--json", "--server", ts.base, "--api-key", ts.apiKey)

@@ -2,80 +2,30 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/app"
-	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/lead"
-	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
 // startConfiguredServer runs the server's wiring (app.Start, as serve
 // does) with c on a fresh database, logging at debug level into the
 // returned buffer.
-func startConfiguredServer(t *testing.T, c app.Config) (*testServer, *syncBuffer) {
+func startConfiguredServer(t *testing.T, c app.Config) (*testServer, *apitest.Buffer) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	st, err := openStore(ctx, storetest.Engines(t)[0].NewDSN(t), nil, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, cred := auth.NewSecret(lead.CredentialAPI, "test", time.Now())
-	if err := st.CreateCredential(ctx, cred); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := app.Start(ctx, st, ln, c, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := srv.Shutdown(10 * time.Second); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		cancel()
-		st.Close()
-	})
-	return &testServer{base: "http://" + ln.Addr().String(), apiKey: secret}, logs
-}
-
-// multipartBody is an upload form: the file in a part named file, and fields.
-func multipartBody(t *testing.T, filename string, file []byte, fields map[string]string) (contentType string, body []byte) {
-	t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write(file); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return mw.FormDataContentType(), b.Bytes()
+	logs := &apitest.Buffer{}
+	srv := apitest.StartApp(t, c, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	return &testServer{base: srv.URL, apiKey: srv.APIKey}, logs
 }
 
 // throttled hands out its bytes a chunk per tick, like a slow client.
@@ -177,7 +127,7 @@ func TestImportUploadOutlastsServerTimeouts(t *testing.T) {
 		t.Error("the cut-off upload did not fail on the client's side")
 	}
 	var failed map[string]any
-	waitFor(t, "the cut-off upload to be logged", 10*time.Second, func() bool {
+	eventually.True(t, 10*time.Second, "the cut-off upload to be logged", func() bool {
 		// The access log pairs the client's X-Request-Id with leadhub's own
 		// request id, under which the handler logged why.
 		id := ""

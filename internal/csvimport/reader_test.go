@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -34,6 +36,20 @@ func readAll(t *testing.T, data []byte, opt Options) (*Reader, []Row, error) {
 	}
 }
 
+// readFixture returns every row of testdata/name, failing on an error.
+func readFixture(t *testing.T, name string, opt Options) (*Reader, []Row) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, rows, err := readAll(t, data, opt)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return rd, rows
+}
+
 func decodeRow(t *testing.T, row Row) *lead.Parsed {
 	t.Helper()
 	if row.Err != "" {
@@ -47,14 +63,7 @@ func decodeRow(t *testing.T, row Row) *lead.Parsed {
 }
 
 func TestMessyFile(t *testing.T) {
-	data, err := os.ReadFile("testdata/messy.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rows, err := readAll(t, data, Options{Filename: "messy.csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rows := readFixture(t, "messy.csv", Options{Filename: "messy.csv"})
 	type want struct {
 		line int64
 		err  string // substring; "" for a good row
@@ -115,10 +124,7 @@ func TestMessyFile(t *testing.T) {
 	}
 
 	// With lazy quotes, the quote problems become literal quotes.
-	_, rows, err = readAll(t, data, Options{LazyQuotes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rows = readFixture(t, "messy.csv", Options{LazyQuotes: true})
 	for _, r := range rows {
 		switch r.Line {
 		case 6:
@@ -134,17 +140,10 @@ func TestMessyFile(t *testing.T) {
 }
 
 func TestPartnerCenterExport(t *testing.T) {
-	data, err := os.ReadFile("testdata/partner-center.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, rows, err := readAll(t, data, Options{Filename: "partner-center.csv"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rd, rows := readFixture(t, "partner-center.csv", Options{Filename: "partner-center.csv"})
 	want := []Field{FieldExtra, FieldCompany, FieldFirstName, FieldLastName, FieldEmail, FieldPhone, FieldTitle, FieldCountry,
 		FieldOffer, FieldOfferTitle, FieldLeadSource, FieldAction, FieldExtra, FieldCreated, FieldDescription}
-	if got := fieldsOf(rd.Mapping()); !equalFields(got, want) {
+	if got := fieldsOf(rd.Mapping()); !slices.Equal(got, want) {
 		t.Fatalf("mapping %v\nwant %v", got, want)
 	}
 	if len(rows) != 6 {
@@ -176,27 +175,8 @@ func TestPartnerCenterExport(t *testing.T) {
 	}
 }
 
-func equalFields(a, b []Field) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestCRMExportSemicolonBOM(t *testing.T) {
-	data, err := os.ReadFile("testdata/crm-semicolon-bom.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, rows, err := readAll(t, data, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rd, rows := readFixture(t, "crm-semicolon-bom.csv", Options{})
 	if rd.Header()[0] != "Full Name" {
 		t.Errorf("header[0] = %q: the BOM was not removed", rd.Header()[0])
 	}

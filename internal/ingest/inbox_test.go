@@ -15,6 +15,7 @@ import (
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/marketplace"
+	"github.com/leadhub/leadhub/internal/metricstest"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
@@ -73,12 +74,8 @@ func TestInboxConcurrentSubmissions(t *testing.T) {
 				}
 				seen[ids[i][0]] = true
 			}
-			page, err := st.ListLeads(context.Background(), lead.LeadFilter{Limit: lead.MaxPageSize})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(page.Leads) != bodies {
-				t.Fatalf("stored %d leads, want %d", len(page.Leads), bodies)
+			if n := len(storetest.AllLeads(t, st)); n != bodies {
+				t.Fatalf("stored %d leads, want %d", n, bodies)
 			}
 		})
 	}
@@ -207,42 +204,6 @@ func TestReprocessAfterParserFix(t *testing.T) {
 	}
 }
 
-// metricValue reads one series from reg: a counter's or gauge's value, or a
-// histogram's sample count. labels are name, value pairs.
-func metricValue(t *testing.T, reg prometheus.Gatherer, name string, labels ...string) float64 {
-	t.Helper()
-	fams, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range f.GetMetric() {
-			got := map[string]string{}
-			for _, l := range m.GetLabel() {
-				got[l.GetName()] = l.GetValue()
-			}
-			for i := 0; i+1 < len(labels); i += 2 {
-				if got[labels[i]] != labels[i+1] {
-					continue series
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				return m.GetCounter().GetValue()
-			case m.Gauge != nil:
-				return m.GetGauge().GetValue()
-			case m.Histogram != nil:
-				return float64(m.GetHistogram().GetSampleCount())
-			}
-		}
-	}
-	return 0
-}
-
 // TestReceiveEveryChannel sends a good body, a bad one and a redelivery
 // by each channel: each is parsed by the channel's parser, stored, and
 // counted in the ingest metrics, and each committed batch calls OnCommit.
@@ -290,22 +251,22 @@ func TestReceiveEveryChannel(t *testing.T) {
 			t.Fatalf("%s: bad body: %+v", ch, bad)
 		}
 	}
-	if got := metricValue(t, reg, "leadhub_leads_received_total", "source", "AppSource (SPZA)", "action", "PLT", "stage", "interest"); got != 3 {
+	if got := metricstest.Value(t, reg, "leadhub_leads_received_total", "source", "AppSource (SPZA)", "action", "PLT", "stage", "interest"); got != 3 {
 		t.Errorf("leads received = %v, want 3 (one per channel)", got)
 	}
 	// The bad bodies are the same bytes without a key of their own, so
 	// they share the body's hash as key: the first is kept in quarantine,
 	// the other two are its duplicates.
-	if got := metricValue(t, reg, "leadhub_ingest_quarantined_total"); got != 1 {
+	if got := metricstest.Value(t, reg, "leadhub_ingest_quarantined_total"); got != 1 {
 		t.Errorf("quarantined = %v, want 1", got)
 	}
-	if got := metricValue(t, reg, "leadhub_ingest_duplicates_total"); got != 5 {
+	if got := metricstest.Value(t, reg, "leadhub_ingest_duplicates_total"); got != 5 {
 		t.Errorf("duplicates = %v, want 5", got)
 	}
-	if got := metricValue(t, reg, "leadhub_quarantine_size"); got != 1 {
+	if got := metricstest.Value(t, reg, "leadhub_quarantine_size"); got != 1 {
 		t.Errorf("quarantine size = %v, want 1", got)
 	}
-	if got := metricValue(t, reg, "leadhub_ingest_batch_size"); got != 9 {
+	if got := metricstest.Value(t, reg, "leadhub_ingest_batch_size"); got != 9 {
 		t.Errorf("batches = %v, want 9 (one per Receive)", got)
 	}
 	if n := commits.Load(); n != 9 {
@@ -327,10 +288,10 @@ func TestReceiveLabels(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := metricValue(t, reg, "leadhub_leads_received_total", "source", "other", "action", "other"); got != 1 {
+	if got := metricstest.Value(t, reg, "leadhub_leads_received_total", "source", "other", "action", "other"); got != 1 {
 		t.Errorf("unknown source and action: %v, want 1 under \"other\"", got)
 	}
-	if got := metricValue(t, reg, "leadhub_leads_received_total", "source", "none", "action", "none"); got != 1 {
+	if got := metricstest.Value(t, reg, "leadhub_leads_received_total", "source", "none", "action", "none"); got != 1 {
 		t.Errorf("no source or action: %v, want 1 under \"none\"", got)
 	}
 }
@@ -381,8 +342,7 @@ func TestReceiveNoContactEveryChannel(t *testing.T) {
 			t.Errorf("%s: {} gave %+v, want a new quarantined raw lead saying it has no contact details", ch, rc)
 		}
 	}
-	page, err := st.ListLeads(context.Background(), lead.LeadFilter{Limit: 10})
-	if err != nil || len(page.Leads) != 0 {
-		t.Fatalf("leads %+v, %v; want none", page.Leads, err)
+	if leads := storetest.AllLeads(t, st); len(leads) != 0 {
+		t.Fatalf("leads %+v; want none", leads)
 	}
 }

@@ -8,66 +8,29 @@ import (
 )
 
 func TestParseLeadSource(t *testing.T) {
+	// Lead sources that several cases spell in different ways.
+	bitnami := marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS", PublisherID: "bitnami", OfferID: "openedxcypress", Offer: "bitnami.openedxcypress", Combined: true}
+	checkpoint := marketplace.LeadSource{Source: "AzurePortal", Action: "Create", PublisherID: "checkpoint", OfferID: "check-point-r77-10sg-byol", Offer: "checkpoint.check-point-r77-10sg-byol", Combined: true}
 	tests := []struct {
 		name string
 		in   string
 		want marketplace.LeadSource // Raw is always the input and is not listed
 	}{
-		{
-			name: "AppSource combined",
-			in:   "AppSource (SPZA)-PLT|contoso.crm-connector",
-			want: marketplace.LeadSource{Source: "AppSource (SPZA)", Action: "PLT", PublisherID: "contoso", OfferID: "crm-connector", Offer: "contoso.crm-connector", Combined: true},
-		},
-		{
-			name: "AzureMarketplace combined",
-			in:   "AzureMarketplace-INS|bitnami.openedxcypress",
-			want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS", PublisherID: "bitnami", OfferID: "openedxcypress", Offer: "bitnami.openedxcypress", Combined: true},
-		},
-		{
-			name: "documented Salesforce test lead",
-			in:   "MSFT_TEST_636573304831318844-MSFT_TEST_636573304831318844|<Offer Name>",
-			want: marketplace.LeadSource{Source: "MSFT_TEST_636573304831318844", Action: "MSFT_TEST_636573304831318844", Offer: "<Offer Name>", Combined: true},
-		},
-		{
-			name: "HTML-escaped separator",
-			in:   "AzureMarketplace-INS&#124;bitnami.openedxcypress",
-			want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS", PublisherID: "bitnami", OfferID: "openedxcypress", Offer: "bitnami.openedxcypress", Combined: true},
-		},
-		{
-			name: "hex HTML-escaped separator",
-			in:   "AzurePortal-Create&#X7c;checkpoint.check-point-r77-10sg-byol",
-			want: marketplace.LeadSource{Source: "AzurePortal", Action: "Create", PublisherID: "checkpoint", OfferID: "check-point-r77-10sg-byol", Offer: "checkpoint.check-point-r77-10sg-byol", Combined: true},
-		},
-		{
-			name: "spaces around separators",
-			in:   "  AzurePortal - Create |  checkpoint.check-point-r77-10sg-byol ",
-			want: marketplace.LeadSource{Source: "AzurePortal", Action: "Create", PublisherID: "checkpoint", OfferID: "check-point-r77-10sg-byol", Offer: "checkpoint.check-point-r77-10sg-byol", Combined: true},
-		},
-		{
-			name: "offer title with a pipe",
-			in:   "SPZA-PLT|Contoso | CRM",
-			want: marketplace.LeadSource{Source: "SPZA", Action: "PLT", Offer: "Contoso | CRM", Combined: true},
-		},
-		{
-			name: "offer HTML-escaped pipe after real pipe",
-			in:   "SPZA-PLT|a&#124;b",
-			want: marketplace.LeadSource{Source: "SPZA", Action: "PLT", Offer: "a&#124;b", Combined: true},
-		},
-		{
-			name: "empty offer",
-			in:   "AzureMarketplace-INS|",
-			want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS", Combined: true},
-		},
-		{
-			name: "empty action",
-			in:   "AzureMarketplace-|bitnami.openedxcypress",
-			want: marketplace.LeadSource{Source: "AzureMarketplace", PublisherID: "bitnami", OfferID: "openedxcypress", Offer: "bitnami.openedxcypress", Combined: true},
-		},
+		{name: "AppSource combined", in: "AppSource (SPZA)-PLT|contoso.crm-connector", want: marketplace.LeadSource{Source: "AppSource (SPZA)", Action: "PLT", PublisherID: "contoso", OfferID: "crm-connector", Offer: "contoso.crm-connector", Combined: true}},
+		{name: "AzureMarketplace combined", in: "AzureMarketplace-INS|bitnami.openedxcypress", want: bitnami},
+		{name: "documented Salesforce test lead", in: "MSFT_TEST_636573304831318844-MSFT_TEST_636573304831318844|<Offer Name>", want: marketplace.LeadSource{Source: "MSFT_TEST_636573304831318844", Action: "MSFT_TEST_636573304831318844", Offer: "<Offer Name>", Combined: true}},
+		{name: "HTML-escaped separator", in: "AzureMarketplace-INS&#124;bitnami.openedxcypress", want: bitnami},
+		{name: "hex HTML-escaped separator", in: "AzurePortal-Create&#X7c;checkpoint.check-point-r77-10sg-byol", want: checkpoint},
+		{name: "spaces around separators", in: "  AzurePortal - Create |  checkpoint.check-point-r77-10sg-byol ", want: checkpoint},
+		{name: "offer title with a pipe", in: "SPZA-PLT|Contoso | CRM", want: marketplace.LeadSource{Source: "SPZA", Action: "PLT", Offer: "Contoso | CRM", Combined: true}},
+		{name: "offer HTML-escaped pipe after real pipe", in: "SPZA-PLT|a&#124;b", want: marketplace.LeadSource{Source: "SPZA", Action: "PLT", Offer: "a&#124;b", Combined: true}},
+		{name: "empty offer", in: "AzureMarketplace-INS|", want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS", Combined: true}},
+		{name: "empty action", in: "AzureMarketplace-|bitnami.openedxcypress", want: marketplace.LeadSource{Source: "AzureMarketplace", PublisherID: "bitnami", OfferID: "openedxcypress", Offer: "bitnami.openedxcypress", Combined: true}},
 		{name: "only separator", in: "|", want: marketplace.LeadSource{Combined: true}},
 		{name: "source-action without offer", in: "AzureMarketplace-INS", want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS"}},
 		{name: "known source, unknown action token", in: "AzureMarketplace-Subscribe", want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "Subscribe"}},
 		{name: "known source, trailing hyphen", in: "AzureMarketplace-", want: marketplace.LeadSource{Source: "AzureMarketplace"}},
-		{name: "canonical case", in: "azuremarketplace-ins|bitnami.openedxcypress", want: marketplace.LeadSource{Source: "AzureMarketplace", Action: "INS", PublisherID: "bitnami", OfferID: "openedxcypress", Offer: "bitnami.openedxcypress", Combined: true}},
+		{name: "canonical case", in: "azuremarketplace-ins|bitnami.openedxcypress", want: bitnami},
 		{name: "canonical SPZA", in: "spza-plt", want: marketplace.LeadSource{Source: "SPZA", Action: "PLT"}},
 		{name: "canonical AppSource", in: "APPSOURCE(spza)-starttestdrive", want: marketplace.LeadSource{Source: "AppSource (SPZA)", Action: "StartTestDrive"}},
 		{name: "canonical action with spaces", in: "TestDrive-Start Test Drive", want: marketplace.LeadSource{Source: "TestDrive", Action: "StartTestDrive"}},

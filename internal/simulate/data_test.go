@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestNameLists(t *testing.T) {
 				surnameOwner[lp] = c.code
 			}
 		}
-		if (c.code == "zh" || c.code == "ja") && slicesAny(c.last, func(e nameEntry) bool { return e.native == "" }) {
+		if (c.code == "zh" || c.code == "ja") && slices.ContainsFunc(c.last, func(e nameEntry) bool { return e.native == "" }) {
 			t.Errorf("%s surname without native script", c.code)
 		}
 		// full names map to distinct address letters, dotted or not
@@ -65,7 +66,7 @@ func TestNameLists(t *testing.T) {
 	for _, c := range cultures {
 		for _, f := range c.first {
 			if want, ok := pairs[f.s]; ok {
-				if !contains(f.nicks, want) {
+				if !slices.Contains(f.nicks, want) {
 					t.Errorf("%s lacks nickname %s", f.s, want)
 				}
 				delete(pairs, f.s)
@@ -76,24 +77,6 @@ func TestNameLists(t *testing.T) {
 		t.Errorf("names missing: %v", pairs)
 	}
 	t.Logf("%d first names, %d last names, %d nicknames, %d companies", len(firsts), len(lasts), nicks, len(companies))
-}
-
-func slicesAny[T any](s []T, f func(T) bool) bool {
-	for _, x := range s {
-		if f(x) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func TestCompanies(t *testing.T) {
@@ -146,7 +129,7 @@ func TestCompanies(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"Contoso Ltd", "Contoso", "Contoso Limited"} {
-		if contoso == nil || !contains(contoso.variants, v) {
+		if contoso == nil || !slices.Contains(contoso.variants, v) {
 			t.Errorf("Contoso lacks the variant %q", v)
 		}
 	}
@@ -290,19 +273,7 @@ func TestRNG(t *testing.T) {
 	// (the same on 386, where math/rand/v2's IntN takes another path)
 	r = newRNG(1, streamMain)
 	got := []int64{int64(r.n(1000)), int64(r.n(7)), int64(r.n64(1 << 62 / 3)), int64(r.rangeInt(-5, 5))}
-	if want := []int64{198, 4, 1507172259178409282, -3}; !equalInts(got, want) {
+	if want := []int64{198, 4, 1507172259178409282, -3}; !slices.Equal(got, want) {
 		t.Errorf("first draws %v, want %v", got, want)
 	}
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -1,13 +1,9 @@
 package store_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/oklog/ulid/v2"
 
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
@@ -36,10 +32,9 @@ func BenchmarkCommitBatch(b *testing.B) {
 					for i := range batch {
 						body := fmt.Appendf(nil, `{"n":%d,"pad":"%s"}`, n, padding)
 						n++
-						h := sha256.Sum256(body)
 						batch[i] = lead.Incoming{
-							ID: ulid.Make().String(), Channel: lead.ChannelHTTPS, ReceivedAt: time.Now(),
-							Body: body, SHA256: hex.EncodeToString(h[:]), Parsed: &p,
+							ID: newID(), Channel: lead.ChannelHTTPS, ReceivedAt: time.Now(),
+							Body: body, SHA256: sha(body), Parsed: &p,
 						}
 					}
 					if _, err := s.CommitBatch(ctx, batch); err != nil {

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store"
 )
@@ -46,7 +44,7 @@ func mkLeads(t *testing.T, s *store.Store, specs ...leadSpec) []lead.Lead {
 			Contact:           lead.Contact{FirstName: sp.first, LastName: sp.last, Email: sp.email, Phone: sp.phone, Company: sp.company},
 			DescriptionParams: map[string]string{},
 		}
-		it := parsedItem(fmt.Sprintf(`{"n":%d,"r":%q}`, i, ulid.Make().String()), p)
+		it := parsedItem(fmt.Sprintf(`{"n":%d,"r":%q}`, i, newID()), p)
 		it.ReceivedAt = custT0.Add(time.Duration(sp.at) * time.Minute)
 		in = append(in, it)
 	}
@@ -67,7 +65,7 @@ func resolution(l lead.Lead, outcome lead.DecisionOutcome, customer, candidate s
 	return lead.Resolution{
 		Lead: l, CustomerID: customer, Outcome: outcome, CandidateID: candidate, Probability: 0.5, Keys: keys,
 		Explanation: lead.Explanation{Reason: string(outcome), Model: "test", Candidate: candidate},
-		DecisionID:  ulid.Make().String(), AuditID: ulid.Make().String(), At: custT0,
+		DecisionID:  newID(), AuditID: newID(), At: custT0,
 	}
 }
 
@@ -108,7 +106,7 @@ func TestResolutionsAndSummary(t *testing.T) {
 		if p, _ := s.PendingLeads(ctx, 10, []string{ls[0].ID}); len(p) != 3 {
 			t.Fatalf("PendingLeads with skip: %d", len(p))
 		}
-		a, b := ulid.Make().String(), ulid.Make().String()
+		a, b := newID(), newID()
 		got := commitRes(t, s,
 			resolution(ls[0], lead.OutcomeNew, a, "", "email=ann@contoso.com", "names=AN|LY"),
 			resolution(ls[1], lead.OutcomeJoined, a, a, "phone=65550100"),
@@ -120,7 +118,7 @@ func TestResolutionsAndSummary(t *testing.T) {
 			t.Fatalf("results %v", got)
 		}
 		// Committing again doubles nothing; joining a missing customer is stale.
-		again := resolution(ls[0], lead.OutcomeNew, ulid.Make().String(), "")
+		again := resolution(ls[0], lead.OutcomeNew, newID(), "")
 		gone := resolution(ls[1], lead.OutcomeJoined, "nope", "nope")
 		if got := commitRes(t, s, again, gone); got[0] != lead.ResolutionSkipped || got[1] != lead.ResolutionStale {
 			t.Fatalf("second commit: %v", got)
@@ -211,7 +209,7 @@ func TestMergeSplitUndo(t *testing.T) {
 			leadSpec{first: "Dee", last: "Nc", email: "d@y.com", stage: lead.StageTrial, at: 3},
 			leadSpec{first: "Dee", last: "Nc", email: "d@z.com", stage: lead.StageInterest, at: 4},
 		)
-		tc, dnc, trial, other := ulid.Make().String(), ulid.Make().String(), ulid.Make().String(), ulid.Make().String()
+		tc, dnc, trial, other := newID(), newID(), newID(), newID()
 		commitRes(t, s,
 			resolution(ls[0], lead.OutcomeNew, tc, "", "test|email=test@microsoft.com"),
 			resolution(ls[1], lead.OutcomeNew, dnc, "", "email=d@x.com"),
@@ -381,7 +379,7 @@ func second[T any](_ T, err error) error { return err }
 // mkLeadAlone makes a resolved lead that is its customer's only lead.
 func mkLeadAlone(t *testing.T, s *store.Store) string {
 	l := mkLeads(t, s, leadSpec{first: "Solo"})[0]
-	commitRes(t, s, resolution(l, lead.OutcomeNew, ulid.Make().String(), ""))
+	commitRes(t, s, resolution(l, lead.OutcomeNew, newID(), ""))
 	return l.ID
 }
 
@@ -411,7 +409,7 @@ func TestListCustomers(t *testing.T) {
 				sp.stage = lead.StageActive
 			}
 			l := mkLeads(t, s, sp)[0]
-			id := ulid.Make().String()
+			id := newID()
 			ids = append(ids, id)
 			rs = append(rs, resolution(l, lead.OutcomeNew, id, ""))
 		}
@@ -546,7 +544,7 @@ func TestSummaryColumns(t *testing.T) {
 			leadSpec{first: "Ann", last: "Lee", email: "ann@contoso.com", offer: "crm", at: 1},
 			leadSpec{first: "Annie", phone: "+1 617 555 0100", offer: "erp", at: 2},
 		)
-		c := ulid.Make().String()
+		c := newID()
 		commitRes(t, s, resolution(ls[0], lead.OutcomeNew, c, ""), resolution(ls[1], lead.OutcomeJoined, c, c))
 		var golden, offers string
 		var first, last, count int64
@@ -581,7 +579,7 @@ func TestMergedCustomerLeadCount(t *testing.T) {
 			leadSpec{first: "Ann", last: "Lee", phone: "+1 617 555 0100", offer: "erp", stage: lead.StageNotifyOnly, at: 2},
 			leadSpec{first: "Annie", last: "Lee", email: "annie@contoso.com", offer: "crm", at: 3},
 		)
-		into, other := ulid.Make().String(), ulid.Make().String()
+		into, other := newID(), newID()
 		commitRes(t, s,
 			resolution(ls[0], lead.OutcomeNew, other, ""),
 			resolution(ls[1], lead.OutcomeJoined, other, other),

@@ -44,30 +44,33 @@ func sha(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// parsedItem is an Incoming whose body parsed into p.
-func parsedItem(body string, p lead.Parsed) lead.Incoming {
+// newID returns a fresh id, a ULID as the store's own ids are.
+func newID() string { return ulid.Make().String() }
+
+// incoming is body as received over HTTPS just now, deduplicated for a day.
+func incoming(body string) lead.Incoming {
 	return lead.Incoming{
-		ID:         ulid.Make().String(),
+		ID:         newID(),
 		Channel:    lead.ChannelHTTPS,
 		ReceivedAt: time.Now(),
 		Body:       []byte(body),
 		SHA256:     sha([]byte(body)),
 		DedupUntil: time.Now().Add(24 * time.Hour),
-		Parsed:     &p,
 	}
+}
+
+// parsedItem is an Incoming whose body parsed into p.
+func parsedItem(body string, p lead.Parsed) lead.Incoming {
+	in := incoming(body)
+	in.Parsed = &p
+	return in
 }
 
 // badItem is an Incoming whose body did not parse.
 func badItem(body, parseErr string) lead.Incoming {
-	return lead.Incoming{
-		ID:         ulid.Make().String(),
-		Channel:    lead.ChannelHTTPS,
-		ReceivedAt: time.Now(),
-		Body:       []byte(body),
-		SHA256:     sha([]byte(body)),
-		DedupUntil: time.Now().Add(24 * time.Hour),
-		ParseErr:   parseErr,
-	}
+	in := incoming(body)
+	in.ParseErr = parseErr
+	return in
 }
 
 func simpleParsed(first string) lead.Parsed {

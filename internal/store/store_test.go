@@ -17,8 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store"
 	"github.com/leadhub/leadhub/internal/store/storetest"
@@ -290,7 +288,7 @@ func TestCommitBatchLarge(t *testing.T) {
 			}
 		}
 		in = append(in, in[3], in[7]) // duplicates inside the batch
-		in[len(in)-2].ID, in[len(in)-1].ID = ulid.Make().String(), ulid.Make().String()
+		in[len(in)-2].ID, in[len(in)-1].ID = newID(), newID()
 		out := commit(t, s, in)
 		for i, o := range out[:700] {
 			if o.ID != in[i].ID || o.Duplicate {
@@ -448,7 +446,7 @@ func TestLeadRoundTrip(t *testing.T) {
 		}
 		body := append([]byte(`{"binary":"`), 0x00, 0xff, 0xfe, '"', '}')
 		it := lead.Incoming{
-			ID:         ulid.Make().String(),
+			ID:         newID(),
 			Channel:    lead.ChannelHTTPS,
 			ReceivedAt: time.Date(2024, 2, 29, 23, 59, 58, 123456789, time.FixedZone("UTC+5", 5*3600)),
 			Body:       body,
@@ -505,7 +503,7 @@ func TestLeadRoundTrip(t *testing.T) {
 			t.Fatalf("listed %+v", page.Leads)
 		}
 
-		_, err = s.GetLead(ctx, ulid.Make().String())
+		_, err = s.GetLead(ctx, newID())
 		wantKind(t, err, lead.KindNotFound)
 		_, err = s.GetRaw(ctx, "nope")
 		wantKind(t, err, lead.KindNotFound)
@@ -864,7 +862,7 @@ func TestQuarantine(t *testing.T) {
 		wantKind(t, err, lead.KindConflict)
 		_, err = s.ResolveQuarantined(ctx, ok.ID, nil, "x")
 		wantKind(t, err, lead.KindConflict)
-		_, err = s.ResolveQuarantined(ctx, ulid.Make().String(), nil, "x")
+		_, err = s.ResolveQuarantined(ctx, newID(), nil, "x")
 		wantKind(t, err, lead.KindNotFound)
 	})
 }
@@ -1015,15 +1013,21 @@ func TestSQLiteFileModes(t *testing.T) {
 	t.Parallel()
 	ctx := ctxT(t)
 	dir := t.TempDir()
+	// create makes and migrates a SQLite database at path.
+	create := func(path string) *store.Store {
+		t.Helper()
+		s, err := store.Create(ctx, "sqlite:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
 	path := filepath.Join(dir, "leadhub.db")
-	s, err := store.Create(ctx, "sqlite:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := create(path)
 	commit(t, s, []lead.Incoming{parsedItem("mode", simpleParsed("Mode"))})
 	for _, f := range []string{path, path + "-wal", path + "-shm"} {
 		fi, err := os.Stat(f)
@@ -1042,14 +1046,7 @@ func TestSQLiteFileModes(t *testing.T) {
 	if err := os.Chmod(shared, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := store.Create(ctx, "sqlite:"+shared)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	if _, err := s2.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	create(shared)
 	if fi, err := os.Stat(shared); err != nil || fi.Mode().Perm() != 0o640 {
 		t.Errorf("an existing database's mode changed: %v %v", fi.Mode(), err)
 	}
@@ -1063,7 +1060,7 @@ func TestOpenDoesNotCreate(t *testing.T) {
 	t.Parallel()
 	ctx := ctxT(t)
 	path := filepath.Join(t.TempDir(), "leadhub.db")
-	rel := "missing-" + ulid.Make().String() + ".db"
+	rel := "missing-" + newID() + ".db"
 	t.Cleanup(func() {
 		for _, f := range []string{rel, rel + "-wal", rel + "-shm"} {
 			os.Remove(f)
@@ -1098,7 +1095,7 @@ func TestOpenDoesNotCreate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pu.Path = "/leadhub_missing_" + strings.ToLower(ulid.Make().String())
+		pu.Path = "/leadhub_missing_" + strings.ToLower(newID())
 		q := pu.Query()
 		q.Set("connect_timeout", "5")
 		pu.RawQuery = q.Encode()

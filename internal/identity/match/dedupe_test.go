@@ -25,6 +25,13 @@ func dedupeFile(t testing.TB, path, idColumn string, maps []batch.Mapping) (*mat
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dedupe(t, s, recs)
+}
+
+// dedupe runs the engine with the default options on recs and returns the
+// dataset, the result and the clustering (record id → id of its cluster).
+func dedupe(t testing.TB, s match.Schema, recs []match.Record) (*match.Dataset, *match.Result, map[string]string) {
+	t.Helper()
 	d, err := match.Prepare(s, recs)
 	if err != nil {
 		t.Fatal(err)
@@ -204,16 +211,12 @@ func TestExplainAndKeys(t *testing.T) {
 
 func TestLinkTwoSources(t *testing.T) {
 	s := match.Schema{{Name: "name", Kind: match.FullName}, {Name: "dob", Kind: match.Date}}
-	d, _ := match.Prepare(s, []match.Record{
+	_, res, _ := dedupe(t, s, []match.Record{
 		{ID: "a1", Source: 0, Values: []string{"Jane Smith", "1971-06-24"}},
 		{ID: "a2", Source: 0, Values: []string{"John Brown", "1980-01-02"}},
 		{ID: "b1", Source: 1, Values: []string{"Smith, Jane", "24/06/1971"}},
 		{ID: "b2", Source: 1, Values: []string{"Ann Lee", "1990-03-04"}},
 	})
-	res, err := match.Dedupe(d, match.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if res.Cluster[0] != res.Cluster[2] || res.Cluster[1] == res.Cluster[3] {
 		t.Errorf("clusters %v", res.Cluster)
 	}
@@ -304,18 +307,7 @@ func TestDedupeOneFieldLargeEntities(t *testing.T) {
 	for i, o := range others {
 		add(o, "s"+itoa(i))
 	}
-	d, err := match.Prepare(match.Schema{{Name: "name", Kind: match.Company}}, recs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := match.Dedupe(d, match.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pred := map[string]string{}
-	for i, id := range d.IDs {
-		pred[id] = d.IDs[res.Cluster[i]]
-	}
+	_, res, pred := dedupe(t, match.Schema{{Name: "name", Kind: match.Company}}, recs)
 	m := batch.Evaluate(pred, truth)
 	n := float64(len(recs))
 	truePrior := float64(m.TruePairs) / (n * (n - 1) / 2)

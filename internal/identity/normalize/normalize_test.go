@@ -5,59 +5,50 @@ import (
 	"testing"
 )
 
+// checkAll fails t for each input of cases that f, named name, does not
+// turn into its value.
+func checkAll(t *testing.T, name string, f func(string) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
+		}
+	}
+}
+
 func TestFold(t *testing.T) {
-	cases := map[string]string{
+	checkAll(t, "Fold", Fold, map[string]string{
 		"Ångström": "angstrom", "Straße": "strasse", "ＡＢＣ": "abc", "José": "jose", "Łódź": "lodz",
 		"Øresund": "oresund", "Æsir": "aesir", "MÜLLER": "muller", "plain": "plain", "São Paulo": "sao paulo",
 		"bad\xffutf8": "badutf8",
-	}
-	for in, want := range cases {
-		if got := Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestName(t *testing.T) {
-	cases := map[string]string{
+	checkAll(t, "Name", Name, map[string]string{
 		"  José-María ": "jose maria", "O'Neil": "oneil", "VAN  DER  Berg": "van der berg",
 		"Jean-Pierre": "jean pierre", "": "", "  ": "", "Müller-Lüdenscheidt": "muller ludenscheidt",
 		"d’Artagnan": "dartagnan",
-	}
-	for in, want := range cases {
-		if got := Name(in); got != want {
-			t.Errorf("Name(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestFullName(t *testing.T) {
-	cases := map[string]string{
+	checkAll(t, "FullName", FullName, map[string]string{
 		"Dr. Jane Smith Jr.": "jane smith", "Smith, Jane": "jane smith", "Mr John": "john",
 		"Prof. Dr. Hans Müller": "hans muller", "Mr": "mr",
-	}
-	for in, want := range cases {
-		if got := FullName(in); got != want {
-			t.Errorf("FullName(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestGivenName(t *testing.T) {
 	if n := Nicknames(); n < 150 {
 		t.Errorf("only %d nicknames, want at least 150", n)
 	}
-	cases := map[string]string{
+	checkAll(t, "GivenName", GivenName, map[string]string{
 		"bill": "william", "bob": "robert", "pepe": "jose", "paco": "francisco", "nacho": "ignacio",
 		"ze": "jose", "hans": "johannes", "sepp": "josef", "fritz": "friedrich", "peggy": "margaret",
 		"william": "william", "zorro": "zorro", "chema": "jose maria", "bill smith": "william",
 		"mary ann": "mary", "jurgen": "jurgen",
-	}
-	for in, want := range cases {
-		if got := GivenName(in); got != want {
-			t.Errorf("GivenName(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 	// Every canonical name is a normal form, and never itself a nickname
 	// of something else (no chains).
 	for nick, canon := range nicknames {
@@ -144,7 +135,7 @@ func TestPhone(t *testing.T) {
 }
 
 func TestCompany(t *testing.T) {
-	cases := map[string]string{
+	checkAll(t, "Company", Company, map[string]string{
 		"The Coca-Cola Company":              "coca cola",
 		"Koninklijke Philips N.V.":           "koninklijke philips",
 		"N.V. PHILIPS' GLOEILAMPENFABRIEKEN": "philips gloeilampenfabrieken",
@@ -186,16 +177,11 @@ func TestCompany(t *testing.T) {
 		"V AKZO NOBEL":                           "akzo nobel",
 		"INTERNAT MIJ RES SHELL":                 "international maatschappij research shell",
 		"Contoso Intl Labs Inc.":                 "contoso international laboratories",
-	}
-	for in, want := range cases {
-		if got := Company(in); got != want {
-			t.Errorf("Company(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestCountry(t *testing.T) {
-	cases := map[string]string{
+	checkAll(t, "Country", Country, map[string]string{
 		"US": "US", "USA": "US", "United States": "US", "United States of America": "US", "EUA": "US",
 		"Estados Unidos": "US", "u.s.a.": "US", "Brasil": "BR", "Brazil": "BR", "Deutschland": "DE",
 		"Germany (DE)": "DE", "UK": "GB", "England": "GB", "Great Britain": "GB", "Holland": "NL",
@@ -203,12 +189,7 @@ func TestCountry(t *testing.T) {
 		"France": "FR", "fr": "FR", "España": "ES", "México": "MX", "Korea, Republic of": "KR",
 		"Côte d'Ivoire": "CI", "Türkiye": "TR", "Österreich": "AT", "Schweiz": "CH",
 		"Atlantis": "", "": "", "xx": "", "Narnia Republic": "",
-	}
-	for in, want := range cases {
-		if got := Country(in); got != want {
-			t.Errorf("Country(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestParseDate(t *testing.T) {

@@ -74,51 +74,14 @@ func generate(t testing.TB, seed uint64, count int) []simulate.Event {
 	return evs
 }
 
-// pairwise compares predicted clusters with the truth over the keys of
-// both: precision is the share of predicted same-customer pairs that are
-// the same person, recall the share of same-person pairs predicted.
-type pairStats struct {
-	truePairs, predPairs, correct int64
-	precision, recall             float64
-	people, customers, records    int
-}
-
-func pairwise(pred, truth map[string]string) pairStats {
-	type cell struct{ p, t string }
-	cells := map[cell]int64{}
-	ps, ts := map[string]int64{}, map[string]int64{}
-	var st pairStats
-	for id, p := range pred {
-		tr, ok := truth[id]
-		if !ok {
-			continue
-		}
-		st.records++
-		cells[cell{p, tr}]++
-		ps[p]++
-		ts[tr]++
-	}
-	c2 := func(n int64) int64 { return n * (n - 1) / 2 }
-	for _, n := range cells {
-		st.correct += c2(n)
-	}
-	for _, n := range ps {
-		st.predPairs += c2(n)
-	}
-	for _, n := range ts {
-		st.truePairs += c2(n)
-	}
-	st.precision, st.recall = 1, 1
-	if st.predPairs > 0 {
-		st.precision = float64(st.correct) / float64(st.predPairs)
-	}
-	if st.truePairs > 0 {
-		st.recall = float64(st.correct) / float64(st.truePairs)
-	}
-	st.people, st.customers = len(ts), len(ps)
-	return st
-}
-
 func newResolver(s *store.Store, opt resolve.Options) *resolve.Resolver {
 	return resolve.New(s, opt)
+}
+
+// resolveAll resolves every lead waiting for r, failing t on an error.
+func resolveAll(t *testing.T, r *resolve.Resolver) {
+	t.Helper()
+	if _, err := r.ResolveAll(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/identity/batch"
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/simulate"
@@ -52,9 +53,7 @@ func TestTestLeadsStayApart(t *testing.T) {
 			body("Ann", "Lee", "ann@contoso.com", "+16175550100", "Contoso", "DNC", false),
 		)
 		r := newResolver(s, resolve.Options{})
-		if _, err := r.ResolveAll(ctx); err != nil {
-			t.Fatal(err)
-		}
+		resolveAll(t, r)
 		real1, test1, test2, real2 := leadOf(t, s, ids[0]), leadOf(t, s, ids[1]), leadOf(t, s, ids[2]), leadOf(t, s, ids[3])
 		if !test1.IsTest || real1.CustomerID != real2.CustomerID || test1.CustomerID != test2.CustomerID || test1.CustomerID == real1.CustomerID {
 			t.Fatalf("customers: real %s %s, test %s %s", real1.CustomerID, real2.CustomerID, test1.CustomerID, test2.CustomerID)
@@ -72,9 +71,7 @@ func TestTestLeadsStayApart(t *testing.T) {
 			body("", "", "ann@contoso.com", "+16175550100", "Contoso", "PLT", true),
 			body("", "", "ann@contoso.com", "+16175550100", "Contoso", "StartTestDrive", true),
 		)
-		if _, err := r.ResolveAll(ctx); err != nil {
-			t.Fatal(err)
-		}
+		resolveAll(t, r)
 		for _, id := range more {
 			if c := leadOf(t, s, id).CustomerID; c != test1.CustomerID {
 				t.Fatalf("test lead %s went to %s, not to the test customer %s", id, c, test1.CustomerID)
@@ -91,9 +88,7 @@ func TestUndoAutoJoinResolvesElsewhere(t *testing.T) {
 			body("Ann", "Lee", "ann@contoso.com", "", "Contoso", "INS", false),
 		)
 		r := newResolver(s, resolve.Options{})
-		if _, err := r.ResolveAll(ctx); err != nil {
-			t.Fatal(err)
-		}
+		resolveAll(t, r)
 		slices.Sort(ids) // resolved in id order: the first created the customer
 		first, second := leadOf(t, s, ids[0]), leadOf(t, s, ids[1])
 		if first.CustomerID != second.CustomerID {
@@ -109,9 +104,7 @@ func TestUndoAutoJoinResolvesElsewhere(t *testing.T) {
 		if l := leadOf(t, s, second.ID); l.CustomerID != "" {
 			t.Fatalf("after undoing its resolution the lead is in %s", l.CustomerID)
 		}
-		if _, err := r.ResolveAll(ctx); err != nil {
-			t.Fatal(err)
-		}
+		resolveAll(t, r)
 		again := leadOf(t, s, second.ID)
 		if again.CustomerID == "" || again.CustomerID == first.CustomerID {
 			t.Fatalf("re-resolved into %q; the undone join chose %s", again.CustomerID, first.CustomerID)
@@ -188,9 +181,7 @@ func TestEveryDecisionExplained(t *testing.T) {
 	engines(t, func(t *testing.T, s *store.Store) {
 		ctx := ctxT(t)
 		postEvents(t, s, generate(t, 3, 400))
-		if _, err := newResolver(s, resolve.Options{}).ResolveAll(ctx); err != nil {
-			t.Fatal(err)
-		}
+		resolveAll(t, newResolver(s, resolve.Options{}))
 		page, err := s.ListCustomers(ctx, lead.CustomerFilter{Limit: lead.MaxPageSize})
 		if err != nil {
 			t.Fatal(err)
@@ -257,9 +248,7 @@ func TestTrainedModel(t *testing.T) {
 	if err := r.LoadModel(ctx); err != nil || r.Engine().ID != sm.ID {
 		t.Fatalf("LoadModel: %v", err)
 	}
-	if _, err := r.ResolveAll(ctx); err != nil {
-		t.Fatal(err)
-	}
+	resolveAll(t, r)
 	pred, truth := map[string]string{}, map[string]string{}
 	ids := make([]string, 0, len(evs))
 	rows, err := s.WriteDB().Query(`SELECT id, customer_id FROM leads ORDER BY id`)
@@ -292,9 +281,9 @@ func TestTrainedModel(t *testing.T) {
 		id := byBody[string(ev.Body)]
 		pred[id], truth[id] = owner[id], ev.PersonID
 	}
-	st := pairwise(pred, truth)
-	t.Logf("trained model %s on %d leads: pairwise precision %.4f recall %.4f", sm.ID, sm.Leads, st.precision, st.recall)
-	if st.precision < 0.97 || st.recall < 0.9 {
-		t.Errorf("with the trained model: precision %.4f recall %.4f", st.precision, st.recall)
+	m := batch.Evaluate(pred, truth)
+	t.Logf("trained model %s on %d leads: pairwise precision %.4f recall %.4f", sm.ID, sm.Leads, m.Precision, m.Recall)
+	if m.Precision < 0.97 || m.Recall < 0.9 {
+		t.Errorf("with the trained model: precision %.4f recall %.4f", m.Precision, m.Recall)
 	}
 }

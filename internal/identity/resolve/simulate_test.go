@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/identity/batch"
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/store"
 )
@@ -44,15 +45,15 @@ func TestSimulatedTraffic(t *testing.T) {
 			}
 			pred[l.ID], truth[l.ID] = l.CustomerID, ev.PersonID
 		}
-		st := pairwise(pred, truth)
+		m := batch.Evaluate(pred, truth)
 		rev, err := s.ListReview(ctx, 500, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("%d leads of %d people → %d customers; pairwise precision %.4f recall %.4f (pairs: true %d, predicted %d, correct %d); %d in review",
-			st.records, st.people, st.customers, st.precision, st.recall, st.truePairs, st.predPairs, st.correct, len(rev.Items))
-		if st.precision < 0.97 || st.recall < 0.85 {
-			t.Errorf("pairwise precision %.4f (want ≥ 0.97), recall %.4f (want ≥ 0.85)", st.precision, st.recall)
+			m.Records, m.TrueClusters, m.PredictedClusters, m.Precision, m.Recall, m.TruePairs, m.PredictedPairs, m.CorrectPairs, len(rev.Items))
+		if m.Precision < 0.97 || m.Recall < 0.85 {
+			t.Errorf("pairwise precision %.4f (want ≥ 0.97), recall %.4f (want ≥ 0.85)", m.Precision, m.Recall)
 		}
 	})
 }

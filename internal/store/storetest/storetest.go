@@ -5,6 +5,9 @@
 // reached through search_path and dropped when the test ends. When the
 // variable is set but the server does not answer, PostgreSQL tests are
 // skipped, or fail when CI=true.
+//
+// AllLeads reads back every lead a store holds, for tests that count or
+// check what was stored.
 package storetest
 
 import (
@@ -22,6 +25,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 
+	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store"
 )
 
@@ -83,6 +87,25 @@ func OpenDSN(t testing.TB, dsn string) *store.Store {
 		}
 	})
 	return s
+}
+
+// AllLeads returns every lead r holds, reading them page by page in the
+// order ListLeads gives them.
+func AllLeads(t testing.TB, r lead.LeadReader) []lead.Lead {
+	t.Helper()
+	var all []lead.Lead
+	f := lead.LeadFilter{Limit: lead.MaxPageSize}
+	for {
+		page, err := r.ListLeads(context.Background(), f)
+		if err != nil {
+			t.Fatalf("list leads: %v", err)
+		}
+		all = append(all, page.Leads...)
+		if page.NextCursor == "" {
+			return all
+		}
+		f.Cursor = page.NextCursor
+	}
 }
 
 func sqliteDSN(t testing.TB) string {
