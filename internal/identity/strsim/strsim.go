@@ -10,6 +10,7 @@
 package strsim
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -32,31 +33,26 @@ func isASCII(s string) bool {
 // See W. E. Winkler, "String Comparator Metrics and Enhanced Decision
 // Rules in the Fellegi-Sunter Model of Record Linkage" (1990),
 // https://files.eric.ed.gov/fulltext/ED325505.pdf
-func Jaro(a, b string) float64 {
-	if a == b {
-		return 1
-	}
-	if isASCII(a) && isASCII(b) {
-		return jaro([]byte(a), []byte(b))
-	}
-	return jaro([]rune(a), []rune(b))
-}
+func Jaro(a, b string) float64 { return jaroWinkler(a, b, false) }
 
 // JaroWinkler is the Jaro–Winkler similarity with the usual prefix scale
 // 0.1 and a common prefix of at most 4 characters.
-func JaroWinkler(a, b string) float64 {
+func JaroWinkler(a, b string) float64 { return jaroWinkler(a, b, true) }
+
+// jaroWinkler is Jaro, with Winkler's prefix boost when boost is set.
+func jaroWinkler(a, b string, boost bool) float64 {
 	if a == b {
 		return 1
 	}
 	if isASCII(a) && isASCII(b) {
-		return winkler([]byte(a), []byte(b))
+		return winkler([]byte(a), []byte(b), boost)
 	}
-	return winkler([]rune(a), []rune(b))
+	return winkler([]rune(a), []rune(b), boost)
 }
 
-func winkler[T chars](a, b []T) float64 {
+func winkler[T chars](a, b []T, boost bool) float64 {
 	j := jaro(a, b)
-	if j <= 0.7 { // Winkler's boost threshold
+	if !boost || j <= 0.7 { // Winkler's boost threshold
 		return j
 	}
 	l := 0
@@ -121,27 +117,22 @@ func jaro[T chars](a, b []T) float64 {
 
 // Levenshtein is the edit distance (insertions, deletions, substitutions)
 // between a and b.
-func Levenshtein(a, b string) int {
-	if a == b {
-		return 0
-	}
-	if isASCII(a) && isASCII(b) {
-		return osa([]byte(a), []byte(b), false)
-	}
-	return osa([]rune(a), []rune(b), false)
-}
+func Levenshtein(a, b string) int { return editDistance(a, b, false) }
 
 // OSA is the optimal string alignment distance (the restricted
 // Damerau–Levenshtein distance): Levenshtein plus the transposition of two
 // adjacent characters, with no substring edited twice.
-func OSA(a, b string) int {
+func OSA(a, b string) int { return editDistance(a, b, true) }
+
+// editDistance is Levenshtein, or OSA with transpose.
+func editDistance(a, b string, transpose bool) int {
 	if a == b {
 		return 0
 	}
 	if isASCII(a) && isASCII(b) {
-		return osa([]byte(a), []byte(b), true)
+		return osa([]byte(a), []byte(b), transpose)
 	}
-	return osa([]rune(a), []rune(b), true)
+	return osa([]rune(a), []rune(b), transpose)
 }
 
 // WithinOSA reports whether OSA(a, b) <= k, stopping early when the
@@ -202,21 +193,8 @@ func TokenJaccard(a, b []string) float64 {
 	}
 	inter := 0
 	for i, x := range a {
-		dup := false
-		for _, y := range a[:i] {
-			if x == y {
-				dup = true
-				break
-			}
-		}
-		if dup {
-			continue
-		}
-		for _, y := range b {
-			if x == y {
-				inter++
-				break
-			}
+		if !repeated(a, i) && slices.Contains(b, x) {
+			inter++
 		}
 	}
 	union := distinct(a) + distinct(b) - inter
@@ -228,20 +206,16 @@ func TokenJaccard(a, b []string) float64 {
 
 func distinct(a []string) int {
 	n := 0
-	for i, x := range a {
-		dup := false
-		for _, y := range a[:i] {
-			if x == y {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+	for i := range a {
+		if !repeated(a, i) {
 			n++
 		}
 	}
 	return n
 }
+
+// repeated reports whether a[i] occurs earlier in a.
+func repeated(a []string, i int) bool { return slices.Contains(a[:i], a[i]) }
 
 // Soundex is the American Soundex code of s (a letter and three digits),
 // computed over the ASCII letters of s; "" when s has none.
