@@ -33,17 +33,24 @@ func isASCII(s string) bool {
 // See W. E. Winkler, "String Comparator Metrics and Enhanced Decision
 // Rules in the Fellegi-Sunter Model of Record Linkage" (1990),
 // https://files.eric.ed.gov/fulltext/ED325505.pdf
-func Jaro(a, b string) float64 { return jaroWinkler(a, b, false) }
-
-// JaroWinkler is the Jaro–Winkler similarity with the usual prefix scale
-// 0.1 and a common prefix of at most 4 characters.
-func JaroWinkler(a, b string) float64 { return jaroWinkler(a, b, true) }
-
-// jaroWinkler is Jaro, with Winkler's prefix boost when boost is set.
-func jaroWinkler(a, b string, boost bool) float64 {
+func Jaro(a, b string) float64 {
 	if a == b {
 		return 1
 	}
+	return jaroWinkler(a, b, false)
+}
+
+// JaroWinkler is the Jaro–Winkler similarity with the usual prefix scale
+// 0.1 and a common prefix of at most 4 characters.
+func JaroWinkler(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	return jaroWinkler(a, b, true)
+}
+
+// jaroWinkler is Jaro, with Winkler's prefix boost when boost is set.
+func jaroWinkler(a, b string, boost bool) float64 {
 	if isASCII(a) && isASCII(b) {
 		return winkler([]byte(a), []byte(b), boost)
 	}
@@ -117,18 +124,25 @@ func jaro[T chars](a, b []T) float64 {
 
 // Levenshtein is the edit distance (insertions, deletions, substitutions)
 // between a and b.
-func Levenshtein(a, b string) int { return editDistance(a, b, false) }
+func Levenshtein(a, b string) int {
+	if a == b {
+		return 0
+	}
+	return editDistance(a, b, false)
+}
 
 // OSA is the optimal string alignment distance (the restricted
 // Damerau–Levenshtein distance): Levenshtein plus the transposition of two
 // adjacent characters, with no substring edited twice.
-func OSA(a, b string) int { return editDistance(a, b, true) }
-
-// editDistance is Levenshtein, or OSA with transpose.
-func editDistance(a, b string, transpose bool) int {
+func OSA(a, b string) int {
 	if a == b {
 		return 0
 	}
+	return editDistance(a, b, true)
+}
+
+// editDistance is Levenshtein, or OSA with transpose.
+func editDistance(a, b string, transpose bool) int {
 	if isASCII(a) && isASCII(b) {
 		return osa([]byte(a), []byte(b), transpose)
 	}
@@ -191,31 +205,33 @@ func TokenJaccard(a, b []string) float64 {
 	if len(a) == 0 && len(b) == 0 {
 		return 0
 	}
-	inter := 0
+	inter, na := 0, 0
 	for i, x := range a {
-		if !repeated(a, i) && slices.Contains(b, x) {
+		if slices.Contains(a[:i], x) {
+			continue // counted at its first occurrence
+		}
+		na++
+		if slices.Contains(b, x) {
 			inter++
 		}
 	}
-	union := distinct(a) + distinct(b) - inter
+	union := na + distinct(b) - inter
 	if union == 0 {
 		return 0
 	}
 	return float64(inter) / float64(union)
 }
 
+// distinct is the number of distinct strings in a.
 func distinct(a []string) int {
 	n := 0
-	for i := range a {
-		if !repeated(a, i) {
+	for i, x := range a {
+		if !slices.Contains(a[:i], x) {
 			n++
 		}
 	}
 	return n
 }
-
-// repeated reports whether a[i] occurs earlier in a.
-func repeated(a []string, i int) bool { return slices.Contains(a[:i], a[i]) }
 
 // Soundex is the American Soundex code of s (a letter and three digits),
 // computed over the ASCII letters of s; "" when s has none.
