@@ -32,18 +32,12 @@ type Metrics struct {
 //	leadhub_azure_table_poll_duration_seconds{source}
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "leadhub_azure_table_polls_total",
-			Help: "Polls of an Azure Table lead source, by result (ok, error).",
-		}, []string{"source", "result"}),
-		entities: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "leadhub_azure_table_entities_total",
-			Help: "Entities read from an Azure Table lead source, by outcome (created, duplicate, quarantined, failed).",
-		}, []string{"source", "outcome"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "leadhub_azure_table_retries_total",
-			Help: "Requests to Azure Table storage retried, by reason (throttled, server_error, timeout, network).",
-		}, []string{"source", "reason"}),
+		polls: counterVec("leadhub_azure_table_polls_total",
+			"Polls of an Azure Table lead source, by result (ok, error).", "source", "result"),
+		entities: counterVec("leadhub_azure_table_entities_total",
+			"Entities read from an Azure Table lead source, by outcome (created, duplicate, quarantined, failed).", "source", "outcome"),
+		retries: counterVec("leadhub_azure_table_retries_total",
+			"Requests to Azure Table storage retried, by reason (throttled, server_error, timeout, network).", "source", "reason"),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "leadhub_azure_table_last_success_timestamp_seconds",
 			Help: "Unix time of the last successful poll of an Azure Table lead source.",
@@ -58,6 +52,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		reg.MustRegister(m.polls, m.entities, m.retries, m.lastSuccess, m.duration)
 	}
 	return m
+}
+
+// counterVec is an unregistered counter vector.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
 // init makes every label combination of source visible at zero, so that

@@ -76,33 +76,24 @@ func (o *Options) defaults() {
 	if o.Table == "" {
 		o.Table = DefaultTable
 	}
-	if o.Interval <= 0 {
-		o.Interval = DefaultInterval
-	}
-	if o.Overlap <= 0 {
-		o.Overlap = DefaultOverlap
-	}
-	if o.PageSize <= 0 {
-		o.PageSize = DefaultPageSize
-	}
+	orDefault(&o.Interval, DefaultInterval)
+	orDefault(&o.Overlap, DefaultOverlap)
+	orDefault(&o.PageSize, DefaultPageSize)
 	o.PageSize = min(o.PageSize, 1000)
-	if o.Workers <= 0 {
-		o.Workers = DefaultWorkers
-	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultMaxAttempts
-	}
-	if o.BackoffBase <= 0 {
-		o.BackoffBase = DefaultBackoffBase
-	}
-	if o.BackoffMax <= 0 {
-		o.BackoffMax = DefaultBackoffMax
-	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = DefaultRequestTimeout
-	}
+	orDefault(&o.Workers, DefaultWorkers)
+	orDefault(&o.MaxAttempts, DefaultMaxAttempts)
+	orDefault(&o.BackoffBase, DefaultBackoffBase)
+	orDefault(&o.BackoffMax, DefaultBackoffMax)
+	orDefault(&o.RequestTimeout, DefaultRequestTimeout)
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+}
+
+// orDefault sets *v to def unless it is positive.
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
 	}
 }
 

@@ -46,22 +46,13 @@ var rejectReasons = []string{
 // set, is sampled at scrape time for the leadhub_quarantine_size gauge.
 func NewMetrics(reg prometheus.Registerer, quarantineCount func(context.Context) (int, error)) *Metrics {
 	m := &Metrics{
-		received: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "leadhub_leads_received_total",
-			Help: "New leads stored, by source, action and stage (unknown values count as \"other\").",
-		}, []string{"source", "action", "stage"}),
-		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "leadhub_ingest_duplicates_total",
-			Help: "Deliveries of a body already received within the idempotency window.",
-		}),
-		quarantined: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "leadhub_ingest_quarantined_total",
-			Help: "Bodies that could not be parsed and were kept in quarantine.",
-		}),
-		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "leadhub_ingest_rejected_total",
-			Help: "Ingest requests refused, by reason.",
-		}, []string{"reason"}),
+		received: counterVec("leadhub_leads_received_total",
+			"New leads stored, by source, action and stage (unknown values count as \"other\").", "source", "action", "stage"),
+		duplicates: counter("leadhub_ingest_duplicates_total",
+			"Deliveries of a body already received within the idempotency window."),
+		quarantined: counter("leadhub_ingest_quarantined_total",
+			"Bodies that could not be parsed and were kept in quarantine."),
+		rejected: counterVec("leadhub_ingest_rejected_total", "Ingest requests refused, by reason.", "reason"),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "leadhub_ingest_duration_seconds",
 			Help:    "Time from request to durable answer at the marketplace endpoint, by outcome.",
@@ -72,10 +63,8 @@ func NewMetrics(reg prometheus.Registerer, quarantineCount func(context.Context)
 			Help:    "Payloads committed per transaction (group commit).",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256},
 		}),
-		batchErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "leadhub_ingest_batch_errors_total",
-			Help: "Batch commits that failed; their senders were answered 503.",
-		}),
+		batchErrors: counter("leadhub_ingest_batch_errors_total",
+			"Batch commits that failed; their senders were answered 503."),
 	}
 	reg.MustRegister(m.received, m.duplicates, m.quarantined, m.rejected, m.latency, m.batchSize, m.batchErrors)
 	for _, reason := range rejectReasons {
@@ -96,6 +85,15 @@ func NewMetrics(reg prometheus.Registerer, quarantineCount func(context.Context)
 		}))
 	}
 	return m
+}
+
+// counter and counterVec are unregistered counters.
+func counter(name, help string) prometheus.Counter {
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
 // Reject counts a request the HTTPS endpoint refused, by reason (one of
@@ -145,22 +143,19 @@ func (m *Metrics) batch(size int, err error) {
 
 // sourceLabel and actionLabel keep metric label values to the documented
 // set, so a sender cannot create unbounded series.
-func sourceLabel(v string) string {
-	if marketplace.KnownSource(v) {
-		return v
-	}
-	if v == "" {
-		return "none"
-	}
-	return "other"
-}
+func sourceLabel(v string) string { return knownLabel(v, marketplace.KnownSource(v)) }
 
-func actionLabel(v string) string {
-	if marketplace.KnownAction(v) {
+func actionLabel(v string) string { return knownLabel(v, marketplace.KnownAction(v)) }
+
+// knownLabel is v when it is known, else "none" for an empty value and
+// "other" for the rest.
+func knownLabel(v string, known bool) string {
+	switch {
+	case known:
 		return v
-	}
-	if v == "" {
+	case v == "":
 		return "none"
+	default:
+		return "other"
 	}
-	return "other"
 }

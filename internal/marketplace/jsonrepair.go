@@ -124,54 +124,73 @@ func (r *repairer) enter() error {
 	return nil
 }
 
-func (r *repairer) object() error {
+func (r *repairer) object() error { return r.container('{', '}') }
+
+func (r *repairer) array() error { return r.container('[', ']') }
+
+// container copies an object ('{') or an array ('['): its members or
+// elements, separated by commas, inserting a missing one and dropping a
+// trailing one.
+func (r *repairer) container(open, closer byte) error {
 	if err := r.enter(); err != nil {
 		return err
 	}
 	defer func() { r.depth-- }()
-	r.out = append(r.out, '{')
+	object := open == '{'
+	r.out = append(r.out, open)
 	r.pos++
 	r.space()
-	if r.peek() == '}' {
-		r.out = append(r.out, '}')
+	if r.peek() == closer {
+		r.out = append(r.out, closer)
 		r.pos++
 		return nil
 	}
 	for {
-		if r.peek() != '"' {
-			return errNotRepairable
+		if object {
+			if err := r.key(); err != nil {
+				return err
+			}
 		}
-		if err := r.string(); err != nil {
-			return err
-		}
-		r.space()
-		if r.peek() != ':' {
-			return errNotRepairable
-		}
-		r.out = append(r.out, ':')
-		r.pos++
-		r.space()
 		if err := r.value(); err != nil {
 			return err
 		}
 		end := len(r.out)
 		r.space()
-		switch r.peek() {
-		case '}':
-			r.out = append(r.out, '}')
+		switch c := r.peek(); {
+		case c == closer:
+			r.out = append(r.out, closer)
 			r.pos++
 			return nil
-		case ',':
-			if r.trailingComma('}') {
+		case c == ',':
+			if r.trailingComma(closer) {
 				return nil
 			}
-		case '"':
+		case object && c == '"', !object && startsValue(c) && separated(r.out, end):
 			r.fix("missing comma", r.pos)
 			r.out = slices.Insert(r.out, end, ',')
 		default:
 			return errNotRepairable
 		}
 	}
+}
+
+// key copies an object member's name, the colon and the white space
+// around it.
+func (r *repairer) key() error {
+	if r.peek() != '"' {
+		return errNotRepairable
+	}
+	if err := r.string(); err != nil {
+		return err
+	}
+	r.space()
+	if r.peek() != ':' {
+		return errNotRepairable
+	}
+	r.out = append(r.out, ':')
+	r.pos++
+	r.space()
+	return nil
 }
 
 // trailingComma copies the comma at r.pos and the white space after it. If
@@ -204,43 +223,6 @@ func separated(out []byte, end int) bool {
 		return true
 	}
 	return false
-}
-
-func (r *repairer) array() error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer func() { r.depth-- }()
-	r.out = append(r.out, '[')
-	r.pos++
-	r.space()
-	if r.peek() == ']' {
-		r.out = append(r.out, ']')
-		r.pos++
-		return nil
-	}
-	for {
-		if err := r.value(); err != nil {
-			return err
-		}
-		end := len(r.out)
-		r.space()
-		switch c := r.peek(); {
-		case c == ']':
-			r.out = append(r.out, ']')
-			r.pos++
-			return nil
-		case c == ',':
-			if r.trailingComma(']') {
-				return nil
-			}
-		case startsValue(c) && separated(r.out, end):
-			r.fix("missing comma", r.pos)
-			r.out = slices.Insert(r.out, end, ',')
-		default:
-			return errNotRepairable
-		}
-	}
 }
 
 // string copies a string literal, checking its escapes as strictly as

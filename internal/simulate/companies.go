@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"hash/fnv"
+	"strconv"
 	"strings"
 )
 
@@ -278,51 +279,67 @@ type titleGroup struct {
 	forms   []string
 }
 
-var titles = []titleGroup{
-	{"", 5, []string{"CTO", "Chief Technology Officer", "C.T.O."}},
-	{"", 4, []string{"CIO", "Chief Information Officer"}},
-	{"", 3, []string{"CEO", "Chief Executive Officer", "Founder & CEO", "Founder and CEO"}},
-	{"", 2, []string{"CFO", "Chief Financial Officer"}},
-	{"", 2, []string{"CISO", "Chief Information Security Officer"}},
-	{"", 8, []string{"IT Manager", "IT manager", "Manager, IT", "IT Mgr"}},
-	{"", 5, []string{"IT Director", "Director of IT", "Director, Information Technology"}},
-	{"", 6, []string{"Senior Software Engineer", "Sr. Software Engineer", "Sr Software Engineer"}},
-	{"", 6, []string{"Software Engineer", "Software Developer", "SWE"}},
-	{"", 5, []string{"Developer", "Dev", "developer"}},
-	{"", 5, []string{"Cloud Architect", "Azure Architect", "Cloud Solutions Architect"}},
-	{"", 5, []string{"Solutions Architect", "Solution Architect", "Solutions architect"}},
-	{"", 4, []string{"DevOps Engineer", "Devops Engineer", "DevOps"}},
-	{"", 3, []string{"Data Engineer", "Data engineer"}},
-	{"", 2, []string{"Data Scientist", "Data scientist"}},
-	{"", 2, []string{"Database Administrator", "DBA"}},
-	{"", 4, []string{"System Administrator", "Sysadmin", "Systems Administrator", "Sys Admin"}},
-	{"", 2, []string{"Network Engineer", "Network engineer"}},
-	{"", 2, []string{"Security Engineer", "Information Security Engineer", "InfoSec Engineer"}},
-	{"", 2, []string{"VP Engineering", "VP of Engineering", "Vice President, Engineering"}},
-	{"", 3, []string{"Head of IT", "IT Lead", "Head of Information Technology"}},
-	{"", 4, []string{"Project Manager", "PM", "Project Mgr"}},
-	{"", 3, []string{"Product Manager", "Product Owner", "PM"}},
-	{"", 3, []string{"Procurement Manager", "Purchasing Manager", "Buyer"}},
-	{"", 2, []string{"Operations Manager", "Ops Manager", "Operations"}},
-	{"", 4, []string{"Consultant", "IT Consultant", "Technology Consultant"}},
-	{"", 3, []string{"Business Analyst", "BA", "Business analyst"}},
-	{"", 3, []string{"Owner", "Business Owner", "Proprietor"}},
-	{"", 2, []string{"Managing Director", "MD", "Managing director"}},
-	{"", 2, []string{"Team Lead", "Tech Lead", "Technical Lead"}},
-	{"", 1, []string{"Marketing Manager", "Marketing"}},
-	{"", 1, []string{"Sales Manager", "Sales"}},
-	{"", 1, []string{"Finance Manager", "Finance"}},
-	{"", 1, []string{"Student"}},
-	{"pt", 6, []string{"Gerente de TI", "Gerente de Tecnologia", "Gerente TI"}},
-	{"pt", 3, []string{"Desenvolvedor", "Programador", "Desenvolvedor de Software"}},
-	{"es", 6, []string{"Director de Sistemas", "Jefe de Sistemas", "Director de TI"}},
-	{"es", 3, []string{"Ingeniero de Software", "Desarrollador", "Ing. de Software"}},
-	{"de", 5, []string{"Geschäftsführer", "Geschaeftsfuehrer", "GF", "Geschäftsführung"}},
-	{"de", 5, []string{"IT-Leiter", "Leiter IT", "IT Leiter"}},
-	{"fr", 5, []string{"Directeur informatique", "DSI", "Directeur des systèmes d'information"}},
-	{"fr", 3, []string{"Chef de projet", "Chef de projet IT"}},
-	{"pl", 4, []string{"Kierownik IT", "Kierownik działu IT", "Kierownik Dzialu IT"}},
+// titleList: "weight|culture|form|form…": how common a job is, the
+// culture whose speakers alone write it that way ("" for every culture),
+// and the ways people write it.
+var titleList = []string{
+	"5||CTO|Chief Technology Officer|C.T.O.",
+	"4||CIO|Chief Information Officer",
+	"3||CEO|Chief Executive Officer|Founder & CEO|Founder and CEO",
+	"2||CFO|Chief Financial Officer",
+	"2||CISO|Chief Information Security Officer",
+	"8||IT Manager|IT manager|Manager, IT|IT Mgr",
+	"5||IT Director|Director of IT|Director, Information Technology",
+	"6||Senior Software Engineer|Sr. Software Engineer|Sr Software Engineer",
+	"6||Software Engineer|Software Developer|SWE",
+	"5||Developer|Dev|developer",
+	"5||Cloud Architect|Azure Architect|Cloud Solutions Architect",
+	"5||Solutions Architect|Solution Architect|Solutions architect",
+	"4||DevOps Engineer|Devops Engineer|DevOps",
+	"3||Data Engineer|Data engineer",
+	"2||Data Scientist|Data scientist",
+	"2||Database Administrator|DBA",
+	"4||System Administrator|Sysadmin|Systems Administrator|Sys Admin",
+	"2||Network Engineer|Network engineer",
+	"2||Security Engineer|Information Security Engineer|InfoSec Engineer",
+	"2||VP Engineering|VP of Engineering|Vice President, Engineering",
+	"3||Head of IT|IT Lead|Head of Information Technology",
+	"4||Project Manager|PM|Project Mgr",
+	"3||Product Manager|Product Owner|PM",
+	"3||Procurement Manager|Purchasing Manager|Buyer",
+	"2||Operations Manager|Ops Manager|Operations",
+	"4||Consultant|IT Consultant|Technology Consultant",
+	"3||Business Analyst|BA|Business analyst",
+	"3||Owner|Business Owner|Proprietor",
+	"2||Managing Director|MD|Managing director",
+	"2||Team Lead|Tech Lead|Technical Lead",
+	"1||Marketing Manager|Marketing",
+	"1||Sales Manager|Sales",
+	"1||Finance Manager|Finance",
+	"1||Student",
+	"6|pt|Gerente de TI|Gerente de Tecnologia|Gerente TI",
+	"3|pt|Desenvolvedor|Programador|Desenvolvedor de Software",
+	"6|es|Director de Sistemas|Jefe de Sistemas|Director de TI",
+	"3|es|Ingeniero de Software|Desarrollador|Ing. de Software",
+	"5|de|Geschäftsführer|Geschaeftsfuehrer|GF|Geschäftsführung",
+	"5|de|IT-Leiter|Leiter IT|IT Leiter",
+	"5|fr|Directeur informatique|DSI|Directeur des systèmes d'information",
+	"3|fr|Chef de projet|Chef de projet IT",
+	"4|pl|Kierownik IT|Kierownik działu IT|Kierownik Dzialu IT",
 }
+
+var titles = func() []titleGroup {
+	out := make([]titleGroup, len(titleList))
+	for i, line := range titleList {
+		f := strings.Split(line, "|")
+		w, err := strconv.Atoi(f[0])
+		if err != nil {
+			panic("simulate: title " + line + ": " + err.Error())
+		}
+		out[i] = titleGroup{culture: f[1], weight: w, forms: f[2:]}
+	}
+	return out
+}()
 
 // titlesFor returns the indexes and weights of the titles open to a culture.
 func titlesFor(c *culture) (idx, w []int) {

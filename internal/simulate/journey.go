@@ -173,51 +173,54 @@ type step struct {
 	action string // action code as sent
 }
 
+// storefront is where a button is pressed, with its weight.
+type storefront struct {
+	source string
+	w      int
+}
+
+// Storefront weights shared by several actions and kinds of offer.
+var (
+	appSourceMostly      = []storefront{{marketplace.SourceAppSource, 92}, {marketplace.SourceSPZA, 8}}
+	azureMarketplaceOnly = []storefront{{marketplace.SourceAzureMarketplace, 100}}
+	trialAnywhere        = []storefront{{marketplace.SourceAzureMarketplace, 45}, {marketplace.SourceAppSource, 40}, {marketplace.SourceTestDrive, 15}}
+	purchaseAnywhere     = []storefront{{marketplace.SourceAzureMarketplace, 55}, {marketplace.SourceAppSource, 45}}
+)
+
+// storefronts weighs the storefronts each button is pressed in, by action
+// and kind of offer. Create is always pressed in the Azure portal.
+var storefronts = [numActs][4][]storefront{
+	actPLT: {
+		kindAppSource:  appSourceMostly,
+		kindSaaS:       {{marketplace.SourceAppSource, 55}, {marketplace.SourceAzureMarketplace, 40}, {marketplace.SourceSPZA, 5}},
+		kindAzure:      azureMarketplaceOnly,
+		kindConsulting: {{marketplace.SourceAppSource, 50}, {marketplace.SourceAzureMarketplace, 50}},
+	},
+	actTestDrive: {
+		kindAppSource:  {{marketplace.SourceAppSource, 85}, {marketplace.SourceTestDrive, 15}},
+		kindSaaS:       trialAnywhere,
+		kindAzure:      {{marketplace.SourceAzureMarketplace, 75}, {marketplace.SourceTestDrive, 25}},
+		kindConsulting: trialAnywhere,
+	},
+	actINS: {
+		kindAppSource:  appSourceMostly,
+		kindSaaS:       purchaseAnywhere,
+		kindAzure:      azureMarketplaceOnly,
+		kindConsulting: purchaseAnywhere,
+	},
+}
+
 // sourceFor chooses the storefront of an action on an offer.
 func sourceFor(r *rng, kind, act int) string {
-	type sw struct {
-		s string
-		w int
-	}
-	var opts []sw
-	switch act {
-	case actCreate:
+	if act == actCreate {
 		return marketplace.SourceAzurePortal
-	case actPLT:
-		switch kind {
-		case kindAppSource:
-			opts = []sw{{marketplace.SourceAppSource, 92}, {marketplace.SourceSPZA, 8}}
-		case kindAzure:
-			opts = []sw{{marketplace.SourceAzureMarketplace, 100}}
-		case kindConsulting:
-			opts = []sw{{marketplace.SourceAppSource, 50}, {marketplace.SourceAzureMarketplace, 50}}
-		default:
-			opts = []sw{{marketplace.SourceAppSource, 55}, {marketplace.SourceAzureMarketplace, 40}, {marketplace.SourceSPZA, 5}}
-		}
-	case actTestDrive:
-		switch kind {
-		case kindAppSource:
-			opts = []sw{{marketplace.SourceAppSource, 85}, {marketplace.SourceTestDrive, 15}}
-		case kindAzure:
-			opts = []sw{{marketplace.SourceAzureMarketplace, 75}, {marketplace.SourceTestDrive, 25}}
-		default:
-			opts = []sw{{marketplace.SourceAzureMarketplace, 45}, {marketplace.SourceAppSource, 40}, {marketplace.SourceTestDrive, 15}}
-		}
-	case actINS:
-		switch kind {
-		case kindAppSource:
-			opts = []sw{{marketplace.SourceAppSource, 92}, {marketplace.SourceSPZA, 8}}
-		case kindAzure:
-			opts = []sw{{marketplace.SourceAzureMarketplace, 100}}
-		default:
-			opts = []sw{{marketplace.SourceAzureMarketplace, 55}, {marketplace.SourceAppSource, 45}}
-		}
 	}
+	opts := storefronts[act][kind]
 	w := make([]int, len(opts))
 	for i, o := range opts {
 		w[i] = o.w
 	}
-	return opts[r.weighted(w)].s
+	return opts[r.weighted(w)].source
 }
 
 // Delay buckets: [from, to) and weight.

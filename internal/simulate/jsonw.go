@@ -36,6 +36,11 @@ func encodeJSON(v any, st jsonStyle) []byte {
 }
 
 func appendValue(b []byte, v any, st jsonStyle, depth int) []byte {
+	// An object's members and an array's elements are written alike, each
+	// on a line of its own when indenting.
+	var members obj
+	var elems []any
+	brackets := "[]"
 	switch x := v.(type) {
 	case string:
 		return appendString(b, x, st.ascii)
@@ -49,40 +54,35 @@ func appendValue(b []byte, v any, st jsonStyle, depth int) []byte {
 		}
 		return append(b, "false"...)
 	case obj:
-		if len(x) == 0 {
-			return append(b, "{}"...)
-		}
-		b = append(b, '{')
-		for i, m := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = newline(b, st, depth+1)
-			b = appendString(b, m.k, st.ascii)
-			b = append(b, ':')
-			if st.indent != "" {
-				b = append(b, ' ')
-			}
-			b = appendValue(b, m.v, st, depth+1)
-		}
-		b = newline(b, st, depth)
-		return append(b, '}')
+		members, brackets = x, "{}"
 	case []any:
-		if len(x) == 0 {
-			return append(b, "[]"...)
-		}
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = newline(b, st, depth+1)
-			b = appendValue(b, e, st, depth+1)
-		}
-		b = newline(b, st, depth)
-		return append(b, ']')
+		elems = x
+	default:
+		panic("simulate: unsupported JSON value")
 	}
-	panic("simulate: unsupported JSON value")
+	n := max(len(members), len(elems))
+	if n == 0 {
+		return append(b, brackets...)
+	}
+	b = append(b, brackets[0])
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = newline(b, st, depth+1)
+		if members == nil {
+			b = appendValue(b, elems[i], st, depth+1)
+			continue
+		}
+		b = appendString(b, members[i].k, st.ascii)
+		b = append(b, ':')
+		if st.indent != "" {
+			b = append(b, ' ')
+		}
+		b = appendValue(b, members[i].v, st, depth+1)
+	}
+	b = newline(b, st, depth)
+	return append(b, brackets[1])
 }
 
 func newline(b []byte, st jsonStyle, depth int) []byte {

@@ -1,6 +1,8 @@
 package simulate
 
 import (
+	_ "embed"
+	"encoding/json"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -75,166 +77,46 @@ func polishFeminine(first, last string) string {
 	return last
 }
 
-var cultures = []*culture{
-	{
-		code: "en", weight: 26, countries: []string{"US", "GB", "CA", "AU"}, locale: "en-US",
-		swapRate: 150, middleRate: 3000,
-		first: parseNames(
-			"James=Jim,Jimmy", "William=Bill,Will", "Robert=Bob,Rob", "Michael=Mike", "Christopher=Chris",
-			"Jonathan=Jon", "Thomas=Tom", "Daniel=Dan,Danny", "Matthew=Matt", "Anthony=Tony",
-			"Joseph=Joe", "Benjamin=Ben", "Nicholas=Nick", "Edward=Ed,Ted", "Stephen=Steve",
-			"Andrew=Andy,Drew", "Richard=Rick,Rich", "Timothy=Tim", "Katherine=Kate,Katie", "Margaret=Peggy,Maggie",
-			"Elizabeth=Liz,Beth", "Jennifer=Jen,Jenny", "Patricia=Pat,Patty", "Rebecca=Becky", "Samantha=Sam",
-			"Victoria=Vicky,Tori", "Jessica=Jess", "Susan=Sue", "Deborah=Debbie,Deb", "Zoë",
-			"Emily", "Olivia", "Megan", "Ryan", "Tyler",
-		),
-		last: parseNames(
-			"Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
-			"Moore", "Jackson", "White", "Harris", "Clark", "Lewis", "Walker", "Hall", "Young", "Wright",
-			"O'Brien", "Thompson", "Robinson", "Bennett", "Hughes", "Murphy", "Collins", "Fitzgerald", "McAllister", "Campbell",
-		),
-	},
-	{
-		code: "es", weight: 9, countries: []string{"ES", "MX", "AR", "US"}, locale: "es-ES",
-		swapRate: 150, twoSurnames: 4500,
-		first: parseNames(
-			"José=Pepe", "Francisco=Paco,Pancho", "Alejandro=Álex", "Javier=Javi", "Carlos",
-			"Manuel=Manolo", "Miguel", "Antonio=Toño", "Ignacio=Nacho", "Enrique=Quique",
-			"Fernando=Nando", "Sofía", "Lucía", "María José", "Dolores=Lola",
-			"Guadalupe=Lupe", "Concepción=Concha", "Carmen", "Isabel=Isa", "Pilar",
-			"Raúl", "Andrés", "Ángela", "Jesús=Chucho",
-		),
-		last: parseNames(
-			"García", "Rodríguez", "Martínez", "López", "González", "Hernández", "Pérez", "Sánchez", "Ramírez", "Torres",
-			"Flores", "Gómez", "Díaz", "Morales", "Jiménez", "Ruiz", "Álvarez", "Romero", "Navarro", "Castillo",
-			"Ortega", "Delgado", "Vázquez", "Muñoz", "Ibáñez", "Peña",
-		),
-	},
-	{
-		code: "pt", weight: 10, countries: []string{"BR", "PT"}, locale: "pt-BR",
-		swapRate: 150, twoSurnames: 4000,
-		first: parseNames(
-			"João", "Antônio=Tonho", "Luís", "Rafael=Rafa", "Gabriel=Gabi",
-			"Roberto=Beto", "Eduardo=Edu,Dudu", "Thiago", "Rodrigo", "Felipe=Lipe",
-			"Gustavo=Guga", "Leonardo=Léo", "Ana Paula", "Fernanda=Nanda", "Juliana=Ju",
-			"Beatriz=Bia", "Mariana=Mari", "Letícia", "Larissa", "Camila=Mila",
-			"Gonçalo", "Conceição", "Vitória",
-		),
-		last: parseNames(
-			"Silva", "Santos", "Oliveira", "Souza", "Pereira", "Costa", "Ferreira", "Almeida", "Carvalho", "Ribeiro",
-			"Gomes", "Araújo", "Barbosa", "Rocha", "Cardoso", "Nascimento", "Lima", "Moreira", "Magalhães", "Gonçalves",
-			"Fonseca", "Azevedo",
-		),
-	},
-	{
-		code: "de", weight: 10, countries: []string{"DE", "AT", "CH"}, locale: "de-DE",
-		swapRate: 150,
-		first: parseNames(
-			"Johannes=Hannes", "Wolfgang=Wolf", "Friedrich=Fritz", "Matthias=Matze", "Stefan",
-			"Jürgen", "Klaus", "Dieter", "Lukas", "Maximilian=Max",
-			"Katharina=Kathi", "Stefanie=Steffi", "Sabine", "Ursula=Uschi", "Jörg",
-			"Björn", "Anja", "Heike", "Lena", "Sören",
-			"Uwe", "Günther", "Christian=Chris", "Alexander=Alex",
-		),
-		last: parseNames(
-			"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
-			"Schäfer", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann",
-			"Braun", "Krüger", "Hofmann", "Weiß", "Lange", "Köhler",
-		),
-	},
-	{
-		code: "fr", weight: 7, countries: []string{"FR", "CA"}, locale: "fr-FR",
-		swapRate: 250,
-		first: parseNames(
-			"Frédéric=Fred", "Nicolas=Nico", "Philippe=Phil", "Alexandre=Alex", "Christophe=Chris",
-			"Julien", "Mathieu", "Sébastien=Seb", "Étienne", "François",
-			"Hélène", "Céline", "Amélie", "Chloé", "Margaux=Margot",
-			"Élodie", "Camille", "Aurélie", "Benoît=Ben", "Jérôme",
-			"Gaëlle", "Thierry", "Laurence",
-		),
-		last: parseNames(
-			"Martin", "Bernard", "Dubois", "Durand", "Lefebvre", "Leroy", "Moreau", "Laurent", "Simon", "Michel",
-			"Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent", "Mercier", "Garnier",
-			"Chevalier", "Faure", "Lefèvre", "Lemaître",
-		),
-	},
-	{
-		code: "pl", weight: 6, countries: []string{"PL"}, locale: "pl-PL",
-		swapRate: 200, feminine: polishFeminine,
-		first: parseNames(
-			"Aleksander=Olek", "Katarzyna=Kasia", "Małgorzata=Gosia", "Wojciech=Wojtek", "Krzysztof=Krzysiek",
-			"Tomasz=Tomek", "Agnieszka=Aga", "Piotr=Piotrek", "Paweł", "Łukasz",
-			"Michał", "Jakub=Kuba", "Magdalena=Magda", "Joanna=Asia", "Zofia=Zosia",
-			"Monika", "Grzegorz=Grzesiek", "Marek", "Ewa", "Dorota",
-			"Bartosz=Bartek", "Zbigniew=Zbyszek",
-		),
-		last: parseNames(
-			"Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński", "Szymański", "Woźniak",
-			"Dąbrowski", "Kozłowski", "Jankowski", "Mazur", "Kwiatkowski", "Krawczyk", "Piotrowski", "Grabowski", "Pawłowski", "Michalski",
-			"Król", "Wieczorek", "Jabłoński", "Nowicki",
-		),
-	},
-	{
-		code: "in", weight: 13, countries: []string{"IN", "US", "GB"}, locale: "en-IN",
-		swapRate: 300,
-		first: parseNames(
-			"Rajesh=Raj", "Venkatesh=Venky", "Srinivasan=Srini", "Abhishek=Abhi", "Priyanka=Priya",
-			"Ananya", "Aditya=Adi", "Arjun", "Deepika", "Kavya",
-			"Lakshmi", "Sanjay", "Suresh", "Ramesh", "Pooja",
-			"Neha", "Vikram=Vicky", "Rahul", "Sneha", "Arun",
-			"Divya", "Karthik", "Meera", "Harish",
-		),
-		last: parseNames(
-			"Sharma", "Patel", "Gupta", "Iyer", "Reddy", "Nair", "Kumar", "Singh", "Mehta", "Joshi",
-			"Rao", "Menon", "Chatterjee", "Banerjee", "Das", "Krishnan", "Pillai", "Agarwal", "Desai", "Kulkarni",
-			"Bhat", "Naidu", "Verma", "Mishra",
-		),
-	},
-	{
-		code: "zh", weight: 8, countries: []string{"CN", "US"}, locale: "zh-CN",
-		swapRate: 1200, nativeRate: 1500, aliasRate: 3500,
-		first: parseNames(
-			"Wei|伟", "Fang|芳", "Min|敏", "Jing|静", "Li|丽",
-			"Qiang|强", "Lei|磊", "Jun|军", "Yong|勇", "Yan|艳",
-			"Jie|杰", "Juan|娟", "Tao|涛", "Ming|明", "Chao|超",
-			"Xiuying|秀英", "Xiaoming|晓明", "Haoran|浩然", "Yuxuan|宇轩", "Zihan|子涵",
-		),
-		last: parseNames(
-			"Wang|王", "Li|李", "Zhang|张", "Liu|刘", "Chen|陈", "Yang|杨", "Huang|黄", "Zhao|赵", "Wu|吴", "Zhou|周",
-			"Xu|徐", "Sun|孙", "Ma|马", "Zhu|朱", "Hu|胡", "Guo|郭", "He|何", "Lin|林", "Gao|高", "Luo|罗",
-		),
-	},
-	{
-		code: "ja", weight: 5, countries: []string{"JP"}, locale: "ja-JP",
-		swapRate: 1200, nativeRate: 1500,
-		first: parseNames(
-			"Hiroshi|博", "Takeshi|健", "Kenji|健二", "Shōta|翔太", "Daisuke|大輔",
-			"Yūto|悠斗", "Ren|蓮", "Sōta|蒼太", "Yui|結衣", "Aoi|葵",
-			"Sakura|さくら", "Haruka|遥", "Yōko|洋子", "Keiko|恵子", "Naoko|直子",
-			"Ayumi|あゆみ", "Misaki|美咲", "Kaito|海斗", "Ryō|涼", "Kōji|浩二",
-		),
-		last: parseNames(
-			"Satō|佐藤", "Suzuki|鈴木", "Takahashi|高橋", "Tanaka|田中", "Watanabe|渡辺", "Itō|伊藤", "Yamamoto|山本",
-			"Nakamura|中村", "Kobayashi|小林", "Katō|加藤", "Yoshida|吉田", "Yamada|山田", "Sasaki|佐々木", "Yamaguchi|山口",
-			"Matsumoto|松本", "Inoue|井上", "Kimura|木村", "Hayashi|林", "Shimizu|清水", "Ōta|太田", "Kōno|河野",
-		),
-	},
-	{
-		code: "ng", weight: 6, countries: []string{"NG", "GB"}, locale: "en-NG",
-		swapRate: 250,
-		first: parseNames(
-			"Oluwaseun=Seun", "Oluwatobi=Tobi", "Chukwuemeka=Emeka", "Olufunmilayo=Funmi", "Babatunde=Tunde",
-			"Adebayo=Bayo", "Chiamaka=Amaka", "Tolulope=Tolu", "Damilola=Dami", "Ikechukwu=Ike",
-			"Ngozi", "Chinedu", "Folake", "Yetunde", "Ifeanyi",
-			"Obinna", "Kelechi", "Nkechi", "Uchenna", "Adaeze=Ada",
-			"Aisha", "Musa", "Zainab", "Abubakar",
-		),
-		last: parseNames(
-			"Okafor", "Adeyemi", "Okonkwo", "Balogun", "Eze", "Nwosu", "Ogunleye", "Obi", "Chukwu", "Ibekwe",
-			"Afolabi", "Olawale", "Bello", "Yusuf", "Danjuma", "Akinola", "Adeleke", "Oladipo", "Nwachukwu", "Okoro",
-			"Ogundipe", "Onyeka", "Lawal", "Suleiman",
-		),
-	},
+// cultures are the naming traditions; their given names and surnames are
+// in names.json, by culture code.
+var cultures = withNames([]*culture{
+	{code: "en", weight: 26, countries: []string{"US", "GB", "CA", "AU"}, locale: "en-US", swapRate: 150, middleRate: 3000},
+	{code: "es", weight: 9, countries: []string{"ES", "MX", "AR", "US"}, locale: "es-ES", swapRate: 150, twoSurnames: 4500},
+	{code: "pt", weight: 10, countries: []string{"BR", "PT"}, locale: "pt-BR", swapRate: 150, twoSurnames: 4000},
+	{code: "de", weight: 10, countries: []string{"DE", "AT", "CH"}, locale: "de-DE", swapRate: 150},
+	{code: "fr", weight: 7, countries: []string{"FR", "CA"}, locale: "fr-FR", swapRate: 250},
+	{code: "pl", weight: 6, countries: []string{"PL"}, locale: "pl-PL", swapRate: 200, feminine: polishFeminine},
+	{code: "in", weight: 13, countries: []string{"IN", "US", "GB"}, locale: "en-IN", swapRate: 300},
+	{code: "zh", weight: 8, countries: []string{"CN", "US"}, locale: "zh-CN", swapRate: 1200, nativeRate: 1500, aliasRate: 3500},
+	{code: "ja", weight: 5, countries: []string{"JP"}, locale: "ja-JP", swapRate: 1200, nativeRate: 1500},
+	{code: "ng", weight: 6, countries: []string{"NG", "GB"}, locale: "en-NG", swapRate: 250},
+})
+
+//go:embed names.json
+var namesJSON []byte
+
+// withNames fills in each culture's given names and surnames from
+// names.json, which must name exactly these cultures.
+func withNames(cs []*culture) []*culture {
+	var lists map[string]struct {
+		First []string `json:"first"`
+		Last  []string `json:"last"`
+	}
+	if err := json.Unmarshal(namesJSON, &lists); err != nil {
+		panic("simulate: names.json: " + err.Error())
+	}
+	for _, c := range cs {
+		l, ok := lists[c.code]
+		if !ok || len(l.First) == 0 || len(l.Last) == 0 {
+			panic("simulate: names.json lacks the names of culture " + c.code)
+		}
+		c.first, c.last = parseNames(l.First...), parseNames(l.Last...)
+		delete(lists, c.code)
+	}
+	for code := range lists {
+		panic("simulate: names.json has names of an unknown culture " + code)
+	}
+	return cs
 }
 
 // englishAliases are English given names Chinese professionals often adopt.

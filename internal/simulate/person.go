@@ -391,35 +391,15 @@ func (p *person) fill(r *rng, source string, vars *[]string) typed {
 		t.phoneDigits = asNumber(t.v[fPhone])
 	}
 
-	// country
-	switch {
-	case r.chance(rateCountryMissing):
-		t.missing[fCountry] = true
-		note("missing-country")
-	default:
-		t.v[fCountry] = p.countryHabit
-		if r.chance(rateCountryForm) {
-			texts, w := p.country.formsFor(c)
-			if s := texts[r.weighted(w)]; s != p.countryHabit {
-				t.v[fCountry] = s
-				note("country-variant")
-			}
-		}
-	}
-
-	// company
-	switch {
-	case r.chance(rateCompanyMissing):
-		t.missing[fCompany] = true
-		note("missing-company")
-	default:
-		s := p.companyHabit
-		if r.chance(rateCompanyForm) {
-			if v := pick(r, p.company.variants); v != s {
-				s = v
-				note("company-variant")
-			}
-		}
+	// country, company, title
+	t.usual(r, note, fCountry, rateCountryMissing, rateCountryForm, p.countryHabit, func() string {
+		texts, w := p.country.formsFor(c)
+		return texts[r.weighted(w)]
+	})
+	if t.usual(r, note, fCompany, rateCompanyMissing, rateCompanyForm, p.companyHabit, func() string {
+		return pick(r, p.company.variants)
+	}) {
+		s := t.v[fCompany]
 		if r.chance(rateCompanyCase) {
 			if r.n(2) == 0 {
 				s = strings.ToUpper(s)
@@ -435,20 +415,9 @@ func (p *person) fill(r *rng, source string, vars *[]string) typed {
 		t.v[fCompany] = s
 	}
 
-	// title
-	switch {
-	case r.chance(rateTitleMissing):
-		t.missing[fTitle] = true
-		note("missing-title")
-	default:
-		t.v[fTitle] = p.titleHabit
-		if r.chance(rateTitleForm) {
-			if s := pick(r, p.title.forms); s != p.titleHabit {
-				t.v[fTitle] = s
-				note("title-variant")
-			}
-		}
-	}
+	t.usual(r, note, fTitle, rateTitleMissing, rateTitleForm, p.titleHabit, func() string {
+		return pick(r, p.title.forms)
+	})
 
 	// stray white space in one field
 	if r.chance(rateWhitespace) {
@@ -459,6 +428,32 @@ func (p *person) fill(r *rng, source string, vars *[]string) typed {
 		}
 	}
 	return t
+}
+
+// usualNotes name the variations of the fields typed.usual fills.
+var usualNotes = [numContactFields]struct{ missing, variant string }{
+	fCountry: {"missing-country", "country-variant"},
+	fCompany: {"missing-company", "company-variant"},
+	fTitle:   {"missing-title", "title-variant"},
+}
+
+// usual fills field f the way the person usually writes it: left out now
+// and then (chance missing), or written in another of its forms, drawn by
+// other (chance form). It reports whether the field is filled.
+func (t *typed) usual(r *rng, note func(string), f int, missing, form int, habit string, other func() string) bool {
+	if r.chance(missing) {
+		t.missing[f] = true
+		note(usualNotes[f].missing)
+		return false
+	}
+	t.v[f] = habit
+	if r.chance(form) {
+		if s := other(); s != habit {
+			t.v[f] = s
+			note(usualNotes[f].variant)
+		}
+	}
+	return true
 }
 
 // emailVariant writes an address the way the person types it this time.

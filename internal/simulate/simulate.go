@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -335,7 +336,7 @@ func (g *generator) realEvent(seq int, p *person) Event {
 		h := fnv.New64a()
 		h.Write(body)
 		sum := h.Sum64()
-		if containsHash(p.seen, sum) && attempt < 9 {
+		if slices.Contains(p.seen, sum) && attempt < 9 {
 			continue
 		}
 		p.seen = append(p.seen, sum)
@@ -343,15 +344,6 @@ func (g *generator) realEvent(seq int, p *person) Event {
 		ev.Shape, ev.Body, ev.Entity, ev.EntityLayout, ev.Variations = shape, body, entity, layout, vars
 		return ev
 	}
-}
-
-func containsHash(s []uint64, h uint64) bool {
-	for _, x := range s {
-		if x == h {
-			return true
-		}
-	}
-	return false
 }
 
 // payloadQuirks names the quirks that show in the body.

@@ -31,31 +31,23 @@ func (m Metrics) String() string {
 // ids must be unique; with several inputs sharing ids, key them by input
 // first.
 func Evaluate(pred, truth map[string]string) Metrics {
+	// The contingency table: records by predicted cluster and true entity;
+	// then its margins, the sizes of clusters and entities.
 	type cell struct{ p, t string }
 	cells := map[cell]int64{}
-	psize := map[string]int64{}
-	tsize := map[string]int64{}
-	var m Metrics
 	for id, p := range pred {
-		t, ok := truth[id]
-		if !ok {
-			continue
+		if t, ok := truth[id]; ok {
+			cells[cell{p, t}]++
 		}
-		m.Records++
-		cells[cell{p, t}]++
-		psize[p]++
-		tsize[t]++
 	}
-	c2 := func(n int64) int64 { return n * (n - 1) / 2 }
-	for _, n := range cells {
-		m.CorrectPairs += c2(n)
+	var m Metrics
+	psize, tsize := map[string]int64{}, map[string]int64{}
+	for c, n := range cells {
+		m.Records += int(n)
+		psize[c.p] += n
+		tsize[c.t] += n
 	}
-	for _, n := range psize {
-		m.PredictedPairs += c2(n)
-	}
-	for _, n := range tsize {
-		m.TruePairs += c2(n)
-	}
+	m.CorrectPairs, m.PredictedPairs, m.TruePairs = pairs(cells), pairs(psize), pairs(tsize)
 	m.PredictedClusters, m.TrueClusters = len(psize), len(tsize)
 	m.Precision = ratio(m.CorrectPairs, m.PredictedPairs)
 	m.Recall = ratio(m.CorrectPairs, m.TruePairs)
@@ -72,6 +64,16 @@ func Evaluate(pred, truth map[string]string) Metrics {
 		m.BCubedF1 = f1(m.BCubedPrecision, m.BCubedRecall)
 	}
 	return m
+}
+
+// pairs is the number of pairs of records that share a group, given the
+// groups' sizes.
+func pairs[K comparable](sizes map[K]int64) int64 {
+	var n int64
+	for _, s := range sizes {
+		n += s * (s - 1) / 2
+	}
+	return n
 }
 
 func ratio(a, b int64) float64 {

@@ -76,6 +76,10 @@ func DefaultBlocking(s Schema) Blocking {
 	add := func(name string, fields []int, fn func(d *Dataset, r int, emit func(string))) {
 		b.Rules = append(b.Rules, Rule{Name: name, Fields: fields, keys: fn})
 	}
+	addLoose := func(name string, fields []int, fn func(d *Dataset, r int, emit func(string))) {
+		add(name, fields, fn)
+		b.Rules[len(b.Rules)-1].Loose = true
+	}
 	for f, fd := range s {
 		switch fd.Kind {
 		case Email:
@@ -149,24 +153,24 @@ func DefaultBlocking(s Schema) Blocking {
 			})
 		}
 	}
-	if ci >= 0 && li >= 0 {
-		add(s[ci].Name+"+"+s[li].Name+"_phonetic", []int{ci, li}, func(d *Dataset, r int, emit func(string)) {
-			c, p := d.v(ci, r).alt2, d.v(li, r).phon
+	// withSurname keys a record by field f (without spaces) and the
+	// phonetic code of its last name.
+	withSurname := func(f int) {
+		add(s[f].Name+"+"+s[li].Name+"_phonetic", []int{f, li}, func(d *Dataset, r int, emit func(string)) {
+			c, p := d.v(f, r).alt2, d.v(li, r).phon
 			if c != "" && p != "" {
 				emit(c + "|" + p)
 			}
 		})
 	}
+	if ci >= 0 && li >= 0 {
+		withSurname(ci)
+	}
 	persons := fi >= 0 || li >= 0 || full >= 0
 	if co >= 0 && li >= 0 {
 		// Many people work at one company: the company alone is a weak
 		// key for people.
-		add(s[co].Name+"+"+s[li].Name+"_phonetic", []int{co, li}, func(d *Dataset, r int, emit func(string)) {
-			c, p := d.v(co, r).alt2, d.v(li, r).phon
-			if c != "" && p != "" {
-				emit(c + "|" + p)
-			}
-		})
+		withSurname(co)
 	}
 	if co >= 0 && !persons {
 		add(s[co].Name, []int{co}, func(d *Dataset, r int, emit func(string)) {
@@ -174,17 +178,16 @@ func DefaultBlocking(s Schema) Blocking {
 				emit(v.alt2)
 			}
 		})
-		add(s[co].Name+":words", []int{co}, func(d *Dataset, r int, emit func(string)) {
+		addLoose(s[co].Name+":words", []int{co}, func(d *Dataset, r int, emit func(string)) {
 			for _, t := range d.v(co, r).toks {
 				if len(t) >= 3 {
 					emit(t)
 				}
 			}
 		})
-		b.Rules[len(b.Rules)-1].Loose = true
 	}
 	if full >= 0 {
-		add(s[full].Name+":words", []int{full}, func(d *Dataset, r int, emit func(string)) {
+		addLoose(s[full].Name+":words", []int{full}, func(d *Dataset, r int, emit func(string)) {
 			v := d.v(full, r)
 			if len(v.toks) < 2 {
 				if v.norm != "" {
@@ -198,10 +201,9 @@ func DefaultBlocking(s Schema) Blocking {
 				}
 			}
 		})
-		b.Rules[len(b.Rules)-1].Loose = true
 	}
 	if ad >= 0 {
-		add(s[ad].Name+":words", []int{ad}, func(d *Dataset, r int, emit func(string)) {
+		addLoose(s[ad].Name+":words", []int{ad}, func(d *Dataset, r int, emit func(string)) {
 			v := d.v(ad, r)
 			// The number with the next word ("27 washington"), else each
 			// long word.
@@ -213,7 +215,6 @@ func DefaultBlocking(s Schema) Blocking {
 				}
 			}
 		})
-		b.Rules[len(b.Rules)-1].Loose = true
 	}
 	// Sorted neighbourhood over the names, forwards and reversed, so that
 	// a typo early in a name still lands near its duplicate.

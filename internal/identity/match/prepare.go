@@ -122,9 +122,7 @@ func prepValue(k Kind, raw, region string) value {
 		v.alt = d
 	case Company:
 		v.norm = normalize.Company(raw)
-		v.toks = normalize.Tokens(v.norm)
-		v.alt = sortedJoin(v.toks)
-		v.alt2 = strings.ReplaceAll(v.norm, " ", "")
+		v.setWords()
 	case Country:
 		v.norm = normalize.Country(raw)
 		if v.norm == "" {
@@ -132,14 +130,10 @@ func prepValue(k Kind, raw, region string) value {
 		}
 	case Title, Text, City:
 		v.norm = normalize.Text(raw)
-		v.toks = normalize.Tokens(v.norm)
-		v.alt = sortedJoin(v.toks)
-		v.alt2 = strings.ReplaceAll(v.norm, " ", "")
+		v.setWords()
 	case Address:
 		v.norm = normalize.Address(raw)
-		v.toks = normalize.Tokens(v.norm)
-		v.alt = sortedJoin(v.toks)
-		v.alt2 = strings.ReplaceAll(v.norm, " ", "")
+		v.setWords()
 	case Date:
 		if d, ok := normalize.ParseDate(raw); ok {
 			v.date, v.flag = d, d.Valid
@@ -159,6 +153,15 @@ func prepValue(k Kind, raw, region string) value {
 		return value{}
 	}
 	return v
+}
+
+// setWords fills in the forms of a multi-word value from its normal form:
+// its words, the words sorted (alt) and the normal form without spaces
+// (alt2).
+func (v *value) setWords() {
+	v.toks = normalize.Tokens(v.norm)
+	v.alt = sortedJoin(v.toks)
+	v.alt2 = strings.ReplaceAll(v.norm, " ", "")
 }
 
 func sortedJoin(t []string) string {

@@ -29,26 +29,8 @@ var legalForms = map[string]bool{
 // (registers and patent offices shorten them), so that the short and the
 // long form agree: "Internat" and "Intl" are "international", "Konink" and
 // "Koninkl" are "koninklijke" (Dutch "royal"), "Mij" is "maatschappij"
-// (Dutch "company").
-var companyAbbrev = map[string]string{
-	"intl": "international", "internat": "international", "int'l": "international",
-	"natl": "national", "nat": "national",
-	"univ": "university", "inst": "institute", "assn": "association", "assoc": "association",
-	"mfg": "manufacturing", "mfrs": "manufacturers", "inds": "industries", "ind": "industries",
-	"industrie": "industries", "industry": "industries",
-	"labs": "laboratories", "lab": "laboratories", "labo": "laboratories", "laboratory": "laboratories",
-	"hldgs": "holdings", "hldg": "holdings", "holding": "holdings", "grp": "group",
-	"svcs": "services", "svc": "services", "service": "services",
-	"tech": "technologies", "technology": "technologies",
-	"res": "research", "dev": "development", "devel": "development",
-	"eng": "engineering", "engg": "engineering", "chem": "chemical", "chemicals": "chemical",
-	"pharm": "pharmaceutical", "pharmaceuticals": "pharmaceutical",
-	"electronic": "electronics", "elect": "electronics", "elec": "electric",
-	"sys": "systems", "system": "systems", "bros": "brothers", "mgmt": "management",
-	"konink": "koninklijke", "koninkl": "koninklijke", "kon": "koninklijke",
-	"mij": "maatschappij", "mij.": "maatschappij",
-	"gloeilampenfab": "gloeilampenfabrieken", "fab": "fabriek",
-}
+// (Dutch "company"). The table is data/company-abbreviations.txt.
+var companyAbbrev = aliasTable("company-abbreviations.txt")
 
 // legalPhrases are multi-word legal forms, matched as whole trailing
 // words before the single-word forms.

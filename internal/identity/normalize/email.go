@@ -156,34 +156,10 @@ func secondLevel(domain string) string {
 	return labels[n-2]
 }
 
-// freeMail lists consumer mail domains (exact domains); freeMailLabels
-// lists providers that run the same service under many country domains.
-var freeMail = map[string]bool{
-	"gmail.com": true, "googlemail.com": true, "aol.com": true, "aim.com": true, "icloud.com": true,
-	"me.com": true, "mac.com": true, "msn.com": true, "passport.com": true, "proton.me": true,
-	"protonmail.com": true, "protonmail.ch": true, "pm.me": true, "tutanota.com": true, "tutanota.de": true,
-	"tuta.io": true, "fastmail.com": true, "fastmail.fm": true, "hey.com": true, "zoho.com": true,
-	"zohomail.com": true, "ymail.com": true, "rocketmail.com": true, "mail.com": true, "email.com": true,
-	"usa.com": true, "inbox.com": true, "yandex.ru": true, "yandex.com": true, "ya.ru": true,
-	"mail.ru": true, "inbox.ru": true, "list.ru": true, "bk.ru": true, "rambler.ru": true,
-	"qq.com": true, "163.com": true, "126.com": true, "sina.com": true, "sina.cn": true, "sohu.com": true,
-	"yeah.net": true, "foxmail.com": true, "naver.com": true, "daum.net": true, "hanmail.net": true,
-	"web.de": true, "t-online.de": true, "freenet.de": true, "arcor.de": true, "posteo.de": true,
-	"mailbox.org": true, "libero.it": true, "virgilio.it": true, "tiscali.it": true, "alice.it": true,
-	"orange.fr": true, "wanadoo.fr": true, "free.fr": true, "laposte.net": true, "sfr.fr": true,
-	"neuf.fr": true, "bbox.fr": true, "terra.com.br": true, "bol.com.br": true, "uol.com.br": true,
-	"ig.com.br": true, "globo.com": true, "r7.com": true, "comcast.net": true, "verizon.net": true,
-	"att.net": true, "sbcglobal.net": true, "bellsouth.net": true, "cox.net": true, "charter.net": true,
-	"earthlink.net": true, "juno.com": true, "btinternet.com": true, "virginmedia.com": true,
-	"sky.com": true, "talktalk.net": true, "ntlworld.com": true, "bigpond.com": true, "optusnet.com.au": true,
-	"shaw.ca": true, "rogers.com": true, "sympatico.ca": true, "videotron.ca": true, "rediffmail.com": true,
-	"seznam.cz": true, "centrum.cz": true, "wp.pl": true, "o2.pl": true, "onet.pl": true, "interia.pl": true,
-	"gazeta.pl": true, "abv.bg": true, "ukr.net": true, "walla.co.il": true, "telenet.be": true,
-	"skynet.be": true, "ziggo.nl": true, "kpnmail.nl": true, "planet.nl": true, "home.nl": true,
-	"hetnet.nl": true, "bluewin.ch": true, "gmx.ch": true, "sapo.pt": true, "netcabo.pt": true,
-	"telefonica.net": true, "terra.es": true, "ono.com": true, "prodigy.net.mx": true, "yopmail.com": true,
-	"mailinator.com": true, "guerrillamail.com": true, "10minutemail.com": true,
-}
+// freeMail lists consumer mail domains (exact domains; the list is
+// data/freemail.txt); freeMailLabels lists providers that run the same
+// service under many country domains.
+var freeMail = wordSet("freemail.txt")
 
 var freeMailLabels = map[string]bool{
 	"hotmail": true, "outlook": true, "live": true, "windowslive": true, "yahoo": true, "gmx": true,

@@ -10,6 +10,7 @@
 package strsim
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -36,10 +37,7 @@ func Jaro(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	if isASCII(a) && isASCII(b) {
-		return jaro([]byte(a), []byte(b))
-	}
-	return jaro([]rune(a), []rune(b))
+	return jaroWinkler(a, b, false)
 }
 
 // JaroWinkler is the Jaro–Winkler similarity with the usual prefix scale
@@ -48,15 +46,20 @@ func JaroWinkler(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	if isASCII(a) && isASCII(b) {
-		return winkler([]byte(a), []byte(b))
-	}
-	return winkler([]rune(a), []rune(b))
+	return jaroWinkler(a, b, true)
 }
 
-func winkler[T chars](a, b []T) float64 {
+// jaroWinkler is Jaro, with Winkler's prefix boost when boost is set.
+func jaroWinkler(a, b string, boost bool) float64 {
+	if isASCII(a) && isASCII(b) {
+		return winkler([]byte(a), []byte(b), boost)
+	}
+	return winkler([]rune(a), []rune(b), boost)
+}
+
+func winkler[T chars](a, b []T, boost bool) float64 {
 	j := jaro(a, b)
-	if j <= 0.7 { // Winkler's boost threshold
+	if !boost || j <= 0.7 { // Winkler's boost threshold
 		return j
 	}
 	l := 0
@@ -125,10 +128,7 @@ func Levenshtein(a, b string) int {
 	if a == b {
 		return 0
 	}
-	if isASCII(a) && isASCII(b) {
-		return osa([]byte(a), []byte(b), false)
-	}
-	return osa([]rune(a), []rune(b), false)
+	return editDistance(a, b, false)
 }
 
 // OSA is the optimal string alignment distance (the restricted
@@ -138,10 +138,15 @@ func OSA(a, b string) int {
 	if a == b {
 		return 0
 	}
+	return editDistance(a, b, true)
+}
+
+// editDistance is Levenshtein, or OSA with transpose.
+func editDistance(a, b string, transpose bool) int {
 	if isASCII(a) && isASCII(b) {
-		return osa([]byte(a), []byte(b), true)
+		return osa([]byte(a), []byte(b), transpose)
 	}
-	return osa([]rune(a), []rune(b), true)
+	return osa([]rune(a), []rune(b), transpose)
 }
 
 // WithinOSA reports whether OSA(a, b) <= k, stopping early when the
@@ -200,43 +205,28 @@ func TokenJaccard(a, b []string) float64 {
 	if len(a) == 0 && len(b) == 0 {
 		return 0
 	}
-	inter := 0
+	inter, na := 0, 0
 	for i, x := range a {
-		dup := false
-		for _, y := range a[:i] {
-			if x == y {
-				dup = true
-				break
-			}
+		if slices.Contains(a[:i], x) {
+			continue // counted at its first occurrence
 		}
-		if dup {
-			continue
-		}
-		for _, y := range b {
-			if x == y {
-				inter++
-				break
-			}
+		na++
+		if slices.Contains(b, x) {
+			inter++
 		}
 	}
-	union := distinct(a) + distinct(b) - inter
+	union := na + distinct(b) - inter
 	if union == 0 {
 		return 0
 	}
 	return float64(inter) / float64(union)
 }
 
+// distinct is the number of distinct strings in a.
 func distinct(a []string) int {
 	n := 0
 	for i, x := range a {
-		dup := false
-		for _, y := range a[:i] {
-			if x == y {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !slices.Contains(a[:i], x) {
 			n++
 		}
 	}

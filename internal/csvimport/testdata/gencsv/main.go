@@ -8,13 +8,14 @@
 package main
 
 import (
-	"bufio"
 	"encoding/csv"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+
+	"github.com/leadhub/leadhub/internal/bench/outfile"
 )
 
 var (
@@ -32,22 +33,19 @@ func main() {
 	rows := flag.Int("rows", 100000, "data rows to write")
 	out := flag.String("o", "-", "output file (- for stdout)")
 	flag.Parse()
-	var w io.Writer = os.Stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		defer f.Close()
-		w = f
+	if err := outfile.Write(*out, func(w io.Writer) error { return writeRows(w, *rows) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	cw := csv.NewWriter(bw)
+}
+
+// writeRows writes the header and rows data rows.
+func writeRows(w io.Writer, rows int) error {
+	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	_ = cw.Write([]string{"Lead ID", "Customer name", "Contact first name", "Contact last name", "Contact email", "Contact phone",
 		"Job title", "Country/Region", "Offer", "Offer name", "Lead source", "Action", "Created date", "Customer comments"})
-	for i := range *rows {
+	for i := range rows {
 		fn, ln := firstNames[i%len(firstNames)], lastNames[(i/len(firstNames))%len(lastNames)]
 		co := companies[(i/7)%len(companies)]
 		of := offers[i%len(offers)]
@@ -64,19 +62,11 @@ func main() {
 			fmt.Sprintf("2025-%02d-%02dT%02d:%02d:00Z", 1+i%12, 1+i%28, i%24, i%60), comment,
 		}
 		if err := cw.Write(rec); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+			return err
 		}
 	}
 	cw.Flush()
-	if err := cw.Error(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := bw.Flush(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	return cw.Error()
 }
 
 func companyDomain(c string) string {

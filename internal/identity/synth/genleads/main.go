@@ -6,11 +6,12 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/leadhub/leadhub/internal/bench/outfile"
 	"github.com/leadhub/leadhub/internal/identity/synth"
 )
 
@@ -19,22 +20,10 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed")
 	out := flag.String("o", "-", "output file (- for standard output)")
 	flag.Parse()
-	w := os.Stdout
-	if *out != "-" {
-		f, err := os.Create(*out)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		defer f.Close()
-		w = f
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := synth.WriteCSV(bw, synth.New(*seed, *n).Generate(*n)); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if err := bw.Flush(); err != nil {
+	err := outfile.Write(*out, func(w io.Writer) error {
+		return synth.WriteCSV(w, synth.New(*seed, *n).Generate(*n))
+	})
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
