@@ -59,10 +59,10 @@ func Hash(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Store is what a Verifier reads: the credentials of a kind (their hashes,
-// ids and names).
+// Store is what a Verifier reads: the active credentials of a kind (their
+// hashes, ids and names).
 type Store interface {
-	ListCredentials(ctx context.Context, kind lead.CredentialKind) ([]lead.Credential, error)
+	ActiveCredentials(ctx context.Context, kind lead.CredentialKind) ([]lead.Credential, error)
 }
 
 // Verifier checks presented secrets against the active credentials. It
@@ -138,7 +138,7 @@ func (v *Verifier) active(ctx context.Context, kind lead.CredentialKind) (cached
 	if c, ok := v.cache[kind]; ok && v.now().Sub(c.at) < v.ttl {
 		return c, nil
 	}
-	all, err := v.store.ListCredentials(ctx, kind)
+	all, err := v.store.ActiveCredentials(ctx, kind)
 	if err != nil {
 		return cached{}, err
 	}

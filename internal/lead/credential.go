@@ -37,6 +37,7 @@ type CredentialStore interface {
 	ListCredentials(ctx context.Context, kind CredentialKind) ([]Credential, error)
 	// RevokeCredential revokes by id or by hint prefix.
 	RevokeCredential(ctx context.Context, kind CredentialKind, idOrHint string) (Credential, error)
-	// ActiveCredentialHashes returns hashes of unrevoked credentials.
-	ActiveCredentialHashes(ctx context.Context, kind CredentialKind) ([]string, error)
+	// ActiveCredentials returns the unrevoked credentials of kind (with
+	// their hashes), in hash order.
+	ActiveCredentials(ctx context.Context, kind CredentialKind) ([]Credential, error)
 }

@@ -107,15 +107,13 @@ func (s *Store) RevokeCredential(ctx context.Context, kind lead.CredentialKind, 
 	return *c, nil
 }
 
-// ActiveCredentialHashes returns the hashes of the unrevoked credentials of
-// kind.
-func (s *Store) ActiveCredentialHashes(ctx context.Context, kind lead.CredentialKind) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, activeHashes, string(kind))
-	hashes, err := collect(rows, err, []string{}, scanString)
+// ActiveCredentials returns the unrevoked credentials of kind, by hash.
+func (s *Store) ActiveCredentials(ctx context.Context, kind lead.CredentialKind) ([]lead.Credential, error) {
+	cs, err := s.queryCredentials(ctx, s.r, activeCredentials, string(kind))
 	if err != nil {
 		return nil, s.fail("reading credentials", err)
 	}
-	return hashes, nil
+	return cs, nil
 }
 
 type querier interface {

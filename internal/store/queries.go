@@ -79,8 +79,8 @@ ORDER BY created_at DESC, id DESC`
 	findCredentials = `SELECT ` + credentialColumns + ` FROM credentials
 WHERE kind = $1 AND (id = $2 OR hint LIKE $3 ESCAPE '\')
 ORDER BY created_at DESC, id DESC`
-	revokeCredential = `UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
-	activeHashes     = `SELECT hash FROM credentials WHERE kind = $1 AND revoked_at IS NULL ORDER BY hash`
+	revokeCredential  = `UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
+	activeCredentials = `SELECT ` + credentialColumns + ` FROM credentials WHERE kind = $1 AND revoked_at IS NULL ORDER BY hash`
 )
 
 // maxRowsPerStatement caps multi-row statements: a batch of up to 256

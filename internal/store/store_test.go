@@ -972,9 +972,16 @@ func TestClosed(t *testing.T) {
 
 func wantHashes(t *testing.T, s *store.Store, kind lead.CredentialKind, want ...string) {
 	t.Helper()
-	got, err := s.ActiveCredentialHashes(ctxT(t), kind)
+	active, err := s.ActiveCredentials(ctxT(t), kind)
 	if err != nil {
 		t.Fatal(err)
+	}
+	got := []string{}
+	for _, c := range active {
+		if c.Kind != kind || c.RevokedAt != nil || c.ID == "" {
+			t.Fatalf("active %s credential %+v", kind, c)
+		}
+		got = append(got, c.Hash)
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("active %s hashes %q, want %q", kind, got, want)
