@@ -63,11 +63,19 @@ func level(k Kind, a, b *value) int8 {
 	}
 }
 
-// nameLevel: exact, alias, typo, similar, weak, different.
+// nameLevel: exact, alias, typo, similar, weak, different. Given names
+// (which carry their nickname keys in toks) are aliases when the keys
+// meet (chris and christine; bob and rob). Two given names that the
+// nickname tables both know and that are not aliases are two names, not a
+// typo of one (mark and mary, john and joan, michael and michelle):
+// different. Spelling variants of one name (catherine, kathryn) are
+// related in the tables.
 func nameLevel(a, b *value) int8 {
 	switch {
-	case a.alt == b.alt || a.alt2 == b.alt2:
+	case a.alt == b.alt || a.alt2 == b.alt2 || meetSorted(a.toks, b.toks):
 		return 1
+	case a.flag && b.flag:
+		return 5
 	}
 	jw := strsim.JaroWinkler(a.norm, b.norm)
 	switch {
@@ -124,26 +132,62 @@ func fullNameLevel(a, b *value) int8 {
 	return 5
 }
 
-// emailLevel: exact, typo, same_local_part, similar, different. Two
-// addresses at one company domain are different: the company field, not
-// the address, says whether two people work together.
+// emailLevel: exact, typo, same_local_part, similar, shared_mailbox,
+// other_mailbox, different. Two personal mailboxes at one company domain
+// are two people (other_mailbox): the company field, not the address, says
+// whether two people work together. Mailboxes that differ in their digits
+// (clee1@, clee2@) are numbered to tell namesakes apart: never a typo.
 func emailLevel(a, b *value) int8 {
-	if strsim.WithinOSA(a.norm, b.norm, 1) {
-		return 1
-	}
 	if a.alt == "" || b.alt == "" { // not shaped like addresses
-		if strsim.JaroWinkler(a.norm, b.norm) >= 0.9 {
+		switch {
+		case strsim.WithinOSA(a.norm, b.norm, 1):
+			return 1
+		case strsim.JaroWinkler(a.norm, b.norm) >= 0.9:
 			return 3
 		}
-		return 4
+		return emailDifferent
 	}
-	if a.alt == b.alt && len(a.alt) >= 3 {
+	sameDigits := digitsOf(a.alt) == digitsOf(b.alt)
+	sameCompany := a.alt2 == b.alt2 && !a.flag
+	switch {
+	case sameDigits && strsim.WithinOSA(a.norm, b.norm, 1):
+		return 1
+	case a.alt == b.alt && len(a.alt) >= 3 && !a.role:
 		return 2
-	}
-	if (a.alt2 == b.alt2 || strsim.WithinOSA(a.alt2, b.alt2, 1)) && strsim.JaroWinkler(a.alt, b.alt) >= 0.88 {
+	case sameCompany && (a.role || b.role):
+		return emailShared // a person and the team mailbox of the same company
+	case sameCompany:
+		return emailOtherMailbox
+	case sameDigits && strsim.WithinOSA(a.alt2, b.alt2, 1) && strsim.JaroWinkler(a.alt, b.alt) >= 0.88:
 		return 3
 	}
-	return 4
+	return emailDifferent
+}
+
+// digitsOf returns the digits of s, in order.
+func digitsOf(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// meetSorted reports whether two sorted lists share an element.
+func meetSorted(a, b []string) bool {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch strings.Compare(a[i], b[j]) {
+		case 0:
+			return true
+		case -1:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
 }
 
 // phoneLevel: exact, same_number, typo, different.

@@ -48,6 +48,8 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 		switch {
 		case a == 0 || b == 0:
 			c.Levels[f] = Missing
+		case a == b && col.kind == Email && col.vals[a].role:
+			c.Levels[f] = emailShared // one team mailbox: the same company, not the same person
 		case a == b:
 			c.Levels[f] = 0
 			if tfU != nil && tfU[f] > 0 {
@@ -58,20 +60,32 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 		}
 	}
 	d.checkSwap(i, j, c)
-	// An address spelled from the person's names that agrees only in
-	// its local part, or is merely similar, adds nothing to the names.
 	if d.namedEmail != nil {
-		if l := c.Levels[d.email]; (l == emailSameLocal || l == emailSimilar) && (d.namedEmail[i] || d.namedEmail[j]) {
+		switch l := c.Levels[d.email]; {
+		// An address spelled from the person's names that agrees only in
+		// its local part, or is merely similar, adds nothing to the names.
+		case (l == emailSameLocal || l == emailSimilar) && (d.namedEmail[i] || d.namedEmail[j]):
 			c.Levels[d.email] = emailDifferent
+		// Two mailboxes at one company both spelled from their owners'
+		// names (jsmith@, john.smith@) are the forms one company gives
+		// one person, unless they are numbered apart (clee1@, clee2@):
+		// the names, not the addresses, decide.
+		case l == emailOtherMailbox && d.namedEmail[i] && d.namedEmail[j]:
+			col := &d.cols[d.email]
+			if digitsOf(col.vals[col.ids[i]].alt) == digitsOf(col.vals[col.ids[j]].alt) {
+				c.Levels[d.email] = emailDifferent
+			}
 		}
 	}
 }
 
 // Levels of the Email kind referred to by name.
 const (
-	emailSameLocal int8 = 2
-	emailSimilar   int8 = 3
-	emailDifferent int8 = 4
+	emailSameLocal    int8 = 2
+	emailSimilar      int8 = 3
+	emailShared       int8 = 4
+	emailOtherMailbox int8 = 5
+	emailDifferent    int8 = 6
 )
 
 // checkSwap compares the first name of each record with the last name of

@@ -122,7 +122,7 @@ var levelNames = map[Kind][]string{
 	FirstName: {"exact", "alias", "typo", "similar", "weak", "different"},
 	LastName:  {"exact", "alias", "typo", "similar", "weak", "different"},
 	FullName:  {"exact", "reordered", "typo", "similar", "partial", "different"},
-	Email:     {"exact", "typo", "same_local_part", "similar", "different"},
+	Email:     {"exact", "typo", "same_local_part", "similar", "shared_mailbox", "other_mailbox", "different"},
 	Phone:     {"exact", "same_number", "typo", "different"},
 	Company:   {"exact", "reordered", "typo", "similar", "partial", "different"},
 	Country:   {"exact", "different"},

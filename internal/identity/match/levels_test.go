@@ -24,7 +24,12 @@ func TestLevels(t *testing.T) {
 		{FirstName, "José", "jose", "exact"},
 		{FirstName, "Bill", "William", "alias"},
 		{FirstName, "Paco", "Francisco", "alias"},
-		{FirstName, "Jonathon", "Jonathan", "typo"},
+		{FirstName, "Jonathon", "Jonathan", "alias"}, // the nickname list relates them
+		{FirstName, "Jonathn", "Jonathan", "typo"},
+		{FirstName, "Chris", "Christine", "alias"},
+		{FirstName, "Christopher", "Christine", "different"}, // they only share a nickname
+		{FirstName, "Mark", "Mary", "different"},             // two names one letter apart
+		{FirstName, "Michael", "Michelle", "different"},
 		{FirstName, "Catherine", "Kathryn", "alias"},
 		{FirstName, "Smyth", "Smith", "typo"},
 		{FirstName, "J", "John", "weak"},
@@ -46,8 +51,16 @@ func TestLevels(t *testing.T) {
 		{Email, "John.Smith@gmail.com", "johnsmith+x@googlemail.com", "exact"},
 		{Email, "jsmith@contoso.com", "jsmitth@contoso.com", "typo"},
 		{Email, "jsmith@contoso.com", "jsmith@fabrikam.com", "same_local_part"},
-		{Email, "robert255@smith.net", "roberta25@smith.net", "similar"},
-		{Email, "a.b@contoso.com", "c.d@contoso.com", "different"},
+		{Email, "robert255@gmail.com", "roberta255@gmail.com", "typo"},
+		{Email, "robert.smith@gmail.com", "roberts.smith@gmail.com", "typo"},
+		{Email, "robert255@smith.net", "roberta25@smith.net", "other_mailbox"}, // numbered: never a typo
+		{Email, "clee1@fabrikam.com", "clee2@fabrikam.com", "other_mailbox"},
+		{Email, "clee@fabrikam.com", "clee1@fabrikam.com", "other_mailbox"},
+		{Email, "a.b@contoso.com", "c.d@contoso.com", "other_mailbox"},
+		{Email, "a.b@contoso.com", "info@contoso.com", "shared_mailbox"},
+		{Email, "info@contoso.com", "INFO@contoso.com", "shared_mailbox"},
+		{Email, "a.b@gmail.com", "c.d@gmail.com", "different"},
+		{Email, "a.b@contoso.com", "c.d@fabrikam.com", "different"},
 		{Phone, "+1 617 253 1000", "(617) 253-1000", "same_number"},
 		{Phone, "+1 617 253 1000", "+1 617 253 1001", "typo"},
 		{Phone, "+1 617 253 1000", "+44 20 7946 0958", "different"},

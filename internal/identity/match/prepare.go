@@ -76,7 +76,8 @@ type value struct {
 	toks []string // words (multi-word kinds)
 	date normalize.Date
 	day  int32 // days since 1970 of a valid date
-	flag bool  // email: free mail; phone: E.164; date: valid
+	flag bool  // first name: a known given name; email: free mail; phone: E.164; date: valid
+	role bool  // email: a shared mailbox (info@, sales@)
 }
 
 // prepValue normalises one raw value of kind k. region is the record's
@@ -89,6 +90,8 @@ func prepValue(k Kind, raw, region string) value {
 		v.alt = normalize.GivenName(v.norm)
 		v.alt2 = strings.ReplaceAll(v.norm, " ", "")
 		v.phon = strsim.NYSIIS(v.alt2)
+		v.toks = normalize.GivenNames(v.norm)
+		v.flag = normalize.IsKnownGivenName(v.norm)
 	case LastName:
 		v.norm = normalize.Name(raw)
 		v.alt = strings.ReplaceAll(v.norm, " ", "")
@@ -111,6 +114,7 @@ func prepValue(k Kind, raw, region string) value {
 		v.norm = e.Address
 		if ok {
 			v.alt, v.alt2, v.flag = e.Local, e.Domain, e.FreeMail
+			v.role = normalize.IsRoleMailbox(e.Local)
 		}
 	case Phone:
 		p, e164 := normalize.Phone(raw, region)

@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -156,15 +158,43 @@ func secondLevel(domain string) string {
 	return labels[n-2]
 }
 
-// freeMail lists consumer mail domains (exact domains; the list is
-// data/freemail.txt); freeMailLabels lists providers that run the same
-// service under many country domains.
-var freeMail = wordSet("freemail.txt")
+// freeMail lists free, ISP and disposable mail domains (exact domains):
+// the vendored list of the npm package free-email-domains
+// (data/vendor/free-email-domains/domains.json) and the few that leadhub
+// adds (data/freemail.txt); freeMailLabels lists providers that run the
+// same service under many country domains.
+var freeMail = loadFreeMail()
+
+func loadFreeMail() map[string]bool {
+	m := wordSet("freemail.txt")
+	var vendored []string
+	if err := json.Unmarshal([]byte(vendorFile("free-email-domains/domains.json")), &vendored); err != nil || len(vendored) < 1000 {
+		panic(fmt.Sprintf("normalize: data/vendor/free-email-domains/domains.json: %d domains, %v", len(vendored), err))
+	}
+	for _, d := range vendored {
+		m[strings.ToLower(strings.TrimSpace(d))] = true
+	}
+	return m
+}
 
 var freeMailLabels = map[string]bool{
 	"hotmail": true, "outlook": true, "live": true, "windowslive": true, "yahoo": true, "gmx": true,
 	"aol": true,
 }
+
+// roleLocals are mailbox names shared by many people of one organisation
+// (a department, a switchboard): info@, sales@, it@.
+var roleLocals = map[string]bool{
+	"info": true, "admin": true, "sales": true, "contact": true, "office": true, "support": true, "hello": true,
+	"mail": true, "team": true, "test": true, "noreply": true, "no-reply": true, "billing": true, "marketing": true,
+	"webmaster": true, "enquiries": true, "inquiries": true, "service": true, "help": true, "it": true,
+	"hr": true, "finance": true, "accounts": true, "purchasing": true, "procurement": true, "reception": true,
+	"postmaster": true, "hostmaster": true, "contactus": true, "general": true,
+}
+
+// IsRoleMailbox reports whether a normalised local part names a shared
+// mailbox (info, sales, it, …) rather than a person.
+func IsRoleMailbox(local string) bool { return roleLocals[local] }
 
 // IsFreeMailDomain reports whether domain (normalised, as in
 // EmailAddress.Domain) belongs to a free consumer mail provider, so an

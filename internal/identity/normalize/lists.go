@@ -11,7 +11,7 @@ import (
 // up in are text files, compiled in. Blank lines and lines starting with
 // "#" are comments.
 //
-//go:embed data/*.txt
+//go:embed data/*.txt data/vendor
 var dataFiles embed.FS
 
 // dataFile returns the text of a data file.
@@ -22,6 +22,10 @@ func dataFile(name string) string {
 	}
 	return string(b)
 }
+
+// vendorFile returns the text of a vendored file (data/vendor/README.md
+// says where each comes from).
+func vendorFile(name string) string { return dataFile("vendor/" + name) }
 
 // aliasTable reads lines "target: alias, alias, …" into alias → target. A
 // target may take several lines. The files are compiled in, so a malformed

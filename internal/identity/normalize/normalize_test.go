@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -243,5 +244,52 @@ func TestLongInputIsBounded(t *testing.T) {
 	}
 	if Country(long) != "" {
 		t.Error("a long string is not a country")
+	}
+}
+
+// TestGivenNames: nicknames relate to every name they may stand for, many
+// to many, but two names that only share a nickname stay apart.
+func TestGivenNames(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"chris", "christine", true}, {"chris", "christopher", true}, {"christine", "christopher", false},
+		{"bob", "robert", true}, {"bob", "rob", true}, {"bill", "william", true}, {"liz", "elizabeth", true},
+		{"kate", "katherine", true}, {"mike", "michael", true}, {"pepe", "jose", true}, {"sepp", "josef", true},
+		{"maria jose", "maria", true}, {"ann", "ann", true},
+		{"mark", "mary", false}, {"john", "joan", false}, {"michael", "michelle", false}, {"daniel", "danielle", false},
+		{"chris", "", false}, {"wei", "wen", false},
+	} {
+		if got := SameGivenName(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameGivenName(%q, %q) = %v, want %v (keys %v / %v)", tc.a, tc.b, got, tc.same, GivenNames(tc.a), GivenNames(tc.b))
+		}
+		if SameGivenName(tc.a, tc.b) != SameGivenName(tc.b, tc.a) {
+			t.Errorf("SameGivenName(%q, %q) is not symmetric", tc.a, tc.b)
+		}
+	}
+	if n := len(givenNameParents); n < 1000 {
+		t.Errorf("only %d names with parents; the vendored list has more", n)
+	}
+	for nick, ps := range givenNameParents {
+		if Name(nick) != nick || !slices.IsSorted(ps) {
+			t.Errorf("%q → %v: not normalised or not sorted", nick, ps)
+		}
+	}
+}
+
+func TestFreeMailList(t *testing.T) {
+	for _, d := range []string{"gmail.com", "t-online.de", "comcast.net", "mailinator.com", "qq.com", "hey.com", "yahoo.co.in"} {
+		if !IsFreeMailDomain(d) {
+			t.Errorf("%s is not known as free mail", d)
+		}
+	}
+	for _, d := range []string{"contoso.com", "microsoft.com", "fabrikam.co.uk", "example.org"} {
+		if IsFreeMailDomain(d) {
+			t.Errorf("%s is taken for free mail", d)
+		}
+	}
+	if len(freeMail) < 10000 {
+		t.Errorf("only %d free mail domains", len(freeMail))
 	}
 }

@@ -48,10 +48,10 @@ const DefaultPrior = 0.001
 // personal instead of a work address, a missing phone) and from how often
 // unrelated people share a value (a common given name, a country).
 var levelPriors = map[match.Kind]map[string][2]float64{
-	match.FirstName: {"exact": {0.78, 0.012}, "alias": {0.06, 0.002}, "typo": {0.05, 0.004}, "similar": {0.03, 0.01}, "weak": {0.03, 0.05}, "different": {0.05, 0.922}},
+	match.FirstName: {"exact": {0.78, 0.012}, "alias": {0.08, 0.002}, "typo": {0.06, 0.004}, "similar": {0.03, 0.01}, "weak": {0.04, 0.05}, "different": {0.01, 0.922}},
 	match.LastName:  {"exact": {0.82, 0.003}, "alias": {0.03, 0.0005}, "typo": {0.05, 0.002}, "similar": {0.03, 0.005}, "weak": {0.02, 0.02}, "different": {0.05, 0.9695}},
-	match.Email: {"exact": {0.62, 0.00001}, "typo": {0.04, 0.00001}, "same_local_part": {0.05, 0.0001}, "similar": {0.03, 0.001},
-		"same_company_domain": {0.04, 0.005}, "different": {0.22, 0.99}},
+	match.Email: {"exact": {0.62, 0.00001}, "typo": {0.03, 0.00001}, "same_local_part": {0.05, 0.0001}, "similar": {0.03, 0.001},
+		"shared_mailbox": {0.02, 0.01}, "other_mailbox": {0.005, 0.25}, "different": {0.245, 0.74}},
 	match.Phone:   {"exact": {0.75, 0.00001}, "same_number": {0.10, 0.00001}, "typo": {0.03, 0.0001}, "different": {0.12, 0.9999}},
 	match.Company: {"exact": {0.70, 0.004}, "reordered": {0.05, 0.0005}, "typo": {0.06, 0.001}, "similar": {0.06, 0.003}, "partial": {0.05, 0.01}, "different": {0.08, 0.98}},
 	match.Country: {"exact": {0.93, 0.2}, "different": {0.07, 0.8}},
@@ -134,14 +134,6 @@ func DefaultEngine() *Engine {
 // ModelJSON returns the engine's model as JSON.
 func (e *Engine) ModelJSON() (json.RawMessage, error) { return json.Marshal(e.model) }
 
-// roleLocals are mailbox names shared by many people; their local part is
-// no key.
-var roleLocals = map[string]bool{
-	"info": true, "admin": true, "sales": true, "contact": true, "office": true, "support": true, "hello": true,
-	"mail": true, "team": true, "test": true, "noreply": true, "no-reply": true, "billing": true, "marketing": true,
-	"webmaster": true, "enquiries": true, "inquiries": true, "service": true, "help": true,
-}
-
 // Keys returns a lead's blocking keys: the leads of a customer that share
 // one of them with a new lead make the customer a candidate. They are
 // made from normalised values, so that retyped details still meet:
@@ -159,7 +151,7 @@ func Keys(l *lead.Lead) []string {
 	var keys []string
 	if e, ok := normalize.Email(c.Email); ok {
 		keys = append(keys, "email="+e.Address)
-		if len(e.Local) >= 4 && !roleLocals[e.Local] {
+		if len(e.Local) >= 4 && !normalize.IsRoleMailbox(e.Local) {
 			keys = append(keys, "local="+e.Local)
 		}
 	}
@@ -168,12 +160,16 @@ func Keys(l *lead.Lead) []string {
 			keys = append(keys, "phone="+d[max(0, len(d)-8):])
 		}
 	}
-	first, last := phonetic(c.FirstName), phonetic(c.LastName)
-	if first != "" && last != "" {
-		if first > last {
-			first, last = last, first
+	if last := phonetic(c.LastName); last != "" {
+		// One key per name the given name may stand for, so that Chris
+		// meets both Christopher and Christine.
+		for _, first := range givenNameCodes(c.FirstName) {
+			a, b := first, last
+			if a > b {
+				a, b = b, a
+			}
+			keys = append(keys, "names="+a+"|"+b)
 		}
-		keys = append(keys, "names="+first+"|"+last)
 	}
 	if p := phonetic(c.LastName); p != "" {
 		if co := strings.ReplaceAll(normalize.Company(c.Company), " ", ""); co != "" {
@@ -186,6 +182,29 @@ func Keys(l *lead.Lead) []string {
 		}
 	}
 	return keys
+}
+
+// maxGivenNameKeys bounds the names= keys of one lead: a nickname such as
+// "al" may stand for a dozen names.
+const maxGivenNameKeys = 8
+
+// givenNameCodes are the distinct NYSIIS codes of the names a given name may
+// stand for (normalize.GivenNames), the name's own first.
+func givenNameCodes(s string) []string {
+	n := normalize.Name(s)
+	if n == "" {
+		return nil
+	}
+	codes := []string{strsim.NYSIIS(strings.ReplaceAll(normalize.GivenName(n), " ", ""))}
+	for _, g := range normalize.GivenNames(n) {
+		if len(codes) == maxGivenNameKeys {
+			break
+		}
+		if c := strsim.NYSIIS(strings.ReplaceAll(g, " ", "")); c != "" && !slices.Contains(codes, c) {
+			codes = append(codes, c)
+		}
+	}
+	return codes
 }
 
 // phonetic is the NYSIIS code of a name's canonical form (nicknames mapped
