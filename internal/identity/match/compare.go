@@ -190,15 +190,18 @@ func meetSorted(a, b []string) bool {
 	return false
 }
 
-// phoneLevel: exact, same_number, typo, different.
+// phoneLevel: exact, same_number, typo, shared_number, different.
 func phoneLevel(a, b *value) int8 {
 	if len(a.alt) >= 7 && a.alt == b.alt {
+		if a.shared || b.shared {
+			return phoneShared
+		}
 		return 1
 	}
 	if len(a.alt) >= 5 && len(b.alt) >= 5 && strsim.WithinOSA(a.alt, b.alt, 1) {
 		return 2
 	}
-	return 3
+	return 4
 }
 
 // orgLevel (companies and addresses): exact, reordered, typo, similar,

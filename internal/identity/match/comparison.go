@@ -48,8 +48,10 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 		switch {
 		case a == 0 || b == 0:
 			c.Levels[f] = Missing
-		case a == b && col.kind == Email && col.vals[a].role:
+		case a == b && col.kind == Email && (col.vals[a].role || col.vals[a].shared):
 			c.Levels[f] = emailShared // one team mailbox: the same company, not the same person
+		case a == b && col.kind == Phone && col.vals[a].shared:
+			c.Levels[f] = phoneShared // a switchboard
 		case a == b:
 			c.Levels[f] = 0
 			if tfU != nil && tfU[f] > 0 {
@@ -78,6 +80,12 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 		}
 	}
 }
+
+// Levels referred to by name.
+const (
+	nameDifferent int8 = 5
+	phoneShared   int8 = 3
+)
 
 // Levels of the Email kind referred to by name.
 const (

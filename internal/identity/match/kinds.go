@@ -123,7 +123,7 @@ var levelNames = map[Kind][]string{
 	LastName:  {"exact", "alias", "typo", "similar", "weak", "different"},
 	FullName:  {"exact", "reordered", "typo", "similar", "partial", "different"},
 	Email:     {"exact", "typo", "same_local_part", "similar", "shared_mailbox", "other_mailbox", "different"},
-	Phone:     {"exact", "same_number", "typo", "different"},
+	Phone:     {"exact", "same_number", "typo", "shared_number", "different"},
 	Company:   {"exact", "reordered", "typo", "similar", "partial", "different"},
 	Country:   {"exact", "different"},
 	Title:     {"exact", "similar", "different"},

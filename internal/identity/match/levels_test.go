@@ -139,3 +139,49 @@ func TestNamedEmail(t *testing.T) {
 		t.Errorf("other local part: %s", Levels(Email)[c.Levels[2]])
 	}
 }
+
+// TestSharedValues: a phone number or address that records with clearly
+// different given names use is the organisation's (a switchboard, a team
+// mailbox): agreeing on it is shared_number / shared_mailbox, not exact.
+func TestSharedValues(t *testing.T) {
+	s := Schema{{Name: "first", Kind: FirstName}, {Name: "last", Kind: LastName}, {Name: "phone", Kind: Phone}, {Name: "email", Kind: Email}}
+	for _, tc := range []struct {
+		name         string
+		records      [][]string
+		phone, email string // levels of records 0 and 1
+	}{
+		{"one person's number", [][]string{
+			{"Ann", "Lee", "+1 425 555 0100", "ann.lee@contoso.com"},
+			{"Ann", "Lee", "+1 425 555 0100", "ann.lee@contoso.com"},
+			{"Annie", "Lee", "+1 425 555 0100", "ann.lee@contoso.com"}}, "exact", "exact"},
+		{"a switchboard and a team mailbox", [][]string{
+			{"Ann", "Lee", "+1 425 555 0100", "office@contoso.com"},
+			{"Ann", "Lee", "+1 425 555 0100", "office@contoso.com"},
+			{"Bob", "Ray", "+1 425 555 0100", "office@contoso.com"}}, "shared_number", "shared_mailbox"},
+		{"an address used by two people", [][]string{
+			{"Ann", "Lee", "", "lee.family@gmail.com"},
+			{"Ann", "Lee", "", "lee.family@gmail.com"},
+			{"Marcus", "Lee", "", "lee.family@gmail.com"}}, "missing", "shared_mailbox"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var recs []Record
+			for i, v := range tc.records {
+				recs = append(recs, Record{ID: string(rune('a' + i)), Values: v})
+			}
+			d, err := Prepare(s, recs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := d.Compare(0, 1, nil)
+			got := func(f int) string {
+				if c.Levels[f] < 0 {
+					return "missing"
+				}
+				return Levels(s[f].Kind)[c.Levels[f]]
+			}
+			if got(2) != tc.phone || got(3) != tc.email {
+				t.Fatalf("phone %s, email %s; want %s, %s", got(2), got(3), tc.phone, tc.email)
+			}
+		})
+	}
+}

@@ -78,6 +78,10 @@ type value struct {
 	day  int32 // days since 1970 of a valid date
 	flag bool  // first name: a known given name; email: free mail; phone: E.164; date: valid
 	role bool  // email: a shared mailbox (info@, sales@)
+	// shared marks a phone number or an email address that records with
+	// clearly different given names use (a switchboard, a team mailbox):
+	// evidence of the organisation, not of the person.
+	shared bool
 }
 
 // prepValue normalises one raw value of kind k. region is the record's
@@ -230,6 +234,13 @@ func Prepare(s Schema, records []Record) (*Dataset, error) {
 	}
 	wg.Wait()
 	d.first, d.last, d.email = s.index(FirstName), s.index(LastName), s.index(Email)
+	if d.first >= 0 {
+		for f, fd := range s {
+			if fd.Kind == Phone || fd.Kind == Email {
+				d.markShared(f)
+			}
+		}
+	}
 	if d.email >= 0 && (d.first >= 0 || d.last >= 0) {
 		d.namedEmail = make([]bool, len(records))
 		parallel(len(records), func(lo, hi int) {
@@ -239,6 +250,33 @@ func Prepare(s Schema, records []Record) (*Dataset, error) {
 		})
 	}
 	return d, nil
+}
+
+// markShared marks the values of field f (a phone or an email column)
+// that records with clearly different given names use: two given names
+// both present whose comparison is "different" (not the same name, a
+// nickname, an initial or a typo of each other).
+func (d *Dataset) markShared(f int) {
+	col, first := &d.cols[f], &d.cols[d.first]
+	names := map[uint32][]uint32{} // value → the distinct first-name entries of its records
+	for r, v := range col.ids {
+		n := first.ids[r]
+		if v == 0 || n == 0 || col.count[v] < 2 || slices.Contains(names[v], n) {
+			continue
+		}
+		names[v] = append(names[v], n)
+	}
+	for v, ns := range names {
+	pairs:
+		for i := range ns {
+			for j := i + 1; j < len(ns); j++ {
+				if nameLevel(&first.vals[ns[i]], &first.vals[ns[j]]) == nameDifferent {
+					col.vals[v].shared = true
+					break pairs
+				}
+			}
+		}
+	}
 }
 
 // emailFromNames reports whether the letters of record r's email local
