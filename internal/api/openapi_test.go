@@ -109,6 +109,7 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"FieldComparison": reflect.TypeFor[lead.FieldComparison](),
 		"CandidateScore":  reflect.TypeFor[lead.CandidateScore](),
 		"Explanation":     reflect.TypeFor[lead.Explanation](),
+		"Contradiction":   reflect.TypeFor[lead.Contradiction](),
 		"Decision":        reflect.TypeFor[lead.Decision](),
 		"ReviewItem":      reflect.TypeFor[lead.ReviewItem](),
 		"AuditEntry":      reflect.TypeFor[lead.AuditEntry](),

@@ -44,6 +44,17 @@ type FieldComparison struct {
 	Weight float64 `json:"weight"`
 }
 
+// Contradiction is a field in which the new lead and a lead of the
+// candidate (or its golden record, LeadID "golden") say they are two
+// people.
+type Contradiction struct {
+	LeadID string `json:"lead_id"`
+	Field  string `json:"field"`
+	A      string `json:"a"` // the new lead's value
+	B      string `json:"b"` // the other lead's
+	Level  string `json:"level"`
+}
+
 // CandidateScore is one candidate customer and how well the lead matched
 // its best lead.
 type CandidateScore struct {
@@ -75,6 +86,11 @@ type Explanation struct {
 	// Excluded are customers this lead may not join automatically: an
 	// earlier decision to put it there was undone.
 	Excluded []string `json:"excluded,omitempty"`
+	// Contradictions are the evidence against the best candidate as a
+	// whole: a lead of it (or its golden record) whose given name or
+	// personal mailbox says it is someone else. With one, the lead does
+	// not join the candidate automatically.
+	Contradictions []Contradiction `json:"contradictions,omitempty"`
 }
 
 // Decision is identity resolution's decision about one lead, with its
@@ -140,6 +156,10 @@ type Candidate struct {
 	IsTest     bool
 	Hits       int // how many of the lead's keys found it
 	Leads      []Lead
+	// Golden is the customer's golden record (its most recent value of
+	// each contact field), to check the lead against the customer as a
+	// whole.
+	Golden Contact
 }
 
 // ReviewPage is one page of the review queue, newest first.

@@ -221,3 +221,16 @@ func (t *idTx) newCustomer(id string, at int64) error {
 	_, err = t.tx.ExecContext(t.ctx, insertCustomer+t.s.values(1, insertCustomerCols, 1), args...)
 	return err
 }
+
+// goldenContact decodes a golden column into the contact it records.
+func goldenContact(b []byte) (lead.Contact, error) {
+	var g map[string]goldenValue
+	if err := json.Unmarshal(b, &g); err != nil {
+		return lead.Contact{}, err
+	}
+	s := lead.Summary{Golden: make(map[string]lead.GoldenValue, len(g))}
+	for f, v := range g {
+		s.Golden[f] = lead.GoldenValue{Value: v.V}
+	}
+	return s.Record().Contact, nil
+}

@@ -63,7 +63,7 @@ const (
 
 	// Candidates: per key (its number, its parameter, perKey) the most recent
 	// leads that hold it, joined with their customers and contact fields.
-	selectCandidatesHead = `SELECT u.k, u.customer_id, c.is_test, l.id, l.received_at,
+	selectCandidatesHead = `SELECT u.k, u.customer_id, c.is_test, c.golden, l.id, l.received_at,
  l.first_name, l.last_name, l.email, l.phone, l.country, l.company, l.title FROM (`
 	selectCandidatesKey = `SELECT * FROM (SELECT %[1]d AS k, lead_id, customer_id FROM customer_keys
 WHERE key = $%[2]d ORDER BY lead_id DESC LIMIT %[3]d) AS k%[1]d`

@@ -93,20 +93,25 @@ func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]le
 			k       int64
 			cust    string
 			isTest  int64
+			golden  []byte
 			l       lead.Lead
 			recv    int64
 			contact = &l.Contact
 		)
-		if err := sc.Scan(&k, &cust, &isTest, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
+		if err := sc.Scan(&k, &cust, &isTest, &golden, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
 			&contact.Phone, &contact.Country, &contact.Company, &contact.Title); err != nil {
 			return err
 		}
 		l.CustomerID, l.ReceivedAt = cust, fromMicros(recv)
 		i, ok := idx[cust]
 		if !ok {
+			g, err := goldenContact(golden)
+			if err != nil {
+				return fmt.Errorf("customer %s: golden: %w", cust, err)
+			}
 			i = len(out)
 			idx[cust] = i
-			out = append(out, lead.Candidate{CustomerID: cust, IsTest: isTest != 0})
+			out = append(out, lead.Candidate{CustomerID: cust, IsTest: isTest != 0, Golden: g})
 		}
 		if kk := [2]any{k, cust}; !seenKey[kk] {
 			seenKey[kk] = true

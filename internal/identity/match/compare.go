@@ -14,7 +14,9 @@ const Missing int8 = -1
 // different entries (equal entries are "exact" without a call).
 func level(k Kind, a, b *value) int8 {
 	switch k {
-	case FirstName, LastName:
+	case FirstName:
+		return givenNameLevel(a, b)
+	case LastName:
 		return nameLevel(a, b)
 	case FullName:
 		return fullNameLevel(a, b)
@@ -63,19 +65,34 @@ func level(k Kind, a, b *value) int8 {
 	}
 }
 
+// givenNameLevel: exact, alias, typo, similar, weak, dissimilar,
+// different. Two given names that the nickname tables both know and that
+// are not aliases of each other are two names, not a typo of one (mark and
+// mary, john and joan, michael and michelle): different, strong evidence
+// of two people. Other names that do not agree (a name the tables do not
+// know, a transliteration, a nickname of another language) are only
+// dissimilar.
+func givenNameLevel(a, b *value) int8 {
+	l := nameLevel(a, b)
+	switch {
+	case l == 1:
+		return 1
+	case a.flag && b.flag:
+		return nameDifferent
+	case l == 5:
+		return nameDissimilar
+	}
+	return l
+}
+
 // nameLevel: exact, alias, typo, similar, weak, different. Given names
 // (which carry their nickname keys in toks) are aliases when the keys
-// meet (chris and christine; bob and rob). Two given names that the
-// nickname tables both know and that are not aliases are two names, not a
-// typo of one (mark and mary, john and joan, michael and michelle):
-// different. Spelling variants of one name (catherine, kathryn) are
-// related in the tables.
+// meet (chris and christine; bob and rob). Spelling variants of one name
+// (catherine, kathryn) are related in the tables.
 func nameLevel(a, b *value) int8 {
 	switch {
 	case a.alt == b.alt || a.alt2 == b.alt2 || meetSorted(a.toks, b.toks):
 		return 1
-	case a.flag && b.flag:
-		return 5
 	}
 	jw := strsim.JaroWinkler(a.norm, b.norm)
 	switch {

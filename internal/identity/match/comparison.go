@@ -83,8 +83,10 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 
 // Levels referred to by name.
 const (
-	nameDifferent int8 = 5
-	phoneShared   int8 = 3
+	nameDissimilar int8 = 5 // given names
+	nameDifferent  int8 = 6 // given names: two names the tables know
+	phoneExact     int8 = 0
+	phoneShared    int8 = 3
 )
 
 // Levels of the Email kind referred to by name.
@@ -121,4 +123,26 @@ func (d *Dataset) checkSwap(i, j int, c *Comparison) {
 		c.Levels[fi], c.Levels[li] = s1, s2
 		c.Swapped = true
 	}
+}
+
+// Denial returns the field of a comparison that says that the two records
+// are two people: two given names the tables know that are not the same
+// name, a nickname or a typo of each other (first names "different"), or
+// two personal mailboxes at one company (email "other_mailbox"). Only an
+// exact agreement on a personal address or number (neither shared nor a
+// team mailbox) outweighs the names: people who sign with a second given
+// name keep their address. It returns -1 when there is none.
+func (d *Dataset) Denial(c *Comparison) int {
+	if d.email >= 0 && c.Levels[d.email] == emailOtherMailbox {
+		return d.email
+	}
+	if d.first < 0 || c.Levels[d.first] != nameDifferent || c.Swapped {
+		return -1
+	}
+	for f, fd := range d.Schema {
+		if (fd.Kind == Email || fd.Kind == Phone) && c.Levels[f] == 0 {
+			return -1
+		}
+	}
+	return d.first
 }

@@ -119,7 +119,7 @@ const MaxFields = 32
 // level is always "different"; a missing value on either side is not a
 // level (it contributes no evidence).
 var levelNames = map[Kind][]string{
-	FirstName: {"exact", "alias", "typo", "similar", "weak", "different"},
+	FirstName: {"exact", "alias", "typo", "similar", "weak", "dissimilar", "different"},
 	LastName:  {"exact", "alias", "typo", "similar", "weak", "different"},
 	FullName:  {"exact", "reordered", "typo", "similar", "partial", "different"},
 	Email:     {"exact", "typo", "same_local_part", "similar", "shared_mailbox", "other_mailbox", "different"},

@@ -35,7 +35,10 @@ func TestLevels(t *testing.T) {
 		{FirstName, "J", "John", "weak"},
 		{FirstName, "Maria", "Maria Jose", "alias"},
 		{FirstName, "Jose", "Maria Jose", "weak"},
-		{FirstName, "Anna", "Zoe", "different"},
+		{FirstName, "Anna", "Mary", "different"},
+		{FirstName, "Anna", "Zoe", "dissimilar"}, // zoe is not in the tables
+		{FirstName, "Uschi", "Ursula", "dissimilar"}, // a nickname the tables do not know
+		{FirstName, "直子", "Naoko", "dissimilar"},
 		{FirstName, "", "Zoe", "missing"},
 		{LastName, "Van der Berg", "vanderberg", "alias"},
 		{LastName, "McCarthy", "mccarthey", "typo"},

@@ -270,7 +270,7 @@ func (d *Dataset) markShared(f int) {
 	pairs:
 		for i := range ns {
 			for j := i + 1; j < len(ns); j++ {
-				if nameLevel(&first.vals[ns[i]], &first.vals[ns[j]]) == nameDifferent {
+				if givenNameLevel(&first.vals[ns[i]], &first.vals[ns[j]]) == nameDifferent {
 					col.vals[v].shared = true
 					break pairs
 				}

@@ -48,8 +48,9 @@ const DefaultPrior = 0.001
 // personal instead of a work address, a missing phone) and from how often
 // unrelated people share a value (a common given name, a country).
 var levelPriors = map[match.Kind]map[string][2]float64{
-	match.FirstName: {"exact": {0.78, 0.012}, "alias": {0.08, 0.002}, "typo": {0.06, 0.004}, "similar": {0.03, 0.01}, "weak": {0.04, 0.05}, "different": {0.01, 0.922}},
-	match.LastName:  {"exact": {0.82, 0.003}, "alias": {0.03, 0.0005}, "typo": {0.05, 0.002}, "similar": {0.03, 0.005}, "weak": {0.02, 0.02}, "different": {0.05, 0.9695}},
+	match.FirstName: {"exact": {0.78, 0.012}, "alias": {0.08, 0.002}, "typo": {0.05, 0.004}, "similar": {0.03, 0.01}, "weak": {0.03, 0.05},
+		"dissimilar": {0.04, 0.15}, "different": {0.01, 0.772}},
+	match.LastName: {"exact": {0.82, 0.003}, "alias": {0.03, 0.0005}, "typo": {0.05, 0.002}, "similar": {0.03, 0.005}, "weak": {0.02, 0.02}, "different": {0.05, 0.9695}},
 	match.Email: {"exact": {0.62, 0.00001}, "typo": {0.03, 0.00001}, "same_local_part": {0.05, 0.0001}, "similar": {0.03, 0.001},
 		"shared_mailbox": {0.02, 0.01}, "other_mailbox": {0.005, 0.25}, "different": {0.245, 0.74}},
 	match.Phone: {"exact": {0.75, 0.00001}, "same_number": {0.10, 0.00001}, "typo": {0.03, 0.0001}, "shared_number": {0.02, 0.02},
@@ -220,11 +221,14 @@ func phonetic(s string) string {
 
 // comparison is a lead scored against candidate leads.
 type comparison struct {
-	d     *match.Dataset
-	probs []float64 // per candidate
+	d       *match.Dataset
+	probs   []float64 // per candidate
+	denials []int     // per candidate: the field that says it is someone else, or -1
 }
 
-// compare scores l against each of cands.
+// compare scores l against each of cands. The candidates are prepared
+// together with the lead, so that a phone number or address they show
+// being used by different people counts as the organisation's.
 func (e *Engine) compare(l *lead.Lead, cands []lead.Lead) (*comparison, error) {
 	recs := make([]match.Record, 0, len(cands)+1)
 	recs = append(recs, record(l))
@@ -235,11 +239,24 @@ func (e *Engine) compare(l *lead.Lead, cands []lead.Lead) (*comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &comparison{d: d, probs: make([]float64, len(cands))}
+	c := &comparison{d: d, probs: make([]float64, len(cands)), denials: make([]int, len(cands))}
 	for j := range cands {
-		c.probs[j] = e.model.Score(d, 0, j+1)
+		cmp := d.Compare(0, j+1, nil)
+		c.probs[j] = match.Probability(e.model.Weight(&cmp))
+		c.denials[j] = d.Denial(&cmp)
 	}
 	return c, nil
+}
+
+// contradiction describes candidate j's denial, if it has one.
+func (c *comparison) contradiction(j int, leadID string) (lead.Contradiction, bool) {
+	f := c.denials[j]
+	if f < 0 {
+		return lead.Contradiction{}, false
+	}
+	cmp := c.d.Compare(0, j+1, nil)
+	return lead.Contradiction{LeadID: leadID, Field: Schema[f].Name, A: c.d.Value(0, f), B: c.d.Value(j+1, f),
+		Level: match.Levels(Schema[f].Kind)[cmp.Levels[f]]}, true
 }
 
 // explain explains the comparison of l with candidate j.

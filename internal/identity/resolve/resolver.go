@@ -421,21 +421,40 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 	}
 	best.j = -1
 	var cmpd *comparison
+	contradicted := map[string][]lead.Contradiction{}
 	if len(cands) > 0 {
+		// Each candidate's leads that share a key with this one, and its
+		// golden record: a lead fits a customer only if nothing of it
+		// says it is someone else.
 		var pool []lead.Lead
 		var owner []string
+		var golden []bool
 		for _, c := range cands {
 			for _, cl := range c.Leads {
 				pool = append(pool, cl)
 				owner = append(owner, c.CustomerID)
+				golden = append(golden, false)
+			}
+			if c.Golden != (lead.Contact{}) {
+				pool = append(pool, lead.Lead{ID: goldenLeadID, Parsed: lead.Parsed{Contact: c.Golden}})
+				owner = append(owner, c.CustomerID)
+				golden = append(golden, true)
 			}
 		}
 		cmpd, err = eng.compare(l, pool)
 		if err != nil {
 			return res, err
 		}
+		for j := range pool {
+			if x, ok := cmpd.contradiction(j, pool[j].ID); ok {
+				contradicted[owner[j]] = append(contradicted[owner[j]], x)
+			}
+		}
 		perCustomer := map[string]lead.CandidateScore{}
 		for j := range pool {
+			if golden[j] {
+				continue
+			}
 			cust, p := owner[j], cmpd.probs[j]
 			if cur, ok := perCustomer[cust]; !ok || p > cur.Probability {
 				perCustomer[cust] = lead.CandidateScore{CustomerID: cust, LeadID: pool[j].ID, Probability: p}
@@ -462,9 +481,18 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 	if best.j >= 0 {
 		eng.explain(cmpd, best.j, x)
 		x.Candidate, x.CandidateLead = best.customer, best.lead
+		x.Contradictions = contradicted[best.customer]
 		res.CandidateID, res.Probability = best.customer, best.prob
 	}
 	switch {
+	case best.j >= 0 && best.prob >= th.Auto && len(x.Contradictions) > 0:
+		// The best lead of the candidate fits, but another lead of it (or
+		// its golden record) says this is someone else: joining would
+		// chain two people. A person decides.
+		res.Outcome, res.CustomerID = lead.OutcomeReview, ulid.Make().String()
+		c := x.Contradictions[0]
+		x.Reason = fmt.Sprintf("new customer, in review as a possible duplicate of %s: probability %.4f against lead %s (%s), but %s %s %q vs %q of %s says it is someone else",
+			best.customer, best.prob, best.lead, evidence(x.Fields), c.Field, c.Level, c.A, c.B, c.LeadID)
 	case best.j >= 0 && best.prob >= th.Auto:
 		res.Outcome, res.CustomerID = lead.OutcomeJoined, best.customer
 		x.Reason = fmt.Sprintf("joined customer %s: probability %.4f ≥ %.2f against lead %s (%s)",
@@ -486,6 +514,10 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 	}
 	return res, nil
 }
+
+// goldenLeadID stands for a candidate's golden record in the pool of
+// leads a new lead is compared with.
+const goldenLeadID = "golden"
 
 // evidence names the fields that weighed most, for the reason sentence.
 func evidence(fields []lead.FieldComparison) string {
