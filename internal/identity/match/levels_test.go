@@ -36,7 +36,7 @@ func TestLevels(t *testing.T) {
 		{FirstName, "Maria", "Maria Jose", "alias"},
 		{FirstName, "Jose", "Maria Jose", "weak"},
 		{FirstName, "Anna", "Mary", "different"},
-		{FirstName, "Anna", "Zoe", "dissimilar"}, // zoe is not in the tables
+		{FirstName, "Anna", "Zoe", "dissimilar"},     // zoe is not in the tables
 		{FirstName, "Uschi", "Ursula", "dissimilar"}, // a nickname the tables do not know
 		{FirstName, "直子", "Naoko", "dissimilar"},
 		{FirstName, "", "Zoe", "missing"},
