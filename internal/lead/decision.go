@@ -162,6 +162,16 @@ type Candidate struct {
 	Golden Contact
 }
 
+// KeyLead is a lead found through one of the blocking keys asked for,
+// with its customer's test flag and golden record.
+type KeyLead struct {
+	Key        string
+	CustomerID string
+	IsTest     bool    // the customer's
+	Golden     Contact // the customer's
+	Lead       Lead    // its id, receipt time, customer and contact fields
+}
+
 // ReviewPage is one page of the review queue, newest first.
 type ReviewPage struct {
 	Items      []ReviewItem
@@ -188,9 +198,11 @@ type ResolutionStore interface {
 	// UndoneDecisions returns, per lead id, the customers that undone
 	// decisions had put those leads in or proposed for them.
 	UndoneDecisions(ctx context.Context, leadIDs []string) (map[string][]string, error)
-	// Candidates returns the customers whose leads hold any of keys (for
-	// each key its perKey most recent leads), with those leads.
-	Candidates(ctx context.Context, keys []string, perKey int) ([]Candidate, error)
+	// KeyLeads returns, for each of keys, the perKey most recent leads
+	// that hold it, with their customers: what the customers found through
+	// a lead's keys are made of. The resolver asks once for all the keys
+	// of a batch of leads.
+	KeyLeads(ctx context.Context, keys []string, perKey int) ([]KeyLead, error)
 	// CommitResolutions commits decisions in one transaction and says what
 	// became of each.
 	CommitResolutions(ctx context.Context, rs []Resolution) ([]ResolutionResult, error)

@@ -222,15 +222,24 @@ func (t *idTx) newCustomer(id string, at int64) error {
 	return err
 }
 
-// goldenContact decodes a golden column into the contact it records.
+// goldenContact decodes a golden column into the contact it records (the
+// values only: the resolver reads it for every candidate customer).
 func goldenContact(b []byte) (lead.Contact, error) {
-	var g map[string]goldenValue
+	type v struct {
+		V string `json:"v"`
+	}
+	var g struct {
+		FirstName v `json:"first_name"`
+		LastName  v `json:"last_name"`
+		Email     v `json:"email"`
+		Phone     v `json:"phone"`
+		Country   v `json:"country"`
+		Company   v `json:"company"`
+		Title     v `json:"title"`
+	}
 	if err := json.Unmarshal(b, &g); err != nil {
 		return lead.Contact{}, err
 	}
-	s := lead.Summary{Golden: make(map[string]lead.GoldenValue, len(g))}
-	for f, v := range g {
-		s.Golden[f] = lead.GoldenValue{Value: v.V}
-	}
-	return s.Record().Contact, nil
+	return lead.Contact{FirstName: g.FirstName.V, LastName: g.LastName.V, Email: g.Email.V, Phone: g.Phone.V,
+		Country: g.Country.V, Company: g.Company.V, Title: g.Title.V}, nil
 }

@@ -161,27 +161,50 @@ func TestResolutionsAndSummary(t *testing.T) {
 			t.Errorf("DNC customer %+v", bc.Customer)
 		}
 
-		// Candidates through keys: how many keys found each, and the leads
-		// that share a key, with their contact.
-		cands, err := s.Candidates(ctx, []string{"names=AN|LY", "email=ann@contoso.com", "email=bob@x.com", "nothing"}, 20)
+		// Leads through keys: for each key its most recent leads, with
+		// their customers and contact; grouped, how many keys found each
+		// customer and which of its leads.
+		rows, err := s.KeyLeads(ctx, []string{"names=AN|LY", "email=ann@contoso.com", "email=bob@x.com", "nothing"}, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
-		byID := map[string]lead.Candidate{}
-		for _, c := range cands {
-			byID[c.CustomerID] = c
+		type group struct {
+			keys, leads map[string]bool
+			isTest      bool
 		}
-		ca, cb := byID[a], byID[b]
-		if len(byID) != 2 || ca.Hits != 2 || cb.Hits != 1 || len(ca.Leads) != 2 || len(cb.Leads) != 1 || cb.IsTest {
-			t.Fatalf("candidates %+v", cands)
-		}
-		for _, l := range ca.Leads {
-			if l.CustomerID != a || (l.ID != ls[0].ID && l.ID != ls[2].ID) || l.Contact.LastName != "Lee" {
-				t.Errorf("candidate lead %+v", l)
+		byID := map[string]*group{}
+		for _, r := range rows {
+			g := byID[r.CustomerID]
+			if g == nil {
+				g = &group{keys: map[string]bool{}, leads: map[string]bool{}}
+				byID[r.CustomerID] = g
+			}
+			g.keys[r.Key], g.leads[r.Lead.ID], g.isTest = true, true, r.IsTest
+			if r.Lead.CustomerID != r.CustomerID || r.Lead.Contact.LastName == "" {
+				t.Errorf("key lead %+v", r)
+			}
+			if r.CustomerID == a && r.Golden.LastName != "Lee" {
+				t.Errorf("golden record of %s: %+v", a, r.Golden)
 			}
 		}
-		if cs, _ := s.Candidates(ctx, []string{"names=AN|LY"}, 1); len(cs) != 1 || cs[0].Hits != 1 || len(cs[0].Leads) != 1 || cs[0].Leads[0].ID != ls[2].ID {
-			t.Errorf("perKey 1: %+v", cs)
+		ga, gb := byID[a], byID[b]
+		if len(byID) != 2 || ga == nil || gb == nil || len(ga.keys) != 2 || len(gb.keys) != 1 || len(ga.leads) != 2 || len(gb.leads) != 1 || gb.isTest {
+			t.Fatalf("key leads %+v", rows)
+		}
+		if !ga.leads[ls[0].ID] || !ga.leads[ls[2].ID] {
+			t.Errorf("leads of %s found: %v", a, ga.leads)
+		}
+		if rs, _ := s.KeyLeads(ctx, []string{"names=AN|LY"}, 1); len(rs) != 1 || rs[0].Lead.ID != ls[2].ID {
+			t.Errorf("perKey 1: %+v", rs)
+		}
+		// More keys than one statement asks for.
+		many := []string{"email=bob@x.com"}
+		for i := range 40 {
+			many = append(many, fmt.Sprintf("nothing=%d", i))
+		}
+		many = append(many, "names=AN|LY")
+		if rs, err := s.KeyLeads(ctx, many, 20); err != nil || len(rs) != 3 {
+			t.Errorf("41 keys: %d rows, %v", len(rs), err)
 		}
 
 		// The review queue.

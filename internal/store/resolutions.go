@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -61,72 +62,90 @@ func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[stri
 	return out, nil
 }
 
-// Candidates returns the customers whose leads hold any of keys: for each
-// key its perKey most recent leads, read with their contact fields (the
-// new lead is compared with exactly the leads it shares a key with), and
-// for each customer how many keys found it. One statement: a primary-key
-// range per key, then a customer and a lead by primary key per row.
-func (s *Store) Candidates(ctx context.Context, keys []string, perKey int) ([]lead.Candidate, error) {
+// keyLeadsChunk is how many keys one KeyLeads statement asks for: a
+// fixed number (the last key repeated), so that the statement is prepared
+// once.
+const keyLeadsChunk = 16
+
+// KeyLeads returns, for each key, its perKey most recent leads with their
+// customers (test flag, golden record) and contact fields: per key a
+// primary-key range of customer_keys, then a customer and a lead by
+// primary key per row, keyLeadsChunk keys a statement, all in one read
+// transaction so that the pages the keys share are read once.
+func (s *Store) KeyLeads(ctx context.Context, keys []string, perKey int) ([]lead.KeyLead, error) {
 	const op = "finding candidates"
 	keys = cleanKeys(keys)
 	if len(keys) == 0 || perKey <= 0 {
-		return []lead.Candidate{}, nil
+		return []lead.KeyLead{}, nil
 	}
+	q := s.keyLeadsQuery(perKey)
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	defer tx.Rollback()
+	st, err := s.rs.prepared(ctx, q)
+	if err != nil {
+		return nil, s.fail(op, err)
+	}
+	st = tx.StmtContext(ctx, st)
+	goldens := map[string]lead.Contact{}
+	out := []lead.KeyLead{}
+	for chunk := range slices.Chunk(keys, keyLeadsChunk) {
+		args := make([]any, keyLeadsChunk)
+		for i := range args {
+			args[i] = chunk[min(i, len(chunk)-1)]
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		err = eachRow(rows, err, func(sc scanner) error {
+			var (
+				k       int64
+				kl      lead.KeyLead
+				isTest  int64
+				golden  []byte
+				recv    int64
+				l       = &kl.Lead
+				contact = &l.Contact
+			)
+			if err := sc.Scan(&k, &kl.CustomerID, &isTest, &golden, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
+				&contact.Phone, &contact.Country, &contact.Company, &contact.Title); err != nil {
+				return err
+			}
+			if int(k) >= len(chunk) {
+				return nil // a repeat of the last key
+			}
+			g, ok := goldens[kl.CustomerID]
+			if !ok {
+				var err error
+				if g, err = goldenContact(golden); err != nil {
+					return fmt.Errorf("customer %s: golden: %w", kl.CustomerID, err)
+				}
+				goldens[kl.CustomerID] = g
+			}
+			kl.Key, kl.IsTest, kl.Golden = chunk[k], isTest != 0, g
+			l.CustomerID, l.ReceivedAt = kl.CustomerID, fromMicros(recv)
+			out = append(out, kl)
+			return nil
+		})
+		if err != nil {
+			return nil, s.fail(op, err)
+		}
+	}
+	return out, nil
+}
+
+// keyLeadsQuery is the KeyLeads statement for perKey leads a key.
+func (s *Store) keyLeadsQuery(perKey int) string {
 	var b strings.Builder
 	b.WriteString(selectCandidatesHead)
-	args := make([]any, len(keys))
-	for i, k := range keys {
+	for i := range keyLeadsChunk {
 		if i > 0 {
 			b.WriteString(selectCandidatesUnion)
 		}
 		fmt.Fprintf(&b, selectCandidatesKey, i, i+1, perKey)
-		args[i] = k
 	}
 	b.WriteString(selectCandidatesTail)
-	rows, err := s.query(ctx, b.String(), args...)
-	idx := map[string]int{}
-	seenKey := map[[2]any]bool{}
-	seenLead := map[string]bool{}
-	out := []lead.Candidate{}
-	err = eachRow(rows, err, func(sc scanner) error {
-		var (
-			k       int64
-			cust    string
-			isTest  int64
-			golden  []byte
-			l       lead.Lead
-			recv    int64
-			contact = &l.Contact
-		)
-		if err := sc.Scan(&k, &cust, &isTest, &golden, &l.ID, &recv, &contact.FirstName, &contact.LastName, &contact.Email,
-			&contact.Phone, &contact.Country, &contact.Company, &contact.Title); err != nil {
-			return err
-		}
-		l.CustomerID, l.ReceivedAt = cust, fromMicros(recv)
-		i, ok := idx[cust]
-		if !ok {
-			g, err := goldenContact(golden)
-			if err != nil {
-				return fmt.Errorf("customer %s: golden: %w", cust, err)
-			}
-			i = len(out)
-			idx[cust] = i
-			out = append(out, lead.Candidate{CustomerID: cust, IsTest: isTest != 0, Golden: g})
-		}
-		if kk := [2]any{k, cust}; !seenKey[kk] {
-			seenKey[kk] = true
-			out[i].Hits++
-		}
-		if !seenLead[l.ID] {
-			seenLead[l.ID] = true
-			out[i].Leads = append(out[i].Leads, l)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	return out, nil
+	return b.String()
 }
 
 // cleanKeys cuts, cleans and deduplicates blocking keys, keeping their order.

@@ -183,7 +183,12 @@ func sortedJoin(t []string) string {
 
 // Prepare normalises records for schema s. Values beyond the schema are
 // ignored and missing ones read as empty. Work is spread over all CPUs.
-func Prepare(s Schema, records []Record) (*Dataset, error) {
+func Prepare(s Schema, records []Record) (*Dataset, error) { return PrepareCached(s, records, nil) }
+
+// PrepareCached is Prepare with the normal forms of raw values kept in c
+// (nil: none) across calls: a resolver that compares each new record with
+// recent candidates normalises the same candidates again and again.
+func PrepareCached(s Schema, records []Record, c *Cache) (*Dataset, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -205,7 +210,7 @@ func Prepare(s Schema, records []Record) (*Dataset, error) {
 	country := s.index(Country)
 	var regions []string
 	if country >= 0 {
-		d.cols[country] = buildColumn(Country, len(records), func(r int) (string, string) { return raw(r, country), "" })
+		d.cols[country] = buildColumn(Country, len(records), c.prep(country), func(r int) (string, string) { return raw(r, country), "" })
 		c := &d.cols[country]
 		regions = make([]string, len(records))
 		for r := range records {
@@ -214,25 +219,36 @@ func Prepare(s Schema, records []Record) (*Dataset, error) {
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for f, fd := range s {
-		if f == country {
-			continue
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			d.cols[f] = buildColumn(fd.Kind, len(records), func(r int) (string, string) {
-				if fd.Kind == Phone && regions != nil {
-					return raw(r, f), regions[r]
-				}
-				return raw(r, f), ""
-			})
-		}()
+	build := func(f int, fd Field) {
+		d.cols[f] = buildColumn(fd.Kind, len(records), c.prep(f), func(r int) (string, string) {
+			if fd.Kind == Phone && regions != nil {
+				return raw(r, f), regions[r]
+			}
+			return raw(r, f), ""
+		})
 	}
-	wg.Wait()
+	if len(records) < 2048 { // a few records: goroutines cost more than they save
+		for f, fd := range s {
+			if f != country {
+				build(f, fd)
+			}
+		}
+	} else {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for f, fd := range s {
+			if f == country {
+				continue
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				build(f, fd)
+			}()
+		}
+		wg.Wait()
+	}
 	d.first, d.last, d.email = s.index(FirstName), s.index(LastName), s.index(Email)
 	if d.first >= 0 {
 		for f, fd := range s {
@@ -314,7 +330,7 @@ func letters(s string) string {
 
 // buildColumn interns the raw values of one field, normalises each
 // distinct raw value once, and interns the normal forms.
-func buildColumn(k Kind, n int, get func(r int) (raw, region string)) column {
+func buildColumn(k Kind, n int, prep func(k Kind, raw, region string) value, get func(r int) (raw, region string)) column {
 	type rawKey struct{ raw, region string }
 	rawIdx := make(map[rawKey]uint32)
 	var raws []rawKey
@@ -338,7 +354,7 @@ func buildColumn(k Kind, n int, get func(r int) (raw, region string)) column {
 	prepped := make([]value, len(raws))
 	parallel(len(raws), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			prepped[i] = prepValue(k, raws[i].raw, raws[i].region)
+			prepped[i] = prep(k, raws[i].raw, raws[i].region)
 		}
 	})
 	c := column{kind: k, vals: []value{{}}, ids: make([]uint32, n), count: []uint32{0}}

@@ -229,13 +229,13 @@ type comparison struct {
 // compare scores l against each of cands. The candidates are prepared
 // together with the lead, so that a phone number or address they show
 // being used by different people counts as the organisation's.
-func (e *Engine) compare(l *lead.Lead, cands []lead.Lead) (*comparison, error) {
+func (e *Engine) compare(l *lead.Lead, cands []lead.Lead, cache *match.Cache) (*comparison, error) {
 	recs := make([]match.Record, 0, len(cands)+1)
 	recs = append(recs, record(l))
 	for i := range cands {
 		recs = append(recs, record(&cands[i]))
 	}
-	d, err := match.Prepare(Schema, recs)
+	d, err := match.PrepareCached(Schema, recs, cache)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/oklog/ulid/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/leadhub/leadhub/internal/identity/match"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -41,6 +42,10 @@ const (
 	DefaultAuto   = 0.95
 	DefaultReview = 0.60
 )
+
+// DefaultMaxBatch is the largest batch of leads decided and committed
+// together (Options.MaxBatch).
+const DefaultMaxBatch = 256
 
 // Store is what the resolver needs of the database: the leads waiting and
 // their candidates, the models it trains, and the leads it trains on.
@@ -53,9 +58,14 @@ type Store interface {
 // Options tune a Resolver. Zero values take the defaults.
 type Options struct {
 	Thresholds lead.Thresholds // default DefaultAuto, DefaultReview
-	// Batch is how many leads are decided and committed together
-	// (default 32).
+	// Batch is how many leads are decided and committed together at
+	// first (default 32).
 	Batch int
+	// MaxBatch is how large batches grow while leads wait (default
+	// DefaultMaxBatch): each full batch doubles the next, so a backlog is
+	// worked off with few reads of the index and few commits, and a lone
+	// lead is still decided at once.
+	MaxBatch int
 	// Interval is how long the resolver sleeps when nothing is waiting and
 	// nobody nudges it (default 1s).
 	Interval time.Duration
@@ -87,6 +97,9 @@ type Resolver struct {
 	engine atomic.Pointer[Engine]
 	wake   chan struct{}
 
+	cache *match.Cache // normal forms of the candidates' values
+	batch atomic.Int64 // the size of the next batch
+
 	mu     sync.Mutex
 	poison map[string]int // lead id → failed attempts alone
 
@@ -105,6 +118,9 @@ func New(st Store, opt Options) *Resolver {
 	if opt.Batch <= 0 {
 		opt.Batch = 32
 	}
+	if opt.MaxBatch < opt.Batch {
+		opt.MaxBatch = max(opt.Batch, DefaultMaxBatch)
+	}
 	if opt.Interval <= 0 {
 		opt.Interval = time.Second
 	}
@@ -120,7 +136,8 @@ func New(st Store, opt Options) *Resolver {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	r := &Resolver{st: st, opt: opt, wake: make(chan struct{}, 1), poison: map[string]int{}}
+	r := &Resolver{st: st, opt: opt, wake: make(chan struct{}, 1), poison: map[string]int{}, cache: match.NewCache(50000)}
+	r.batch.Store(int64(opt.Batch))
 	r.engine.Store(DefaultEngine())
 	r.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "leadhub_resolver_decisions_total", Help: "Leads resolved into customers, by outcome (joined, review, new).",
@@ -216,7 +233,7 @@ func (r *Resolver) Run(ctx context.Context) {
 				continue
 			}
 			backoff = time.Second
-			if n >= r.opt.Batch {
+			if n >= r.opt.Batch { // a full batch of the smallest size at least
 				continue // more are waiting
 			}
 			select {
@@ -255,9 +272,15 @@ func (r *Resolver) ResolvePending(ctx context.Context) (int, error) {
 		}
 	}
 	r.mu.Unlock()
-	leads, err := r.st.PendingLeads(ctx, r.opt.Batch, skip)
+	size := int(r.batch.Load())
+	leads, err := r.st.PendingLeads(ctx, size, skip)
 	if err != nil {
 		return 0, err
+	}
+	if len(leads) == size {
+		r.batch.Store(int64(min(2*size, r.opt.MaxBatch)))
+	} else {
+		r.batch.Store(int64(r.opt.Batch))
 	}
 	if len(leads) == 0 {
 		return 0, nil
@@ -324,11 +347,27 @@ func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
 	if err != nil {
 		return err
 	}
+	// Every key of the batch at once: one read of the index for the
+	// whole batch, so the pages its leads share are read once.
+	keys := make([][]string, len(leads))
+	var all []string
+	for i := range leads {
+		keys[i] = Keys(&leads[i])
+		all = append(all, keys[i]...)
+	}
+	rows, err := r.st.KeyLeads(ctx, all, r.opt.PerKey)
+	if err != nil {
+		return err
+	}
+	byKey := make(map[string][]lead.KeyLead, len(all))
+	for _, kl := range rows {
+		byKey[kl.Key] = append(byKey[kl.Key], kl)
+	}
 	eng := r.Engine()
 	ov := newOverlay()
 	rs := make([]lead.Resolution, 0, len(leads))
 	for i := range leads {
-		res, err := r.decide(ctx, eng, &leads[i], ov, undone[leads[i].ID])
+		res, err := r.decide(eng, &leads[i], keys[i], byKey, ov, undone[leads[i].ID])
 		if err != nil {
 			return fmt.Errorf("lead %s: %w", leads[i].ID, err)
 		}
@@ -341,9 +380,16 @@ func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
 		}
 	}
 	decided := time.Now()
-	results, err := r.st.CommitResolutions(ctx, rs)
-	if err != nil {
-		return err
+	// In short transactions, in order (a decision may join a customer an
+	// earlier one created): the database has one writer, and ingest must
+	// not wait behind a long commit to acknowledge a lead.
+	var results []lead.ResolutionResult
+	for chunk := range slices.Chunk(rs, commitChunk) {
+		res, err := r.st.CommitResolutions(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		results = append(results, res...)
 	}
 	if r.opt.Observe != nil {
 		r.opt.Observe(len(rs), decided.Sub(start), time.Since(decided))
@@ -358,20 +404,21 @@ func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
 	return nil
 }
 
-// decide makes the decision about one lead.
-func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *overlay, excluded []string) (lead.Resolution, error) {
+// commitChunk is how many decisions one transaction commits.
+const commitChunk = 32
+
+// decide makes the decision about one lead, whose keys are keys, with the
+// leads that the index holds for each key in byKey.
+func (r *Resolver) decide(eng *Engine, l *lead.Lead, keys []string, byKey map[string][]lead.KeyLead, ov *overlay, excluded []string) (lead.Resolution, error) {
 	now := r.opt.Now().UTC()
-	res := lead.Resolution{Lead: *l, Keys: Keys(l), DecisionID: ulid.Make().String(), AuditID: ulid.Make().String(), At: now}
+	res := lead.Resolution{Lead: *l, Keys: keys, DecisionID: ulid.Make().String(), AuditID: ulid.Make().String(), At: now}
 	x := &res.Explanation
 	x.Model, x.Thresholds, x.Keys, x.Excluded = eng.ID, r.opt.Thresholds, len(res.Keys), excluded
 	x.Candidates = []lead.CandidateScore{}
 
 	// Candidates: from the index, and from this batch; each with the
 	// leads that share a key with this one.
-	found, err := r.st.Candidates(ctx, res.Keys, r.opt.PerKey)
-	if err != nil {
-		return res, err
-	}
+	found := candidates(keys, byKey)
 	byID := map[string]*lead.Candidate{}
 	var cands []*lead.Candidate
 	add := func(c lead.Candidate) {
@@ -441,7 +488,8 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 				golden = append(golden, true)
 			}
 		}
-		cmpd, err = eng.compare(l, pool)
+		var err error
+		cmpd, err = eng.compare(l, pool, r.cache)
 		if err != nil {
 			return res, err
 		}
@@ -513,6 +561,34 @@ func (r *Resolver) decide(ctx context.Context, eng *Engine, l *lead.Lead, ov *ov
 		}
 	}
 	return res, nil
+}
+
+// candidates groups the leads the index holds for keys by customer: how
+// many of the keys found each customer, and which of its leads.
+func candidates(keys []string, byKey map[string][]lead.KeyLead) []lead.Candidate {
+	idx := map[string]int{}
+	seenLead := map[string]bool{}
+	var out []lead.Candidate
+	for _, k := range keys {
+		counted := map[string]bool{}
+		for _, kl := range byKey[k] {
+			i, ok := idx[kl.CustomerID]
+			if !ok {
+				i = len(out)
+				idx[kl.CustomerID] = i
+				out = append(out, lead.Candidate{CustomerID: kl.CustomerID, IsTest: kl.IsTest, Golden: kl.Golden})
+			}
+			if !counted[kl.CustomerID] {
+				counted[kl.CustomerID] = true
+				out[i].Hits++
+			}
+			if !seenLead[kl.Lead.ID] {
+				seenLead[kl.Lead.ID] = true
+				out[i].Leads = append(out[i].Leads, kl.Lead)
+			}
+		}
+	}
+	return out
 }
 
 // goldenLeadID stands for a candidate's golden record in the pool of
