@@ -73,7 +73,7 @@ WHERE key = $%[2]d ORDER BY lead_id DESC LIMIT %[3]d) AS k%[1]d`
 
 	selectIdentityGeneration = `SELECT generation FROM identity_generation WHERE id = 1`
 	bumpIdentityGeneration   = `UPDATE identity_generation SET generation = generation + 1 WHERE id = 1`
-	selectCandidatesTail  = `) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`
+	selectCandidatesTail     = `) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`
 )
 
 // Decisions and the review queue.

@@ -99,9 +99,9 @@ type Resolver struct {
 
 	cache *match.Cache // normal forms of the candidates' values
 
-	resolving sync.Mutex // one batch at a time: the key cache is the batch's
-	keys      *keyCache  // what the index said, kept between batches
-	batch atomic.Int64 // the size of the next batch
+	resolving sync.Mutex   // one batch at a time: the key cache is the batch's
+	keys      *keyCache    // what the index said, kept between batches
+	batch     atomic.Int64 // the size of the next batch
 
 	mu     sync.Mutex
 	poison map[string]int // lead id → failed attempts alone
