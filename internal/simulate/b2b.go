@@ -370,7 +370,11 @@ func (w *world) newMember(r *rng, k int, seen map[string]int) *member {
 		m.culture, m.first, m.last, m.namesake = earlier.culture, earlier.first, earlier.last, true
 		earlier.namesake = true
 	case earlier != nil && r.chance(1000):
-		m.culture, m.last, m.sameSurname = earlier.culture, earlier.last, true
+		if m.culture != earlier.culture {
+			m.culture = earlier.culture
+			m.first = pick(r, cultures[m.culture].first)
+		}
+		m.last, m.sameSurname = earlier.last, true
 		cul = cultures[m.culture]
 		for range 4 {
 			if m.first.s != earlier.first.s {
