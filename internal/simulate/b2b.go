@@ -161,8 +161,12 @@ func newWorld(seed uint64, cfg B2BConfig, people int) *world {
 	w := &world{}
 	w.makeCompanies(r, seed, n)
 	individuals := people * 12 / 100
-	inCompanies := people - individuals
-	sizes := zipfSizes(n, inCompanies, cfg.Large)
+	sizes := zipfSizes(n, people-individuals, cfg.Large)
+	// people the companies cannot hold act as individuals
+	individuals = people
+	for _, s := range sizes {
+		individuals -= s
+	}
 	seen := map[string]int{}
 	for k, c := range w.companies {
 		cr := newRNG(seed, streamB2BCompany+uint64(k))
