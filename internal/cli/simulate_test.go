@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -162,6 +163,24 @@ func TestSimulateB2BEval(t *testing.T) {
 	if err != nil || !strings.Contains(out, "person:  pairwise P 1.0000 R 1.0000 F1 1.0000") {
 		t.Fatalf("eval of the truth: %v\n%s", err, out)
 	}
+	// dedupe eval by company: leads without a company are left out, or
+	// with --truth-singletons each is an account of its own
+	var recs struct{ Records int }
+	individuals := strings.Count(string(tb), ",\n")
+	for _, tc := range []struct {
+		flag string
+		want int
+	}{{"", 150 - individuals}, {"--truth-singletons", 150}} {
+		args := []string{"dedupe", "eval", "--clusters", clusters, "--truth", truth, "--truth-id", "lead_seq", "--truth-entity", "company_id", "--format", "json"}
+		if tc.flag != "" {
+			args = append(args, tc.flag)
+		}
+		out, _, err := run(t, args...)
+		if err := errors.Join(err, json.Unmarshal([]byte(out), &recs)); err != nil || recs.Records != tc.want || individuals == 0 {
+			t.Fatalf("dedupe eval %s: %v %d records, want %d (%d individuals)", tc.flag, err, recs.Records, tc.want, individuals)
+		}
+	}
+
 	// online: send, wait for every lead to be resolved, score
 	ts := startFresh(t)
 	out, stderr, err := run(t, append([]string{"simulate", "eval", "--url", ts.ingestURL, "--server", ts.base,

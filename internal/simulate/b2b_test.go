@@ -294,3 +294,30 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("report:\n%s", s)
 	}
 }
+
+// TestEvaluateClassesAddUp checks that the error classes account for
+// every wrong and every missed pair.
+func TestEvaluateClassesAddUp(t *testing.T) {
+	evs := b2bRun(t, 6, 1500, 60, false)
+	a := Assignment{Person: map[int]string{}}
+	for _, ev := range evs {
+		// people of a company with the same surname initial together; a
+		// person's personal-address leads apart
+		c := ev.Contact()
+		a.Person[ev.Seq] = ev.CompanyID + "/" + strings.ToUpper(normalize.Fold(c.LastName + " ")[:1])
+		if slices.Contains(ev.Variations, "other-email") {
+			a.Person[ev.Seq] = ev.PersonID + "/other"
+		}
+	}
+	r := Evaluate(evs, a, 1)
+	var merged, split int64
+	for _, c := range r.FalseMerges {
+		merged += c.Pairs
+	}
+	for _, c := range r.FalseSplits {
+		split += c.Pairs
+	}
+	if merged != r.Person.PredictedPairs-r.Person.CorrectPairs || split != r.Person.TruePairs-r.Person.CorrectPairs || merged == 0 || split == 0 {
+		t.Errorf("classes: %d wrong and %d missed pairs; metrics: %+v", merged, split, r.Person)
+	}
+}

@@ -239,27 +239,31 @@ func (an *analyser) run(pred map[int]string) (merges, splits []ErrorClass) {
 	}
 	mer, spl := classAcc{n: an.examples}, classAcc{n: an.examples}
 	// false merges: in each cluster, every person but the largest is
-	// joined to the largest by the best-agreeing pair of their leads
+	// joined to the people before them (largest first) by the
+	// best-agreeing pair of their leads; the pairs they make with those
+	// people are counted, so the classes add up to the wrong pairs
 	for _, id := range sortedKeys(clusters) {
 		groups := groupBy(clusters[id], func(s int) string { return an.events[s].PersonID })
 		if len(groups) < 2 {
 			continue
 		}
-		main := groups[0]
+		before := groups[0]
 		for _, g := range groups[1:] {
-			x, y, best := an.closest(g, main, func(x, y int) int { return len(an.agree(x, y)) })
+			x, y, best := an.closest(g, before, func(x, y int) int { return len(an.agree(x, y)) })
 			class := strings.Join(best, " + ")
 			if class == "" {
 				class = "nothing"
 			}
 			class = an.relation(x, y) + ": " + class
-			mer.add(class, int64(len(g))*int64(len(main)), func() []string {
+			mer.add(class, int64(len(g))*int64(len(before)), func() []string {
 				return []string{an.describe(x), an.describe(y), an.truth(x, y)}
 			})
+			before = append(before, g...)
 		}
 	}
-	// false splits: each person's leads outside their largest cluster,
-	// compared with the closest lead inside it
+	// false splits: each fragment of a person's leads but the largest,
+	// compared with the closest lead of the fragments before it; the
+	// classes add up to the missed pairs
 	byPerson := map[string][]int{}
 	for _, seq := range sortedKeys(pred) {
 		p := an.events[seq].PersonID
@@ -270,9 +274,9 @@ func (an *analyser) run(pred map[int]string) (merges, splits []ErrorClass) {
 		if len(frags) < 2 {
 			continue
 		}
-		main := frags[0]
+		before := frags[0]
 		for _, f := range frags[1:] {
-			x, y, _ := an.closest(f, main, func(x, y int) int { return -len(an.differ(x, y)) })
+			x, y, _ := an.closest(f, before, func(x, y int) int { return -len(an.differ(x, y)) })
 			class := "differ: " + strings.Join(an.differ(x, y), ", ")
 			for _, v := range notable {
 				if slices.Contains(an.events[x].Variations, v) || slices.Contains(an.events[y].Variations, v) {
@@ -280,9 +284,10 @@ func (an *analyser) run(pred map[int]string) (merges, splits []ErrorClass) {
 					break
 				}
 			}
-			spl.add(class, int64(len(f))*int64(len(main)), func() []string {
+			spl.add(class, int64(len(f))*int64(len(before)), func() []string {
 				return []string{an.describe(x), an.describe(y), an.truth(x, y)}
 			})
+			before = append(before, f...)
 		}
 	}
 	return mer.list(), spl.list()
@@ -300,8 +305,8 @@ func (an *analyser) relation(x, y int) string {
 // score, and what the two agree on.
 func (an *analyser) closest(a, b []int, score func(x, y int) int) (int, int, []string) {
 	bx, by, bs := a[0], b[0], score(a[0], b[0])
-	for _, x := range a {
-		for _, y := range b[:min(len(b), 50)] {
+	for _, x := range a[:min(len(a), 50)] {
+		for _, y := range b[:min(len(b), 200)] {
 			if s := score(x, y); s > bs {
 				bx, by, bs = x, y, s
 			}
