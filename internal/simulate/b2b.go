@@ -121,6 +121,8 @@ type bCompany struct {
 type member struct {
 	company  int // index in world.companies, or -1 for an individual
 	culture  int
+	country  string   // the country the person gives
+	mobile   phoneNum // the person's own number
 	first    nameEntry
 	last     nameEntry
 	unique   bool       // no one else in the run has this full name
@@ -138,7 +140,8 @@ type member struct {
 // world is the companies and people of a B2B run.
 type world struct {
 	companies []*bCompany
-	members   []*member // by person index
+	members   []*member       // by person index
+	phones    map[string]bool // numbers given out
 }
 
 func (c B2BConfig) validate() error {
@@ -158,7 +161,7 @@ func newWorld(seed uint64, cfg B2BConfig, people int) *world {
 	if n == 0 {
 		n = max(1, people/5)
 	}
-	w := &world{}
+	w := &world{phones: map[string]bool{}}
 	w.makeCompanies(r, seed, n)
 	individuals := people * 12 / 100
 	sizes := zipfSizes(n, people-individuals, cfg.Large)
@@ -184,6 +187,8 @@ func newWorld(seed uint64, cfg B2BConfig, people int) *world {
 		m.first, m.last = pick(r, cultures[ci].first), pick(r, cultures[ci].last)
 		m.feminine()
 		seen[m.first.s+" "+m.last.s]++
+		m.country = cultures[ci].countries[0]
+		m.mobile = w.phone(r, m.country)
 		slots = append(slots, m)
 	}
 	shuffle(r, slots)
@@ -265,8 +270,7 @@ func (w *world) makeCompanies(r *rng, seed uint64, n int) {
 		c.convention = r.weighted([]int{50, 12, 6, 6, 22, 4})
 		c.variants = b2bVariants(c)
 		bc := &bCompany{company: c, id: fmt.Sprintf("c%05d", k+1), rank: k, culture: ci, locals: map[string]int{}}
-		country := countries[code]
-		bc.switchboard = phoneNum{plan: &country.phone, groups: country.phone.make(r)}
+		bc.switchboard = w.phone(r, code)
 		for _, role := range roleBoxes {
 			if r.chance(5000) {
 				bc.roles = append(bc.roles, &emailAddr{parts: []string{role}, domain: c.domain})
@@ -415,6 +419,11 @@ func (w *world) newMember(r *rng, k int, seen map[string]int) *member {
 		}
 	}
 	m.phoneUse = []int{0, 10000, 5000}[r.weighted([]int{50, 25, 25})]
+	m.country = c.country
+	if r.chance(1000) {
+		m.country = cultures[m.culture].countries[0]
+	}
+	m.mobile = w.phone(r, m.country)
 	if len(c.roles) > 0 && r.chance(1800) {
 		m.role = pick(r, c.roles)
 		m.roleUse = 2500
@@ -491,17 +500,14 @@ func (w *world) newPerson(r *rng, id string, j int) *person {
 		if !r.chance(6500) {
 			p.companyHabit = pick(r, p.company.variants)
 		}
-		code := p.company.country
-		if r.chance(1000) {
-			code = c.countries[0]
-		}
-		p.placeHabits(r, code)
+		p.placeHabits(r, m.country)
 	} else {
-		p.placeHabits(r, c.countries[0])
+		p.placeHabits(r, m.country)
 		if r.chance(3000) {
 			b.junk = pick(r, individualCompanies)
 		}
 	}
+	p.phone = m.mobile
 	p.work = m.work
 	p.personal = personalAddress(r, c, localPart(m.first.s, c), localPart(m.last.s, c), j, m.unique)
 	return p

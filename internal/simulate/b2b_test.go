@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -319,5 +320,25 @@ func TestEvaluateClassesAddUp(t *testing.T) {
 	}
 	if merged != r.Person.PredictedPairs-r.Person.CorrectPairs || split != r.Person.TruePairs-r.Person.CorrectPairs || merged == 0 || split == 0 {
 		t.Errorf("classes: %d wrong and %d missed pairs; metrics: %+v", merged, split, r.Person)
+	}
+}
+
+// TestB2BNumbersUnique checks that numbers are shared only on purpose: no
+// two people have one mobile, and no mobile is a switchboard.
+func TestB2BNumbersUnique(t *testing.T) {
+	w := newWorld(8, B2BConfig{Companies: 600, Large: true}, 8000)
+	seen := map[string]string{}
+	check := func(who string, p phoneNum) {
+		k := p.plan.cc + p.nsn()
+		if other, ok := seen[k]; ok {
+			t.Errorf("%s and %s both have +%s", who, other, k)
+		}
+		seen[k] = who
+	}
+	for _, c := range w.companies {
+		check(c.id, c.switchboard)
+	}
+	for i, m := range w.members {
+		check("person "+strconv.Itoa(i), m.mobile)
 	}
 }
