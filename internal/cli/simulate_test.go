@@ -189,10 +189,10 @@ func TestSimulateB2BEval(t *testing.T) {
 		t.Fatalf("online eval: %v\n%s\n%s", err, out, stderr)
 	}
 	var rep struct {
-		Leads, Missing int
-		Person         struct{ Records int }
+		Leads, Tests, Missing int
+		Person                struct{ Records int }
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Leads != 150 || rep.Missing != 0 || rep.Person.Records != 150 {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Leads != 150 || rep.Missing != 0 || rep.Person.Records != 150-rep.Tests || rep.Tests != 1 {
 		t.Fatalf("online eval: %v %+v\n%s", err, rep, out)
 	}
 	if _, _, err := run(t, "simulate", "eval", "--count", "5"); ExitCode(err) != 2 {

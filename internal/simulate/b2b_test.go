@@ -280,10 +280,16 @@ func TestEvaluate(t *testing.T) {
 		byCompany.Person[ev.Seq] = ev.CompanyID + "/" + map[bool]string{true: ev.PersonID}[ev.CompanyID == ""]
 	}
 	r := Evaluate(evs, perfect, 2)
-	if r.Person.F1 != 1 || r.Account == nil || r.Account.F1 != 1 || len(r.FalseMerges)+len(r.FalseSplits) != 0 || r.Missing != 0 {
+	if r.Person.F1 != 1 || r.Account == nil || r.Account.F1 != 1 || len(r.FalseMerges)+len(r.FalseSplits) != 0 || r.Missing != 0 ||
+		r.Tests != TestLeads(len(evs)) || r.Person.Records != len(evs)-r.Tests {
 		t.Fatalf("truth against itself: %+v", r)
 	}
 	delete(byCompany.Person, evs[5].Seq)
+	for _, ev := range evs {
+		if ev.IsTest {
+			byCompany.Person[ev.Seq] = "tests"
+		}
+	}
 	r = Evaluate(evs, byCompany, 2)
 	if r.Missing != 1 || r.Account != nil || r.Person.Precision >= 0.5 || r.Person.Recall < 0.9 {
 		t.Fatalf("clustered by company: %+v", r.Person)
