@@ -57,6 +57,7 @@ func runSimulateEval(ctx context.Context, args []string, e env) error {
 		return usageError{err}
 	}
 	var a simulate.Assignment
+	var seqOf map[string]int // lead id → Seq
 	took := time.Duration(0)
 	if clusters != "" {
 		if a, err = assignmentFromClusters(clusters); err != nil {
@@ -83,9 +84,14 @@ func runSimulateEval(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		took = time.Since(t0)
-		a = assignmentFromLeads(events, leads)
+		a, seqOf = assignmentFromLeads(events, leads)
 	}
 	rep := simulate.Evaluate(events, a, examples)
+	if seqOf != nil {
+		if rep.WrongJoins, err = wrongJoins(ctx, &c, events, seqOf, a, examples); err != nil {
+			return err
+		}
+	}
 	if format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -97,7 +103,7 @@ func runSimulateEval(ctx context.Context, args []string, e env) error {
 	if label != "" {
 		fmt.Fprintf(e.stdout, "%s\n", label)
 	}
-	if took > 0 {
+	if ingest != "" {
 		fmt.Fprintf(e.stdout, "every lead resolved %.1f s after the last was sent\n", took.Seconds())
 	}
 	fmt.Fprint(e.stdout, rep.Format(classes))
@@ -190,7 +196,7 @@ func listAllLeads(ctx context.Context, c *apiClient) ([]apiLead, error) {
 // parsed from it (the same parser, so the same fields), in order of
 // receipt among leads that parsed alike, and reads its customer and
 // account.
-func assignmentFromLeads(events []simulate.Event, leads []apiLead) simulate.Assignment {
+func assignmentFromLeads(events []simulate.Event, leads []apiLead) (simulate.Assignment, map[string]int) {
 	byPrint := map[string][]int{}
 	for _, ev := range events {
 		p, err := marketplace.Decode(ev.Body)
@@ -202,6 +208,7 @@ func assignmentFromLeads(events []simulate.Event, leads []apiLead) simulate.Assi
 	}
 	slices.SortStableFunc(leads, func(a, b apiLead) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
 	a := simulate.Assignment{Person: map[int]string{}}
+	seqOf := map[string]int{}
 	for _, l := range leads {
 		if l.AccountID != nil && a.Account == nil {
 			a.Account = map[int]string{}
@@ -215,12 +222,13 @@ func assignmentFromLeads(events []simulate.Event, leads []apiLead) simulate.Assi
 		}
 		seq := seqs[0]
 		byPrint[k] = seqs[1:]
+		seqOf[l.ID] = seq
 		a.Person[seq] = l.CustomerID
 		if a.Account != nil && l.AccountID != nil {
 			a.Account[seq] = *l.AccountID
 		}
 	}
-	return a
+	return a, seqOf
 }
 
 func fingerprint(p lead.Parsed) string {

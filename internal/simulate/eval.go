@@ -35,6 +35,10 @@ type Report struct {
 	// together, by the evidence the two leads share; FalseSplits the pairs
 	// of leads of one person kept apart, by what differs. Largest first.
 	FalseMerges, FalseSplits []ErrorClass
+	// WrongJoins are a server's automatic decisions that joined a lead to
+	// a lead of another person, by the evidence the resolver weighed for
+	// them (filled in by the caller, which can read the decisions).
+	WrongJoins []ErrorClass `json:",omitempty"`
 }
 
 // ErrorClass is one kind of error with its size and examples.
@@ -196,9 +200,16 @@ var notable = []string{
 }
 
 func (an *analyser) describe(seq int) string {
-	ev, f := an.events[seq], an.feat(seq)
-	return fmt.Sprintf("#%d %s %s | %s | %s | %s | %s [%s]", seq, f.c.FirstName, f.c.LastName, f.c.Email, f.c.Phone,
-		f.c.Company, f.c.Country, strings.Join(ev.Variations, ","))
+	return describe(an.events[seq], an.feat(seq).c)
+}
+
+// Describe is one line about a lead for reports: its sequence number,
+// contact as parsed, and variations.
+func Describe(ev Event) string { return describe(&ev, ev.Contact()) }
+
+func describe(ev *Event, c lead.Contact) string {
+	return fmt.Sprintf("#%d %s %s | %s | %s | %s | %s [%s]", ev.Seq, c.FirstName, c.LastName, c.Email, c.Phone,
+		c.Company, c.Country, strings.Join(ev.Variations, ","))
 }
 
 func (an *analyser) truth(x, y int) string {
@@ -372,14 +383,22 @@ func (r Report) Format(classes int) string {
 		what string
 		cs   []ErrorClass
 	}{{"false merges (pairs of leads of different people together), by what the closest two leads share", r.FalseMerges},
-		{"false splits (pairs of leads of one person apart), by what differs between the closest two leads", r.FalseSplits}} {
+		{"false splits (pairs of leads of one person apart), by what differs between the closest two leads", r.FalseSplits},
+		{"wrong automatic joins (a lead joined to a lead of another person), by the fields the resolver counted in favour (country and title aside)", r.WrongJoins}} {
+		if part.cs == nil && strings.HasPrefix(part.what, "wrong") {
+			continue
+		}
 		fmt.Fprintf(&b, "\n%s:\n", part.what)
 		for i, c := range part.cs {
 			if i == classes {
 				fmt.Fprintf(&b, "  … %d more classes\n", len(part.cs)-classes)
 				break
 			}
-			fmt.Fprintf(&b, "  %6d pairs, %4d groups  %s\n", c.Pairs, c.Groups, c.Class)
+			unit := "pairs"
+			if strings.HasPrefix(part.what, "wrong") {
+				unit = "joins"
+			}
+			fmt.Fprintf(&b, "  %6d %s, %4d groups  %s\n", c.Pairs, unit, c.Groups, c.Class)
 			for j, ex := range c.Examples {
 				if j%3 == 0 {
 					fmt.Fprintf(&b, "      - %s\n", ex)
