@@ -274,7 +274,7 @@ func TestTruthAndJourneys(t *testing.T) {
 	if lines[0] != "lead_seq,person_id,shape,company_id" || len(lines) != count+1 {
 		t.Fatalf("truth: header %q, %d lines", lines[0], len(lines))
 	}
-	if want := fmt.Sprintf("%d,%s,%s", evs[17].Seq, evs[17].PersonID, evs[17].Shape); lines[18] != want {
+	if want := fmt.Sprintf("%d,%s,%s,%s", evs[17].Seq, evs[17].PersonID, evs[17].Shape, evs[17].CompanyID); lines[18] != want || evs[17].CompanyID == "" {
 		t.Fatalf("truth line %q, want %q", lines[18], want)
 	}
 
