@@ -43,6 +43,8 @@ echo "== run: ${run[*]}"
 
 echo "== batch: leadhub dedupe"
 "$bin" dedupe --input "$work/leads.csv" --id-column lead_seq --output "$work/clusters.csv" --quiet
+"$bin" dedupe eval --clusters "$work/clusters.csv" --truth "$work/truth.csv" --truth-id lead_seq --truth-entity person_id \
+  --label "batch, leadhub dedupe eval (Microsoft's test leads included)"
 "$bin" simulate eval "${run[@]}" --clusters "$work/clusters.csv" --label "batch (leadhub dedupe)"
 
 if [ "${DATABASE:-sqlite}" = postgres ]; then
