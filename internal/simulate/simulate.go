@@ -154,7 +154,8 @@ func Generate(cfg Config) ([]Event, error) {
 }
 
 // Events streams a run. Memory stays flat however large Count is: only the
-// people in the middle of a journey are held. Each iteration of the
+// people in the middle of a journey are held (in B2B mode, also the
+// companies and a small record of who each person is). Each iteration of the
 // sequence produces the same events again.
 func Events(cfg Config) (iter.Seq[Event], error) {
 	if err := cfg.Validate(); err != nil {
