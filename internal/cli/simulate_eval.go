@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/identity/batch"
@@ -140,10 +143,21 @@ type apiLead struct {
 }
 
 // waitAllResolved reads every lead from the server until there are at
-// least expect and every one has its customer, or wait passes.
+// least expect and every one has its customer, or wait passes. While the
+// server's resolver counts fewer decisions than expect (when its /metrics
+// can be read), it polls that count instead of listing every lead.
 func waitAllResolved(ctx context.Context, c *apiClient, expect int, wait time.Duration, e env) ([]apiLead, error) {
 	deadline := time.Now().Add(wait)
 	for {
+		if n, ok := resolverDecisions(ctx, c); ok && n < float64(expect) && time.Now().Before(deadline) {
+			fmt.Fprintf(e.stderr, "the resolver has decided %.0f of %d leads; waiting…\n", n, expect)
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Second):
+			}
+			continue
+		}
 		leads, err := listAllLeads(ctx, c)
 		if err != nil {
 			return nil, err
@@ -234,4 +248,36 @@ func assignmentFromLeads(events []simulate.Event, leads []apiLead) (simulate.Ass
 func fingerprint(p lead.Parsed) string {
 	b, _ := json.Marshal([]any{p.Source, p.Action, p.Offer, p.Contact, p.Description, p.IsTest})
 	return string(b)
+}
+
+// resolverDecisions reads the server's count of resolver decisions from
+// /metrics (false when it cannot). A server started on an existing
+// database counts only its own decisions.
+func resolverDecisions(ctx context.Context, c *apiClient) (float64, bool) {
+	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(c.server, "/")+"/metrics", nil)
+	if err != nil {
+		return 0, false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, false
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return 0, false
+	}
+	sum, found := 0.0, false
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "leadhub_resolver_decisions_total{") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64); err == nil {
+			sum, found = sum+v, true
+		}
+	}
+	return sum, found
 }
