@@ -162,7 +162,7 @@ func newWorld(seed uint64, cfg B2BConfig, people int) *world {
 		n = max(1, people/5)
 	}
 	w := &world{phones: map[string]bool{}}
-	w.makeCompanies(r, seed, n)
+	w.makeCompanies(r, n)
 	individuals := people * 12 / 100
 	sizes := zipfSizes(n, people-individuals, cfg.Large)
 	// people the companies cannot hold act as individuals
@@ -221,7 +221,7 @@ func (m *member) feminine() {
 }
 
 // makeCompanies invents n companies with distinct names and domains.
-func (w *world) makeCompanies(r *rng, seed uint64, n int) {
+func (w *world) makeCompanies(r *rng, n int) {
 	combos := make([]int32, len(b2bWords1)*len(b2bWords2))
 	for i := range combos {
 		combos[i] = int32(i)
