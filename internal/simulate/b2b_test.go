@@ -152,7 +152,6 @@ func distinct(evs []Event, key func(Event) string, tests bool) map[string]bool {
 // people who change company, free-mail at work, individuals.
 func TestB2BPhenomena(t *testing.T) {
 	evs := b2bRun(t, 9, 6000, 400, true)
-	type use struct{ people map[string]bool }
 	phones, boxes := map[string]map[string]bool{}, map[string]map[string]bool{}
 	people := map[string]map[string]bool{}  // company → people
 	names := map[string]map[string]string{} // company + full name → person → email
