@@ -27,7 +27,7 @@ func (l *dedupeList) Set(v string) error {
 }
 
 const dedupeUsage = "dedupe --input FILE.csv [--input FILE2.csv] --id-column COLUMN [--map COLUMN=KIND,…] --output clusters.csv\n" +
-	"       leadhub dedupe eval --clusters clusters.csv (--truth FILE.csv --truth-id COLUMN --truth-entity COLUMN | --truth-from-id REGEX)"
+	"       leadhub dedupe eval --clusters clusters.csv (--truth FILE.csv --truth-id COLUMN --truth-entity COLUMN [--truth-singletons] | --truth-from-id REGEX)"
 
 // runDedupe is `leadhub dedupe`: it finds the records of one or two CSV
 // files that describe the same entity and writes one row per record with
@@ -231,11 +231,13 @@ func writeJSON(path string, v any) error {
 func runDedupeEval(_ context.Context, args []string, e env) error {
 	fs := newFlagSet("dedupe eval", e, dedupeUsage)
 	var clustersPath, truthPath, truthID, truthEntity, fromID, label, format string
+	var singletons bool
 	fs.StringVar(&clustersPath, "clusters", "", "the record_id,cluster_id file written by leadhub dedupe")
 	fs.StringVar(&truthPath, "truth", "", "a CSV file with the true entity of each record")
 	fs.StringVar(&truthID, "truth-id", "", "the record id column of --truth")
 	fs.StringVar(&truthEntity, "truth-entity", "", "the entity column of --truth")
 	fs.StringVar(&fromID, "truth-from-id", "", `derive the entity from the record id: a regular expression whose first group is the entity (e.g. "^rec-(\d+)-")`)
+	fs.BoolVar(&singletons, "truth-singletons", false, "a record whose --truth-entity is empty is an entity of its own (default: it is left out)")
 	fs.StringVar(&label, "label", "", "a name for this evaluation, printed with the result")
 	fs.StringVar(&format, "format", "text", "text, json or markdown (one table row)")
 	if err := parseFlags(fs, args, e); err != nil {
@@ -269,7 +271,11 @@ func runDedupeEval(_ context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-		if truth, err = batch.TruthFromTable(tt, truthID, truthEntity); err != nil {
+		read := batch.TruthFromTable
+		if singletons {
+			read = batch.TruthWithSingletons
+		}
+		if truth, err = read(tt, truthID, truthEntity); err != nil {
 			return err
 		}
 	}

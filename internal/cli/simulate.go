@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"iter"
@@ -39,33 +40,75 @@ func (r *rateFlag) Set(s string) error {
 }
 
 type simulateConfig struct {
-	url, azureTable, azureTableName, truth string
-	rate                                   rateFlag
-	count, people, concurrency             int
-	duration                               time.Duration
-	seed                                   uint64
-	start                                  string
+	url, azureTable, azureTableName, truth, leads string
+	rate                                          rateFlag
+	concurrency                                   int
+	duration                                      time.Duration
+	runFlags
+}
+
+// runFlags are the flags that describe a run: the same values give the
+// same leads.
+type runFlags struct {
+	count, people, companies int
+	seed                     uint64
+	start                    string
+	b2b, large               bool
+}
+
+func (f *runFlags) declare(fs *flag.FlagSet) {
+	fs.IntVar(&f.count, "count", 0, "number of leads (default 1000 unless --duration is given)")
+	fs.Uint64Var(&f.seed, "seed", 1, "random seed: the same seed gives the same leads")
+	fs.IntVar(&f.people, "people", 0, "distinct people behind the leads (default: about count/2.5)")
+	fs.StringVar(&f.start, "start", "2026-01-05T09:00:00Z", "time of the first customer action (events spread over the following days)")
+	fs.BoolVar(&f.b2b, "b2b", false, "colleagues at companies of Zipf-distributed sizes sharing switchboards, role mailboxes, domains and names; the truth gets company_id")
+	fs.IntVar(&f.companies, "companies", 0, "with --b2b: number of companies (default: one per five people)")
+	fs.BoolVar(&f.large, "large", false, "with --b2b: the largest few companies have 30 to 160 people each (otherwise at most 29)")
+}
+
+// config is the simulate.Config of the flags.
+func (f *runFlags) config() (simulate.Config, error) {
+	start, err := time.Parse(time.RFC3339, f.start)
+	if err != nil {
+		return simulate.Config{}, usageError{fmt.Errorf("--start %q: want an RFC 3339 time", f.start)}
+	}
+	if !f.b2b && (f.companies != 0 || f.large) {
+		return simulate.Config{}, usageError{errors.New("--companies and --large need --b2b")}
+	}
+	cfg := simulate.Config{Seed: f.seed, Start: start, Count: f.count, People: f.people}
+	if f.b2b {
+		cfg.B2B = &simulate.B2BConfig{Companies: f.companies, Large: f.large}
+	}
+	return cfg, nil
 }
 
 func runSimulate(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("simulate", e, "simulate --url INGEST_URL | --azure-table CONNECTION_STRING [--rate 50/s] [--count N | --duration D] [--seed S] [--truth FILE]")
+	if len(args) > 0 && args[0] == "eval" {
+		return runSimulateEval(ctx, args[1:], e)
+	}
+	fs := newFlagSet("simulate", e, "simulate (--url INGEST_URL | --azure-table CONNECTION_STRING | --truth FILE | --leads FILE) [--rate 50/s] [--count N | --duration D] [--seed S] [--b2b [--companies N] [--large]]\n"+
+		"       leadhub simulate eval [run flags] (--url INGEST_URL --server URL --api-key KEY | --server URL --api-key KEY | --clusters FILE)")
 	c := simulateConfig{rate: 50}
 	fs.StringVar(&c.url, "url", "", "ingest URL (with its code) to post leads to, as Microsoft's HTTPS destination does")
 	fs.StringVar(&c.azureTable, "azure-table", "", "storage connection string to write leads into, as Microsoft's Azure Table destination does")
 	fs.StringVar(&c.azureTableName, "azure-table-name", "MarketplaceLeads", "table to write to with --azure-table")
 	fs.Var(&c.rate, "rate", "leads per second (50/s, 300/m; 0 = as fast as possible)")
-	fs.IntVar(&c.count, "count", 0, "number of leads (default 1000 unless --duration is given)")
+	c.runFlags.declare(fs)
 	fs.DurationVar(&c.duration, "duration", 0, "stop after this long")
-	fs.Uint64Var(&c.seed, "seed", 1, "random seed: the same seed gives the same leads")
-	fs.IntVar(&c.people, "people", 0, "distinct people behind the leads (default: about count/2.5)")
 	fs.IntVar(&c.concurrency, "concurrency", 4, "requests in flight")
-	fs.StringVar(&c.truth, "truth", "", "write the ground truth (lead_seq,person_id,shape) to this CSV file")
-	fs.StringVar(&c.start, "start", "2026-01-05T09:00:00Z", "time of the first customer action (events spread over the following days)")
+	fs.StringVar(&c.truth, "truth", "", "write the ground truth (lead_seq,person_id,shape,company_id) to this CSV file")
+	fs.StringVar(&c.leads, "leads", "", "write each lead's contact as parsed (lead_seq,first_name,…) to this CSV file, for leadhub dedupe")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
-	if (c.url == "") == (c.azureTable == "") {
-		return usageError{errors.New("simulate: give exactly one of --url and --azure-table")}
+	if c.url != "" && c.azureTable != "" {
+		return usageError{errors.New("simulate: give at most one of --url and --azure-table")}
+	}
+	if c.url == "" && c.azureTable == "" && c.truth == "" && c.leads == "" {
+		return usageError{errors.New("simulate: give --url or --azure-table to send leads, or --truth or --leads to write them")}
+	}
+	if c.url == "" && c.azureTable == "" && c.duration > 0 {
+		return usageError{errors.New("simulate: --duration needs --url or --azure-table")}
 	}
 	if c.count == 0 && c.duration == 0 {
 		c.count = 1000
@@ -73,11 +116,11 @@ func runSimulate(ctx context.Context, args []string, e env) error {
 	if c.count == 0 {
 		c.count = 1 << 30 // until --duration ends
 	}
-	start, err := time.Parse(time.RFC3339, c.start)
+	cfg, err := c.runFlags.config()
 	if err != nil {
-		return usageError{fmt.Errorf("--start %q: want an RFC 3339 time", c.start)}
+		return err
 	}
-	events, err := simulate.Events(simulate.Config{Seed: c.seed, Start: start, Count: c.count, People: c.people})
+	events, err := simulate.Events(cfg)
 	if err != nil {
 		return usageError{err}
 	}
@@ -95,6 +138,24 @@ func runSimulate(ctx context.Context, args []string, e env) error {
 		tw := simulate.NewTruthWriter(f)
 		events = tee(events, func(ev simulate.Event) { tw.Write(ev) })
 		defer tw.Close()
+	}
+	if c.leads != "" {
+		f, err := os.Create(c.leads)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		lw := simulate.NewLeadsWriter(f)
+		events = tee(events, func(ev simulate.Event) { lw.Write(ev) })
+		defer lw.Close()
+	}
+	if c.url == "" && c.azureTable == "" {
+		n := 0
+		for range events {
+			n++
+		}
+		fmt.Fprintf(e.stdout, "wrote %d leads\n", n)
+		return nil
 	}
 	if c.azureTable != "" {
 		return simulateToTable(ctx, c, events, e)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -124,5 +125,80 @@ func TestSimulateDurationExitsZero(t *testing.T) {
 	out, _, err = run(t, "simulate", "--url", ts.ingestURL, "--duration", "500ms", "--rate", "0", "--concurrency", "8")
 	if err != nil || !strings.Contains(out, "0 failed") {
 		t.Fatalf("simulate --duration against the server: %v (exit %d)\n%s", err, ExitCode(err), out)
+	}
+}
+
+// TestSimulateB2BEval writes a B2B run's truth and leads, scores a perfect
+// clusters file, then sends the run to the real server and scores what it
+// resolved.
+func TestSimulateB2BEval(t *testing.T) {
+	dir := t.TempDir()
+	truth, leads := filepath.Join(dir, "truth.csv"), filepath.Join(dir, "leads.csv")
+	runArgs := []string{"--b2b", "--companies", "30", "--count", "150", "--seed", "3"}
+	out, _, err := run(t, append([]string{"simulate", "--truth", truth, "--leads", leads}, runArgs...)...)
+	if err != nil || !strings.Contains(out, "wrote 150 leads") {
+		t.Fatalf("simulate: %v %s", err, out)
+	}
+	tb, _ := os.ReadFile(truth)
+	lines := strings.Split(strings.TrimSpace(string(tb)), "\n")
+	if lines[0] != "lead_seq,person_id,shape,company_id" || len(lines) != 151 {
+		t.Fatalf("truth: %d lines, header %q", len(lines), lines[0])
+	}
+	lb, _ := os.ReadFile(leads)
+	if !strings.HasPrefix(string(lb), "lead_seq,first_name,last_name,email,phone,country,company,title") {
+		t.Fatalf("leads: %.200s", lb)
+	}
+	// a clusters file that is the truth scores 1
+	var cl strings.Builder
+	cl.WriteString("record_id,cluster_id\n")
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		cl.WriteString(f[0] + "," + f[1] + "\n")
+	}
+	clusters := filepath.Join(dir, "clusters.csv")
+	if err := os.WriteFile(clusters, []byte(cl.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = run(t, append([]string{"simulate", "eval", "--clusters", clusters}, runArgs...)...)
+	if err != nil || !strings.Contains(out, "person:  pairwise P 1.0000 R 1.0000 F1 1.0000") {
+		t.Fatalf("eval of the truth: %v\n%s", err, out)
+	}
+	// dedupe eval by company: leads without a company are left out, or
+	// with --truth-singletons each is an account of its own
+	var recs struct{ Records int }
+	individuals := strings.Count(string(tb), ",\n")
+	for _, tc := range []struct {
+		flag string
+		want int
+	}{{"", 150 - individuals}, {"--truth-singletons", 150}} {
+		args := []string{"dedupe", "eval", "--clusters", clusters, "--truth", truth, "--truth-id", "lead_seq", "--truth-entity", "company_id", "--format", "json"}
+		if tc.flag != "" {
+			args = append(args, tc.flag)
+		}
+		out, _, err := run(t, args...)
+		if err := errors.Join(err, json.Unmarshal([]byte(out), &recs)); err != nil || recs.Records != tc.want || individuals == 0 {
+			t.Fatalf("dedupe eval %s: %v %d records, want %d (%d individuals)", tc.flag, err, recs.Records, tc.want, individuals)
+		}
+	}
+
+	// online: send, wait for every lead to be resolved, score
+	ts := startFresh(t)
+	out, stderr, err := run(t, append([]string{"simulate", "eval", "--url", ts.ingestURL, "--server", ts.base,
+		"--api-key", ts.apiKey, "--format", "json"}, runArgs...)...)
+	if err != nil {
+		t.Fatalf("online eval: %v\n%s\n%s", err, out, stderr)
+	}
+	var rep struct {
+		Leads, Tests, Missing int
+		Person                struct{ Records int }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Leads != 150 || rep.Missing != 0 || rep.Person.Records != 150-rep.Tests || rep.Tests != 1 {
+		t.Fatalf("online eval: %v %+v\n%s", err, rep, out)
+	}
+	if _, _, err := run(t, "simulate", "eval", "--count", "5"); ExitCode(err) != 2 {
+		t.Fatalf("eval without a clustering: %v", err)
+	}
+	if _, _, err := run(t, "simulate", "--truth", truth, "--large"); ExitCode(err) != 2 {
+		t.Fatalf("--large without --b2b: %v", err)
 	}
 }

@@ -36,6 +36,8 @@ type person struct {
 	title        *titleGroup
 	titleHabit   string
 
+	b2b *b2bPerson // nil outside B2B mode
+
 	rng   *rng
 	steps []step
 	next  int      // index of the next step to emit
@@ -95,6 +97,56 @@ func newPerson(r *rng, id string, c *culture, cs *cultureState) *person {
 			p.last = nameEntry{s: f}
 		}
 	}
+	p.nameHabits(r)
+
+	// company: most people work for a company of their own countries
+	if local := companiesInAny(c.countries); len(local) > 0 && r.chance(5500) {
+		p.company = companies[pick(r, local)]
+	} else {
+		p.company = pick(r, companies)
+	}
+	if r.chance(6500) {
+		p.companyHabit = p.company.variants[0]
+	} else {
+		p.companyHabit = pick(r, p.company.variants)
+	}
+
+	// country: where the company is, or home
+	code := p.company.country
+	if r.chance(2000) {
+		code = c.countries[0]
+	}
+	p.placeHabits(r, code)
+
+	// e-mail: a work address on the company's domain for most people, and
+	// a personal address for everyone
+	first, last := localPart(p.first.s, c), localPart(p.last.s, c)
+	disc := ""
+	if !unique {
+		disc = strconv.Itoa(k + 1)
+	}
+	if r.chance(8000) {
+		e := &emailAddr{domain: p.company.domain, digits: disc}
+		switch p.company.convention {
+		case convFirstDotLast:
+			e.parts, e.sep = []string{first, last}, "."
+		case convFirstLast:
+			e.parts, e.sep = []string{first, last}, ""
+		case convFirstUnderLast:
+			e.parts, e.sep = []string{first, last}, "_"
+		default:
+			e.parts, e.sep = []string{last, first}, "."
+		}
+		p.work = e
+	}
+	p.personal = personalAddress(r, c, first, last, k, unique)
+	return p
+}
+
+// nameHabits draws the second surname, middle initial, English name and
+// the habits of writing the name.
+func (p *person) nameHabits(r *rng) {
+	c := p.culture
 	if c.twoSurnames > 0 && r.chance(c.twoSurnames) {
 		for {
 			if s := pick(r, c.last).s; s != p.last.s {
@@ -120,24 +172,12 @@ func newPerson(r *rng, id string, c *culture, cs *cultureState) *person {
 	}
 	p.accent = []int{500, 2500, 6000}[r.weighted([]int{60, 30, 10})]
 	p.romaji = r.n(3)
+}
 
-	// company: most people work for a company of their own countries
-	if local := companiesInAny(c.countries); len(local) > 0 && r.chance(5500) {
-		p.company = companies[pick(r, local)]
-	} else {
-		p.company = pick(r, companies)
-	}
-	if r.chance(6500) {
-		p.companyHabit = p.company.variants[0]
-	} else {
-		p.companyHabit = pick(r, p.company.variants)
-	}
-
-	// country: where the company is, or home
-	code := p.company.country
-	if r.chance(2000) {
-		code = c.countries[0]
-	}
+// placeHabits draws the country the person gives and how they write it,
+// their number and its style, and their job title.
+func (p *person) placeHabits(r *rng, code string) {
+	c := p.culture
 	p.country = countries[code]
 	texts, w := p.country.formsFor(c)
 	p.countryHabit = texts[r.weighted(w)]
@@ -151,30 +191,6 @@ func newPerson(r *rng, id string, c *culture, cs *cultureState) *person {
 	} else {
 		p.titleHabit = pick(r, p.title.forms)
 	}
-
-	// e-mail: a work address on the company's domain for most people, and
-	// a personal address for everyone
-	first, last := localPart(p.first.s, c), localPart(p.last.s, c)
-	disc := ""
-	if !unique {
-		disc = strconv.Itoa(k + 1)
-	}
-	if r.chance(8000) {
-		e := &emailAddr{domain: p.company.domain, digits: disc}
-		switch p.company.convention {
-		case convFirstDotLast:
-			e.parts, e.sep = []string{first, last}, "."
-		case convFirstLast:
-			e.parts, e.sep = []string{first, last}, ""
-		case convFirstUnderLast:
-			e.parts, e.sep = []string{first, last}, "_"
-		default:
-			e.parts, e.sep = []string{last, first}, "."
-		}
-		p.work = e
-	}
-	p.personal = personalAddress(r, c, first, last, k, unique)
-	return p
 }
 
 func companiesInAny(codes []string) []int {
@@ -372,6 +388,12 @@ func (p *person) fill(r *rng, source string, vars *[]string) typed {
 	if p.work != nil && r.chance(other) {
 		addr = p.personal
 		note("other-email")
+	} else if b := p.b2b; b != nil && b.m.role != nil && !b.moved && r.chance(b.m.roleUse) {
+		addr = b.m.role
+		note("role-mailbox")
+	}
+	if p.b2b != nil && p.b2b.moved {
+		note("changed-company")
 	}
 	t.v[fEmail] = p.emailVariant(r, addr, note)
 
@@ -388,6 +410,10 @@ func (p *person) fill(r *rng, source string, vars *[]string) typed {
 			}
 		}
 		t.v[fPhone] = p.phone.format(style)
+		if b := p.b2b; b != nil && b.company != nil && r.chance(b.m.phoneUse) {
+			t.v[fPhone] = b.company.switchboard.format(style)
+			note("switchboard")
+		}
 		t.phoneDigits = asNumber(t.v[fPhone])
 	}
 
@@ -396,7 +422,10 @@ func (p *person) fill(r *rng, source string, vars *[]string) typed {
 		texts, w := p.country.formsFor(c)
 		return texts[r.weighted(w)]
 	})
-	if t.usual(r, note, fCompany, rateCompanyMissing, rateCompanyForm, p.companyHabit, func() string {
+	if p.b2b != nil && p.b2b.company == nil {
+		// an individual
+		t.v[fCompany], t.missing[fCompany] = p.b2b.junk, p.b2b.junk == ""
+	} else if t.usual(r, note, fCompany, rateCompanyMissing, rateCompanyForm, p.companyHabit, func() string {
 		return pick(r, p.company.variants)
 	}) {
 		s := t.v[fCompany]

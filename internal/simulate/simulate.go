@@ -54,6 +54,9 @@ type Config struct {
 	// day, at least 7 days and at most a year, unless that would mean
 	// more than 1000 a day.
 	Days int
+	// B2B, when set, makes a run of colleagues at companies (see
+	// B2BConfig); Event.CompanyID is then the ground truth of accounts.
+	B2B *B2BConfig
 }
 
 // Event is one lead as Microsoft would send it, with its ground truth.
@@ -61,8 +64,12 @@ type Event struct {
 	Seq      int       // 0..Count-1
 	At       time.Time // when the customer acted (UTC, non-decreasing in Seq order)
 	PersonID string    // ground truth: events with the same PersonID are the same human
-	Shape    string    // the payload shape of Body (see Shapes)
-	Body     []byte    // the HTTPS JSON body Microsoft would POST
+	// CompanyID is the ground truth of the account: the company the person
+	// acted for ("" for an individual, and for test leads). Outside B2B
+	// mode it is the domain of the person's company.
+	CompanyID string
+	Shape     string // the payload shape of Body (see Shapes)
+	Body      []byte // the HTTPS JSON body Microsoft would POST
 	// Entity is the same lead as an Azure Table entity; every value is a
 	// string. PartitionKey is the date of At as "M:2Fd:2Fyyyy"; RowKey is
 	// unique within the run.
@@ -109,6 +116,11 @@ func (c Config) Validate() error {
 	if c.Days < 0 {
 		errs = append(errs, errors.New("simulate: Days must not be negative"))
 	}
+	if c.B2B != nil {
+		if err := c.B2B.validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.Start.IsZero() {
 		errs = append(errs, errors.New("simulate: Start is required"))
 	}
@@ -142,7 +154,8 @@ func Generate(cfg Config) ([]Event, error) {
 }
 
 // Events streams a run. Memory stays flat however large Count is: only the
-// people in the middle of a journey are held. Each iteration of the
+// people in the middle of a journey are held (in B2B mode, also the
+// companies and a small record of who each person is). Each iteration of the
 // sequence produces the same events again.
 func Events(cfg Config) (iter.Seq[Event], error) {
 	if err := cfg.Validate(); err != nil {
@@ -175,6 +188,7 @@ type generator struct {
 	offerW []int
 	main   *rng
 	cs     []cultureState
+	world  *world // B2B mode only
 
 	people    int // people to admit
 	admitted  int
@@ -234,6 +248,9 @@ func newGenerator(cfg Config) *generator {
 			days = (g.people + 999) / 1000
 		}
 	}
+	if cfg.B2B != nil {
+		g.world = newWorld(cfg.Seed, *cfg.B2B, g.people)
+	}
 	if g.people > 0 {
 		g.gap = time.Duration(int64(days) * int64(day) / int64(g.people))
 	}
@@ -268,8 +285,13 @@ func (g *generator) admit() {
 	for g.admitted < g.people && (len(g.queue) == 0 || !g.arrival.After(g.queue[0].steps[g.queue[0].next].at)) {
 		j := g.admitted
 		r := newRNG(g.cfg.Seed, streamPerson+uint64(j))
-		ci := r.weighted(cultureWeights)
-		p := newPerson(r, fmt.Sprintf("p%06d", j+1), cultures[ci], &g.cs[ci])
+		var p *person
+		if g.world != nil {
+			p = g.world.newPerson(r, fmt.Sprintf("p%06d", j+1), j)
+		} else {
+			ci := r.weighted(cultureWeights)
+			p = newPerson(r, fmt.Sprintf("p%06d", j+1), cultures[ci], &g.cs[ci])
+		}
 		p.order = j
 
 		// journey length: geometric with the mean that still gives every
@@ -284,6 +306,9 @@ func (g *generator) admit() {
 		}
 		g.realLeft -= n
 		p.steps = planJourney(r, g.offers, g.offerW, n, g.arrival)
+		if p.b2b != nil {
+			p.b2b.planMove(r, len(p.steps))
+		}
 		heap.Push(&g.queue, p)
 		g.admitted++
 		g.arrival = g.arrival.Add(time.Duration(g.main.n64(uint64(2*g.gap)+1)) / 100 * 100)
@@ -301,8 +326,11 @@ const (
 func (g *generator) realEvent(seq int, p *person) Event {
 	st := p.steps[p.next]
 	r := p.rng
+	if p.b2b != nil {
+		p.b2b.step(p, g.world)
+	}
 	ev := Event{
-		Seq: seq, At: st.at, PersonID: p.id,
+		Seq: seq, At: st.at, PersonID: p.id, CompanyID: p.companyID(),
 		Source: st.source, Action: st.action, Offer: st.offer.ref, OfferTitle: st.offer.title,
 		Stage: marketplace.StageOf(st.source, st.action, false),
 	}

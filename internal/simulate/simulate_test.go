@@ -271,10 +271,10 @@ func TestTruthAndJourneys(t *testing.T) {
 	// the CSV
 	csv := string(truth(t, evs))
 	lines := strings.Split(strings.TrimSuffix(csv, "\n"), "\n")
-	if lines[0] != "lead_seq,person_id,shape" || len(lines) != count+1 {
+	if lines[0] != "lead_seq,person_id,shape,company_id" || len(lines) != count+1 {
 		t.Fatalf("truth: header %q, %d lines", lines[0], len(lines))
 	}
-	if want := fmt.Sprintf("%d,%s,%s", evs[17].Seq, evs[17].PersonID, evs[17].Shape); lines[18] != want {
+	if want := fmt.Sprintf("%d,%s,%s,%s", evs[17].Seq, evs[17].PersonID, evs[17].Shape, evs[17].CompanyID); lines[18] != want || evs[17].CompanyID == "" {
 		t.Fatalf("truth line %q, want %q", lines[18], want)
 	}
 
@@ -589,17 +589,17 @@ func TestConfig(t *testing.T) {
 
 func TestTruthWriter(t *testing.T) {
 	var b bytes.Buffer
-	if err := simulate.WriteTruth(&b, nil); err != nil || b.String() != "lead_seq,person_id,shape\n" {
+	if err := simulate.WriteTruth(&b, nil); err != nil || b.String() != "lead_seq,person_id,shape,company_id\n" {
 		t.Fatalf("empty truth %q, %v", b.String(), err)
 	}
 	b.Reset()
 	tw := simulate.NewTruthWriter(&b)
-	tw.Write(simulate.Event{Seq: 0, PersonID: "p000001", Shape: simulate.ShapePascal})
+	tw.Write(simulate.Event{Seq: 0, PersonID: "p000001", Shape: simulate.ShapePascal, CompanyID: "c00001"})
 	tw.Write(simulate.Event{Seq: 1, PersonID: "MSFT_TEST_1", Shape: simulate.ShapeTestLead})
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if want := "lead_seq,person_id,shape\n0,p000001,https-pascal\n1,MSFT_TEST_1,test-lead\n"; b.String() != want {
+	if want := "lead_seq,person_id,shape,company_id\n0,p000001,https-pascal,c00001\n1,MSFT_TEST_1,test-lead,\n"; b.String() != want {
 		t.Errorf("truth %q, want %q", b.String(), want)
 	}
 }

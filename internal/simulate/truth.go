@@ -6,11 +6,14 @@ import (
 	"strconv"
 )
 
-// TruthHeader is the header row of the ground-truth CSV.
-var TruthHeader = []string{"lead_seq", "person_id", "shape"}
+// TruthHeader is the header row of the ground-truth CSV: the lead's
+// sequence number, its person, its payload shape, and its account (the
+// company the person acted for, empty for an individual or a test lead).
+// Readers find columns by name; later columns may be added.
+var TruthHeader = []string{"lead_seq", "person_id", "shape", "company_id"}
 
 // WriteTruth writes the ground truth of events as CSV: a header
-// "lead_seq,person_id,shape", then one row per event.
+// "lead_seq,person_id,shape,company_id", then one row per event.
 func WriteTruth(w io.Writer, events []Event) error {
 	tw := NewTruthWriter(w)
 	for _, ev := range events {
@@ -40,7 +43,7 @@ func (t *TruthWriter) Write(ev Event) error {
 			return err
 		}
 	}
-	return t.w.Write([]string{strconv.Itoa(ev.Seq), ev.PersonID, ev.Shape})
+	return t.w.Write([]string{strconv.Itoa(ev.Seq), ev.PersonID, ev.Shape, ev.CompanyID})
 }
 
 // Close flushes the rows written so far (and the header, if no row was).

@@ -124,3 +124,20 @@ func TruthFromTable(t *Table, idColumn, entityColumn string) (map[string]string,
 	}
 	return out, nil
 }
+
+// TruthWithSingletons is TruthFromTable, except that a record whose entity
+// is empty is an entity of its own rather than left out (a lead of a
+// person without a company has no account to share).
+func TruthWithSingletons(t *Table, idColumn, entityColumn string) (map[string]string, error) {
+	out, err := TruthFromTable(t, idColumn, entityColumn)
+	if err != nil {
+		return nil, err
+	}
+	ic, ec := column(t.Header, idColumn), column(t.Header, entityColumn)
+	for _, row := range t.Rows {
+		if id := cell(row, ic); id != "" && cell(row, ec) == "" {
+			out[id] = "\x00" + id
+		}
+	}
+	return out, nil
+}
