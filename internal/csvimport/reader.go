@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/leadhub/leadhub/internal/marketplace"
 )
 
 // MaxRecordBytes caps one record of the file (all its fields and lines). A
@@ -271,8 +273,16 @@ func (rd *Reader) row(rec []string) (r Row, skip bool) {
 		rd.vals[FieldFullName.index()] = ""
 	}
 	r.Body, r.Key = rd.body(rec)
-	if first == "" && last == "" && full == "" && v(FieldEmail) == "" && v(FieldPhone) == "" && v(FieldCompany) == "" {
-		r.Err = "no contact details: the row has no name, email, phone or company"
+	if first == "" && last == "" && full == "" && v(FieldPhone) == "" && v(FieldCompany) == "" {
+		switch e := marketplace.CleanEmail(v(FieldEmail)); {
+		case e.Address != "":
+		case e.Placeholder:
+			r.Err = fmt.Sprintf("no contact details: the row has no name, phone or company, and its email %q is a placeholder", truncate(v(FieldEmail), 80))
+		case e.Problem != "":
+			r.Err = fmt.Sprintf("no contact details: the row has no name, phone or company, and its email %q is not an email address (%s)", truncate(v(FieldEmail), 80), e.Problem)
+		default:
+			r.Err = "no contact details: the row has no name, email, phone or company"
+		}
 	}
 	return r, false
 }
