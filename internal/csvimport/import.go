@@ -276,7 +276,7 @@ func (x *Importer) ingest(ctx context.Context, inbox *ingest.Inbox, st *state, r
 		case row.Err != "":
 			st.quarantined(row.Line, row.Err+"; it would be kept in quarantine", "")
 		case err != nil:
-			st.quarantined(row.Line, "the row cannot be read as a lead: "+err.Error()+"; it would be kept in quarantine", "")
+			st.quarantined(row.Line, err.Error()+"; it would be kept in quarantine", "")
 		case len(p.Notes) > 0:
 			st.flagged(row.Line, strings.Join(p.Notes, "; "), "")
 		default:
@@ -300,9 +300,6 @@ func (x *Importer) ingest(ctx context.Context, inbox *ingest.Inbox, st *state, r
 		msg := rc.Error
 		if rc.ParseErr != nil {
 			msg = rc.ParseErr.Error()
-		}
-		if row.Err == "" {
-			msg = "the row cannot be read as a lead: " + msg
 		}
 		st.quarantined(row.Line, msg+"; kept in quarantine as "+rc.ID, rc.ID)
 	case rc.Duplicate:

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/leadhub/leadhub/internal/marketplace"
 )
 
 // MaxRecordBytes caps one record of the file (all its fields and lines). A
@@ -34,10 +32,11 @@ type Row struct {
 	// Key is the idempotency key: "import:" and the hex SHA-256 of the
 	// body without its "_import" member.
 	Key string
-	// Err says why the row cannot become a lead. Body then holds what is
-	// kept in quarantine: the row as mapped when its fields could be read
-	// (it has no contact details), else the record as written, under
-	// "_record" with the file's header.
+	// Err says why the row cannot become a lead: its fields could not be
+	// read. Body then holds the record as written, under "_record" with the
+	// file's header, to be kept in quarantine. (A row whose fields were
+	// read but that has no contact details is refused by the import
+	// channel's parser, and kept in quarantine as mapped.)
 	Err string
 }
 
@@ -273,17 +272,6 @@ func (rd *Reader) row(rec []string) (r Row, skip bool) {
 		rd.vals[FieldFullName.index()] = ""
 	}
 	r.Body, r.Key = rd.body(rec)
-	if first == "" && last == "" && full == "" && v(FieldPhone) == "" && v(FieldCompany) == "" {
-		switch e := marketplace.CleanEmail(v(FieldEmail)); {
-		case e.Address != "":
-		case e.Placeholder:
-			r.Err = fmt.Sprintf("no contact details: the row has no name, phone or company, and its email %q is a placeholder", truncate(v(FieldEmail), 80))
-		case e.Problem != "":
-			r.Err = fmt.Sprintf("no contact details: the row has no name, phone or company, and its email %q is not an email address (%s)", truncate(v(FieldEmail), 80), e.Problem)
-		default:
-			r.Err = "no contact details: the row has no name, email, phone or company"
-		}
-	}
 	return r, false
 }
 

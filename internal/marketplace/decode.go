@@ -305,6 +305,10 @@ type decoder struct {
 	emailNote string
 }
 
+// EmailNotePrefix starts the note that says what CleanEmail did with a
+// lead's email.
+const EmailNotePrefix = "email "
+
 // maxNoteValue caps how much of a value a note quotes.
 const maxNoteValue = 100
 
@@ -327,11 +331,11 @@ func (d *decoder) email() string {
 	q := strconvQuote(v)
 	switch {
 	case e.Placeholder:
-		d.emailNote = fmt.Sprintf("email %s is a placeholder: the lead has no email", q)
+		d.emailNote = fmt.Sprintf(EmailNotePrefix+"%s is a placeholder: the lead has no email", q)
 	case e.Address == "":
-		d.emailNote = fmt.Sprintf("email %s is not an email address (%s): the lead has no email%s", q, e.Problem, kept)
+		d.emailNote = fmt.Sprintf(EmailNotePrefix+"%s is not an email address (%s): the lead has no email%s", q, e.Problem, kept)
 	case e.Address != v:
-		d.emailNote = fmt.Sprintf("email %s read as %q (%s)%s", q, e.Address, strings.Join(e.Fixes, ", "), kept)
+		d.emailNote = fmt.Sprintf(EmailNotePrefix+"%s read as %q (%s)%s", q, e.Address, strings.Join(e.Fixes, ", "), kept)
 	}
 	return e.Address
 }
