@@ -280,10 +280,10 @@ const recordKey = "_record"
 
 // record sets the body of a row whose fields could not be read as lead
 // fields: {"_record": {"header": [...], "text": "..."}, "_import": {...}},
-// the record exactly as written (up to its line break). Its identity is
+// the record exactly as written (without the line breaks around it). Its identity is
 // that of the record and the header.
 func (rd *Reader) record(r Row) Row {
-	text := strings.TrimRight(fixEncoding(string(rd.g.text(rd.recAt, rd.cr.InputOffset()))), "\r\n")
+	text := strings.Trim(fixEncoding(string(rd.g.text(rd.recAt, rd.cr.InputOffset()))), "\r\n")
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	b := make([]byte, 0, len(text)+256)
 	b = append(b, `{"`+recordKey+`":{"header":[`...)
