@@ -239,7 +239,7 @@ func TestMarketplaceOverLimit(t *testing.T) {
 	}
 
 	// A kept body can be reprocessed into a lead.
-	res, err := ingest.Reprocess(ctx, e.Store, raw.ID)
+	res, err := ingest.Reprocess(ctx, e.Store, raw.ID, nil)
 	if err != nil || res.Lead == nil || res.Lead.Contact.Email != "big@contoso.com" {
 		t.Fatalf("reprocess: %+v, %v", res, err)
 	}

@@ -65,13 +65,14 @@ func commands() map[string]command {
 			"show": showJSON("audit show", func(ctx context.Context, st *store.Store, id string) (any, error) { return st.GetAudit(ctx, id) }),
 			"undo": identityVerb("audit undo", "audit undo ID [--reason R]", 1, undo),
 		}},
-		"quarantine": {summary: "bodies that could not be parsed: list | show ID | reprocess ID|--all", verbs: verbs{
+		"quarantine": {summary: "bodies and imported rows that could not be parsed: list | show ID | fix ID FILE | reprocess ID|--all", verbs: verbs{
 			"list": quarantineList,
 			"show": showJSON("quarantine show", func(ctx context.Context, st *store.Store, id string) (any, error) {
 				r, err := st.GetRaw(ctx, id)
 				return rawWithBody(r), err
 			}),
 			"reprocess": quarantineReprocess,
+			"fix":       quarantineFix,
 		}},
 		"import": {summary: "import leads from a CSV file (Partner Center or CRM export, spreadsheet)", run: runImport},
 		"bench": {summary: "measure: ingest | load | verify", verbs: verbs{

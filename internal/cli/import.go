@@ -30,8 +30,8 @@ func (m *mapFlag) Set(v string) error {
 
 // runImport is `leadhub import FILE.csv`: it imports the leads of a CSV
 // file straight into the database. It exits 0 when the whole file was read,
-// even if some rows failed (they are listed), and 1 when the import stopped
-// early.
+// even if some rows were flagged or quarantined (they are listed), and 1
+// when the import stopped early.
 func runImport(ctx context.Context, args []string, e env) error {
 	fs := newDBCommand("import", "import FILE.csv|- [--map column=field,…] [--dry-run] [--lazy-quotes] [--database DSN]", e)
 	var maps mapFlag
@@ -132,11 +132,12 @@ func printImportSummary(w io.Writer, name string, im lead.Import, dry bool, elap
 	}
 	took := elapsed.Round(time.Millisecond)
 	if dry {
-		fmt.Fprintf(w, "dry run of %s: %d rows read in %s%s: %d would be imported (whether as new leads or as duplicates of earlier imports is not checked), %d failed. Nothing was stored.\n",
-			name, im.Rows, took, rate, im.Rows-im.Failed, im.Failed)
+		clean := im.Rows - im.Flagged - im.Quarantined - im.Failed
+		fmt.Fprintf(w, "dry run of %s: %d rows read in %s%s: %d would be imported clean and %d flagged (whether as new leads or as duplicates of earlier imports is not checked), %d kept in quarantine, %d failed. Nothing was stored.\n",
+			name, im.Rows, took, rate, clean, im.Flagged, im.Quarantined, im.Failed)
 	} else {
-		fmt.Fprintf(w, "import %s of %s: %s. %d rows in %s%s: %d created, %d duplicates, %d failed.\n",
-			im.ID, name, im.Status, im.Rows, took, rate, im.Created, im.Duplicates, im.Failed)
+		fmt.Fprintf(w, "import %s of %s: %s. %d rows in %s%s: %d created, %d flagged, %d duplicates, %d quarantined, %d failed.\n",
+			im.ID, name, im.Status, im.Rows, took, rate, im.Created, im.Flagged, im.Duplicates, im.Quarantined, im.Failed)
 	}
 	if im.Error != "" {
 		fmt.Fprintln(w, "stopped:", im.Error)
@@ -145,12 +146,20 @@ func printImportSummary(w io.Writer, name string, im lead.Import, dry bool, elap
 		return
 	}
 	shown := min(len(im.Errors), importErrorsShown)
-	fmt.Fprintf(w, "row errors (%d of %d; the rows with errors were not imported):\n", shown, im.Failed)
+	fmt.Fprintf(w, "rows that did not import cleanly (%d of %d; flagged: a lead with a note; quarantined: kept raw, to correct and reprocess; failed: not stored):\n",
+		shown, im.Flagged+im.Quarantined+im.Failed)
 	for _, re := range im.Errors[:shown] {
-		fmt.Fprintf(w, "  line %d: %s\n", re.Line, re.Message)
+		id := ""
+		if re.ID != "" {
+			id = " " + re.ID
+		}
+		fmt.Fprintf(w, "  line %d: %s%s: %s\n", re.Line, re.Outcome, id, re.Message)
 	}
-	if !dry && im.Failed > int64(shown) {
-		fmt.Fprintf(w, "the first %d row errors are kept with the import: GET /api/v1/imports/%s\n", len(im.Errors), im.ID)
+	if !dry && im.Flagged+im.Quarantined+im.Failed > int64(shown) {
+		fmt.Fprintf(w, "the first %d are kept with the import: GET /api/v1/imports/%s\n", len(im.Errors), im.ID)
+	}
+	if !dry && im.Quarantined > 0 {
+		fmt.Fprintf(w, "the quarantined rows: leadhub quarantine list --import %s; correct one with leadhub quarantine fix ID FILE.json\n", im.ID)
 	}
 }
 
@@ -193,8 +202,8 @@ func (p *progressPrinter) update(im lead.Import) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
-	line := fmt.Sprintf("%d rows read: %d created, %d duplicates, %d failed (%.0f rows/s)",
-		im.Rows, im.Created, im.Duplicates, im.Failed, float64(im.Rows)/now.Sub(p.start).Seconds())
+	line := fmt.Sprintf("%d rows read: %d created, %d flagged, %d duplicates, %d quarantined, %d failed (%.0f rows/s)",
+		im.Rows, im.Created, im.Flagged, im.Duplicates, im.Quarantined, im.Failed, float64(im.Rows)/now.Sub(p.start).Seconds())
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 		p.printed = true

@@ -75,7 +75,7 @@ func TestImportCommand(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", want, out)
 				}
 			}
-			if got := importCounts(out); got != "6 created, 0 duplicates, 0 failed" {
+			if got := importCounts(out); got != "6 created, 0 flagged, 0 duplicates, 0 quarantined, 0 failed" {
 				t.Errorf("first import: %s", got)
 			}
 			if n := countImported(t, dsn); n != 6 {
@@ -84,15 +84,15 @@ func TestImportCommand(t *testing.T) {
 
 			// The same file again creates nothing.
 			out, _, err = run(t, "import", pc, "--map", "Status=ignore", "--database", dsn)
-			if err != nil || importCounts(out) != "0 created, 6 duplicates, 0 failed" || strings.Contains(out, "warning") {
+			if err != nil || importCounts(out) != "0 created, 0 flagged, 6 duplicates, 0 quarantined, 0 failed" || strings.Contains(out, "warning") {
 				t.Errorf("second import: %v %s", err, out)
 			}
 
 			// A dry run of a messy file reports every bad row and stores nothing.
 			messy := importFixtures + "messy.csv"
 			out, _, err = run(t, "import", "--dry-run", messy)
-			if err != nil || !strings.Contains(out, "11 rows read") || !strings.Contains(out, "5 would be imported") ||
-				!strings.Contains(out, "6 failed. Nothing was stored.") || !strings.Contains(out, "  line 3: email \"not-an-email\"") {
+			if err != nil || !strings.Contains(out, "11 rows read") || !strings.Contains(out, "5 would be imported clean and 1 flagged") ||
+				!strings.Contains(out, "5 kept in quarantine, 0 failed. Nothing was stored.") || !strings.Contains(out, "  line 3: flagged: email \"not-an-email\"") {
 				t.Errorf("dry run: %v\n%s", err, out)
 			}
 			if n := countImported(t, dsn); n != 6 {
@@ -101,7 +101,7 @@ func TestImportCommand(t *testing.T) {
 
 			// The messy file for real: exit 0, the bad rows listed by line.
 			out, _, err = run(t, "import", messy, "--database", dsn)
-			if err != nil || importCounts(out) != "4 created, 1 duplicates, 6 failed" {
+			if err != nil || importCounts(out) != "4 created, 1 flagged, 1 duplicates, 5 quarantined, 0 failed" || !strings.Contains(out, "leadhub quarantine list --import ") {
 				t.Errorf("messy import: %v %s", err, out)
 			}
 			for _, line := range []string{"line 3:", "line 4:", "line 6:", "line 7:", "line 8:", "line 15:"} {
@@ -118,11 +118,11 @@ func TestImportCommand(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			err = Run(context.Background(), []string{"import", "-", "--database", dsn}, func(string) string { return "" },
 				bytes.NewReader(crm), &stdout, &stderr)
-			if err != nil || !strings.Contains(stdout.String(), "stdin: semicolon-delimited") || importCounts(stdout.String()) != "4 created, 0 duplicates, 0 failed" {
+			if err != nil || !strings.Contains(stdout.String(), "stdin: semicolon-delimited") || importCounts(stdout.String()) != "4 created, 0 flagged, 0 duplicates, 0 quarantined, 0 failed" {
 				t.Errorf("stdin: %v\n%s%s", err, stdout.String(), stderr.String())
 			}
-			if n := countImported(t, dsn); n != 14 {
-				t.Errorf("%d imported leads, want 14", n)
+			if n := countImported(t, dsn); n != 15 {
+				t.Errorf("%d imported leads, want 15", n)
 			}
 		})
 	}
@@ -267,7 +267,7 @@ func TestImportAPI(t *testing.T) {
 			ans = importAnswer{}
 			_ = json.Unmarshal(b, &ans)
 			im = waitImport(t, ts, ans.ID)
-			if im.Created != 4 || im.Failed != 6 || len(im.Errors) != 6 || im.Errors[0].Line != 3 {
+			if im.Created != 4 || im.Flagged != 1 || im.Quarantined != 5 || im.Failed != 0 || len(im.Errors) != 6 || im.Errors[0].Line != 3 || im.Errors[0].Outcome != lead.RowFlagged {
 				t.Errorf("messy import: %+v", im)
 			}
 
@@ -275,7 +275,7 @@ func TestImportAPI(t *testing.T) {
 			status, _, b = upload(t, ts, ts.apiKey, "messy.csv", messy, map[string]string{"dry_run": "true", "lazy_quotes": "true"})
 			ans = importAnswer{}
 			_ = json.Unmarshal(b, &ans)
-			if status != http.StatusOK || !ans.DryRun || ans.ID != "" || ans.Rows != 11 || ans.Failed != 4 || ans.Status != lead.ImportDone {
+			if status != http.StatusOK || !ans.DryRun || ans.ID != "" || ans.Rows != 11 || ans.Flagged != 1 || ans.Quarantined != 3 || ans.Failed != 0 || ans.Status != lead.ImportDone {
 				t.Errorf("dry run: %d %s", status, b)
 			}
 

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -97,19 +99,21 @@ func cell(s string) string {
 }
 
 func quarantineList(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("quarantine list", "quarantine list [--json] [--database DSN]", e)
+	fs := newDBCommand("quarantine list", "quarantine list [--import ID] [--json] [--database DSN]", e)
 	var asJSON bool
+	var importID string
 	fs.BoolVar(&asJSON, "json", false, "print JSON lines, one raw lead each (with its body)")
+	fs.StringVar(&importID, "import", "", "only the rows of this CSV import")
 	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
 		n, err := lister[lead.RawLead]{
 			what:   "quarantined raw leads",
-			header: "ID\tRECEIVED\tCHANNEL\tSIZE\tATTEMPTS\tERROR",
+			header: "ID\tRECEIVED\tSOURCE\tSIZE\tATTEMPTS\tERROR",
 			row: func(r lead.RawLead) string {
-				return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", r.ID, r.ReceivedAt.Format(time.RFC3339), r.Channel, r.Size, r.Attempts, cell(r.Error))
+				return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", r.ID, r.ReceivedAt.Format(time.RFC3339), quarantineSource(r), r.Size, r.Attempts, cell(r.Error))
 			},
 			asJSON: func(r lead.RawLead) any { return rawWithBody(r) },
 		}.print(e, fs.db(), pageFlags{json: asJSON, all: true, limit: lead.MaxPageSize}, func(cursor string, limit int) ([]lead.RawLead, string, error) {
-			page, err := st.ListQuarantine(ctx, limit, cursor)
+			page, err := st.ListQuarantine(ctx, lead.QuarantineFilter{ImportID: importID, Limit: limit, Cursor: cursor})
 			return page.Raws, page.NextCursor, err
 		})
 		if err == nil && !asJSON && n > 0 {
@@ -119,27 +123,45 @@ func quarantineList(ctx context.Context, args []string, e env) error {
 	})
 }
 
-// rawWithBody is a raw lead as the quarantine commands print it.
+// quarantineSource says where a raw lead came from: its source, and the
+// import for an imported row.
+func quarantineSource(r lead.RawLead) string {
+	if r.ImportID != "" {
+		return r.Source + ":" + r.ImportID
+	}
+	return r.Source
+}
+
+// rawWithBody is a raw lead as the quarantine commands print it: with its
+// body as received and, once corrected, the correction.
 func rawWithBody(r lead.RawLead) any {
+	var fixed *string
+	if r.FixedBody != nil {
+		f := string(r.FixedBody)
+		fixed = &f
+	}
 	return struct {
 		lead.RawLead
-		RawBody string `json:"raw_body"`
-	}{r, string(r.Body)}
+		RawBody   string  `json:"raw_body"`
+		FixedBody *string `json:"fixed_body,omitempty"`
+	}{r, string(r.Body), fixed}
 }
 
 func quarantineReprocess(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("quarantine reprocess", "quarantine reprocess ID|--all [--database DSN]", e)
+	fs := newDBCommand("quarantine reprocess", "quarantine reprocess ID|--all [--import ID] [--database DSN]", e)
 	var all bool
-	fs.BoolVar(&all, "all", false, "reprocess every quarantined body")
+	var importID string
+	fs.BoolVar(&all, "all", false, "reprocess every quarantined body (with --import: every row of that import)")
+	fs.StringVar(&importID, "import", "", "with --all: only the rows of this CSV import")
 	return fs.run(ctx, args, e, -1, func(st *store.Store) error {
-		if all == (fs.NArg() == 1) || fs.NArg() > 1 {
+		if all == (fs.NArg() == 1) || fs.NArg() > 1 || (importID != "" && !all) {
 			return usageError{fmt.Errorf("usage: leadhub %s", fs.usage)}
 		}
 		ids := fs.Args()
 		if all {
 			cursor := ""
 			for {
-				page, err := st.ListQuarantine(ctx, lead.MaxPageSize, cursor)
+				page, err := st.ListQuarantine(ctx, lead.QuarantineFilter{ImportID: importID, Limit: lead.MaxPageSize, Cursor: cursor})
 				if err != nil {
 					return err
 				}
@@ -153,16 +175,14 @@ func quarantineReprocess(ctx context.Context, args []string, e env) error {
 		}
 		parsed, failed := 0, 0
 		for _, id := range ids {
-			res, err := ingest.Reprocess(ctx, st, id)
+			ok, err := reprocessOne(ctx, st, id, nil, e)
 			if err != nil {
 				return err
 			}
-			if res.Lead != nil {
+			if ok {
 				parsed++
-				fmt.Fprintf(e.stdout, "%s\tparsed\tstage=%s\n", id, res.Lead.Stage)
 			} else {
 				failed++
-				fmt.Fprintf(e.stdout, "%s\tstill quarantined\t%s\n", id, res.Raw.Error)
 			}
 		}
 		fmt.Fprintf(e.stderr, "%d parsed, %d still in quarantine\n", parsed, failed)
@@ -171,4 +191,61 @@ func quarantineReprocess(ctx context.Context, args []string, e env) error {
 		}
 		return nil
 	})
+}
+
+// quarantineFix is `leadhub quarantine fix ID FILE|-`: the corrected body
+// replaces the quarantined one for parsing (the body as received is kept),
+// and is reprocessed at once.
+func quarantineFix(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("quarantine fix", "quarantine fix ID FILE.json|- [--database DSN]", e)
+	return fs.run(ctx, args, e, 2, func(st *store.Store) error {
+		id, path := fs.Arg(0), fs.Arg(1)
+		var in io.Reader
+		if path == "-" {
+			if e.stdin == nil {
+				return usageError{fmt.Errorf("no standard input to read")}
+			}
+			in = e.stdin
+		} else {
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			in = f
+		}
+		fix, err := io.ReadAll(io.LimitReader(in, ingest.MaxFix+1))
+		if err != nil {
+			return err
+		}
+		if fix == nil {
+			fix = []byte{}
+		}
+		ok, err := reprocessOne(ctx, st, id, fix, e)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("raw lead %s: the corrected body cannot be parsed either; it is kept: correct it and run fix again", id)
+		}
+		return nil
+	})
+}
+
+// reprocessOne reprocesses one raw lead (with a correction, when fix is not
+// nil) and prints the outcome; ok is false when it is still quarantined.
+func reprocessOne(ctx context.Context, st *store.Store, id string, fix []byte, e env) (bool, error) {
+	res, err := ingest.Reprocess(ctx, st, id, fix)
+	if err != nil {
+		return false, err
+	}
+	if res.Lead == nil {
+		fmt.Fprintf(e.stdout, "%s\tstill quarantined\t%s\n", id, res.Raw.Error)
+		return false, nil
+	}
+	fmt.Fprintf(e.stdout, "%s\tparsed\tstage=%s\n", id, res.Lead.Stage)
+	for _, n := range res.Lead.Notes {
+		fmt.Fprintf(e.stdout, "%s\tnote\t%s\n", id, n)
+	}
+	return true, nil
 }

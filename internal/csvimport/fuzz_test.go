@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/mail"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/marketplace"
 )
 
 // FuzzImport feeds arbitrary files and overrides to the header detection
@@ -105,11 +105,8 @@ func readRows(t *testing.T, rd *Reader, size int) []Row {
 		}
 		last = row.Line
 		rows = append(rows, row)
-		if row.Err != "" {
-			if row.Body != nil || row.Key != "" || !utf8.ValidString(row.Err) {
-				t.Fatalf("line %d: error %q with a body or key", row.Line, row.Err)
-			}
-			continue
+		if !utf8.ValidString(row.Err) {
+			t.Fatalf("line %d: error %q is not UTF-8", row.Line, row.Err)
 		}
 		checkRow(t, row)
 	}
@@ -132,7 +129,16 @@ func checkRow(t *testing.T, row Row) {
 	if !strings.HasSuffix(string(row.Body), `"line":`+strconv.FormatInt(row.Line, 10)+"}}") {
 		t.Fatalf("line %d: body ends %s", row.Line, row.Body)
 	}
+	if row.Err != "" {
+		// Kept in quarantine: the row as mapped, or the record as written.
+		return
+	}
 	p, err := ingest.Decode(lead.ChannelImport, row.Body)
+	if errors.Is(err, marketplace.ErrNoContact) {
+		// Its only contact detail is an email that holds no address: the
+		// inbox keeps it in quarantine.
+		return
+	}
 	if err != nil {
 		t.Fatalf("line %d: decode: %v", row.Line, err)
 	}
@@ -141,8 +147,8 @@ func checkRow(t *testing.T, row Row) {
 		t.Fatalf("line %d: a lead without contact details: %s", row.Line, row.Body)
 	}
 	if c.Email != "" {
-		if _, err := mail.ParseAddress(c.Email); err != nil {
-			t.Fatalf("line %d: email %q: %v", row.Line, c.Email, err)
+		if e := marketplace.CleanEmail(c.Email); e.Address != c.Email || len(e.Fixes) > 0 {
+			t.Fatalf("line %d: email %q is not an address as it stands: %+v", row.Line, c.Email, e)
 		}
 	}
 	if _, ok := p.Extra[importKey]; !ok {

@@ -14,14 +14,19 @@
 // importing a file again, or a file that overlaps an earlier one, creates
 // no lead twice, and a row repeated inside a file is a duplicate as well.
 //
-// Rows with a problem (wrong number of fields, malformed quoting, an email
-// that is not an address, no contact details at all) are not stored: they
-// are counted as failed and reported with their line numbers (the first
-// lead.MaxImportErrors of them), and the rest of the file is imported. Fix
-// them and import the file again; the rows already imported are skipped as
-// duplicates. A row the decoder cannot read (not expected, since the reader
-// checked it) is counted as failed too, and kept in quarantine like any
-// other unreadable body.
+// No row is lost. A value the decoder has to repair or cannot use (an
+// email cell such as "mailto:b@contoso.com", "n/a" or
+// "wei..jackson@gmail.com", read by marketplace.CleanEmail) still makes a
+// lead, with a parse note saying what was done and the value kept in its
+// extra: the row is counted as flagged. A row that cannot become a lead
+// (wrong number of fields, malformed quoting, no contact details at all) is
+// kept raw in quarantine, with the import's id, for an operator to list,
+// correct and reprocess (ingest.Reprocess): it is counted as quarantined.
+// Only rows the database could not store, or that the reading of the file
+// stopped at, count as failed. Every row that did not import cleanly is
+// reported with its line number, its outcome and the id of its lead or raw
+// lead (the first lead.MaxImportErrors of them), and when the import is
+// done Rows = Created + Flagged + Duplicates + Quarantined + Failed.
 package csvimport
 
 import (
@@ -217,16 +222,12 @@ func (x *Importer) Run(ctx context.Context, inbox *ingest.Inbox, store Store, pr
 		if err != nil {
 			if se, ok := err.(*StopError); ok && se.Line > 0 {
 				st.read()
-				st.fail(se.Line, se.Message)
+				st.fail(se.Line, se.Message+"; not stored")
 			}
 			stop = err
 			break
 		}
 		st.read()
-		if row.Err != "" {
-			st.fail(row.Line, row.Err)
-			continue
-		}
 		jobs <- row
 	}
 	close(jobs)
@@ -266,36 +267,48 @@ func (x *Importer) Run(ctx context.Context, inbox *ingest.Inbox, store Store, pr
 	return im, nil
 }
 
-// ingest hands one row to the inbox, which parses and stores it; a dry run
-// only parses it.
+// ingest hands one row to the inbox, which parses and stores it: a lead, or
+// the row kept in quarantine when it cannot become one. A dry run only
+// parses it.
 func (x *Importer) ingest(ctx context.Context, inbox *ingest.Inbox, st *state, row Row) {
 	if x.opt.DryRun {
-		if _, err := ingest.Decode(lead.ChannelImport, row.Body); err != nil {
-			st.fail(row.Line, "the row could not be read as a lead: "+err.Error())
-			return
+		switch p, err := ingest.Decode(lead.ChannelImport, row.Body); {
+		case row.Err != "":
+			st.quarantined(row.Line, row.Err+"; it would be kept in quarantine", "")
+		case err != nil:
+			st.quarantined(row.Line, err.Error()+"; it would be kept in quarantine", "")
+		case len(p.Notes) > 0:
+			st.flagged(row.Line, strings.Join(p.Notes, "; "), "")
+		default:
+			st.valid()
 		}
-		st.valid()
 		return
 	}
 	rc, err := inbox.Receive(ctx, ingest.Body{
 		Channel: lead.ChannelImport, Source: x.opt.Source, Body: row.Body, DedupKey: row.Key,
+		Quarantine: row.Err, ImportID: x.opt.ID,
 	})
 	if err != nil {
 		st.fail(row.Line, "not stored: "+lead.MessageOf(err))
 		st.setStoreError(err)
 		return
 	}
-	if rc.Status == lead.RawQuarantined {
-		// Not expected: the row is a JSON object with contact details,
-		// written above. The inbox kept it in quarantine for reprocessing.
+	switch {
+	case rc.Status == lead.RawQuarantined && rc.Duplicate:
+		st.quarantined(row.Line, "already in quarantine as "+rc.ID+": "+rc.Error, rc.ID)
+	case rc.Status == lead.RawQuarantined:
 		msg := rc.Error
 		if rc.ParseErr != nil {
 			msg = rc.ParseErr.Error()
 		}
-		st.fail(row.Line, "the row could not be read as a lead: "+msg+"; it is kept in quarantine as "+rc.ID)
-		return
+		st.quarantined(row.Line, msg+"; kept in quarantine as "+rc.ID, rc.ID)
+	case rc.Duplicate:
+		st.duplicate()
+	case rc.Parsed != nil && len(rc.Parsed.Notes) > 0:
+		st.flagged(row.Line, strings.Join(rc.Parsed.Notes, "; "), rc.ID)
+	default:
+		st.created()
 	}
-	st.done(rc.Duplicate)
 }
 
 // saveProgress saves and reports the import every UpdateRows rows or
@@ -354,19 +367,33 @@ func (s *state) rows() int64 {
 func (s *state) processed() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.im.Created + s.im.Duplicates + s.im.Failed + s.nvalid
+	return s.im.Created + s.im.Flagged + s.im.Duplicates + s.im.Quarantined + s.im.Failed + s.nvalid
 }
 
 func (s *state) fail(line int64, msg string) {
 	s.mu.Lock()
 	s.im.Failed++
-	s.addError(line, msg)
+	s.addError(line, msg, lead.RowFailed, "")
 	s.mu.Unlock()
 }
 
-func (s *state) addError(line int64, msg string) {
+func (s *state) quarantined(line int64, msg, id string) {
+	s.mu.Lock()
+	s.im.Quarantined++
+	s.addError(line, msg, lead.RowQuarantined, id)
+	s.mu.Unlock()
+}
+
+func (s *state) flagged(line int64, msg, id string) {
+	s.mu.Lock()
+	s.im.Flagged++
+	s.addError(line, msg, lead.RowFlagged, id)
+	s.mu.Unlock()
+}
+
+func (s *state) addError(line int64, msg string, outcome lead.RowOutcome, id string) {
 	if len(s.im.Errors) < lead.MaxImportErrors {
-		s.im.Errors = append(s.im.Errors, lead.RowError{Line: line, Message: msg})
+		s.im.Errors = append(s.im.Errors, lead.RowError{Line: line, Message: msg, Outcome: outcome, ID: id})
 	}
 }
 
@@ -376,13 +403,15 @@ func (s *state) valid() {
 	s.mu.Unlock()
 }
 
-func (s *state) done(duplicate bool) {
+func (s *state) created() {
 	s.mu.Lock()
-	if duplicate {
-		s.im.Duplicates++
-	} else {
-		s.im.Created++
-	}
+	s.im.Created++
+	s.mu.Unlock()
+}
+
+func (s *state) duplicate() {
+	s.mu.Lock()
+	s.im.Duplicates++
 	s.mu.Unlock()
 }
 

@@ -58,7 +58,15 @@ func (e env) run(t *testing.T, data []byte, opt csvimport.Options) lead.Import {
 }
 
 func counts(im lead.Import) string {
-	return fmt.Sprintf("rows=%d created=%d duplicates=%d failed=%d", im.Rows, im.Created, im.Duplicates, im.Failed)
+	s := fmt.Sprintf("rows=%d created=%d", im.Rows, im.Created)
+	if im.Flagged > 0 {
+		s += fmt.Sprintf(" flagged=%d", im.Flagged)
+	}
+	s += fmt.Sprintf(" duplicates=%d", im.Duplicates)
+	if im.Quarantined > 0 {
+		s += fmt.Sprintf(" quarantined=%d", im.Quarantined)
+	}
+	return s + fmt.Sprintf(" failed=%d", im.Failed)
 }
 
 func TestImport(t *testing.T) {
@@ -135,9 +143,11 @@ func TestImport(t *testing.T) {
 			t.Errorf("%d leads after the overlapping import, want 7", n)
 		}
 
-		// A messy file: bad rows are reported by line, the others imported.
+		// A messy file: rows that do not import cleanly are reported by
+		// line, a bad email makes a flagged lead, and rows that cannot be
+		// leads are kept in quarantine.
 		im = e.run(t, fixture(t, "messy.csv"), csvimport.Options{Filename: "messy.csv"})
-		if got := counts(im); got != "rows=11 created=4 duplicates=1 failed=6" || im.Status != lead.ImportDone {
+		if got := counts(im); got != "rows=11 created=4 flagged=1 duplicates=1 quarantined=5 failed=0" || im.Status != lead.ImportDone {
 			t.Errorf("messy import: %s", got)
 		}
 		var lines []int64

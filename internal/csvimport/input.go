@@ -215,11 +215,15 @@ func (c *crReader) Read(p []byte) (int, error) {
 var errRecordTooLarge = errors.New("record too large")
 
 // guard caps how far the CSV reader may read past the end of the last
-// record, so that memory stays bounded whatever the file holds.
+// record, so that memory stays bounded whatever the file holds. It keeps
+// the bytes it handed out since the last discard, so that a record the CSV
+// reader rejects can be kept as written.
 type guard struct {
 	r     io.Reader
 	n     int64 // bytes read
 	limit int64 // n may not pass this
+	buf   []byte
+	base  int64 // the offset of buf[0]
 }
 
 func (g *guard) Read(p []byte) (int, error) {
@@ -230,8 +234,34 @@ func (g *guard) Read(p []byte) (int, error) {
 		p = p[:rest]
 	}
 	n, err := g.r.Read(p)
+	g.buf = append(g.buf, p[:n]...)
 	g.n += int64(n)
 	return n, err
+}
+
+// text returns the bytes from offset from to offset to, as far as they
+// are still kept. The slice is valid until the next discard.
+func (g *guard) text(from, to int64) []byte {
+	from, to = max(from, g.base), min(to, g.base+int64(len(g.buf)))
+	if from >= to {
+		return nil
+	}
+	return g.buf[from-g.base : to-g.base]
+}
+
+// discardAt is how many bytes may be forgotten before they are dropped: a
+// copy of what follows them (at most a read-ahead) is then cheap.
+const discardAt = 32 << 10
+
+// discard forgets the bytes before offset to.
+func (g *guard) discard(to int64) {
+	k := min(to-g.base, int64(len(g.buf)))
+	if k < discardAt && k < int64(len(g.buf)) {
+		return
+	}
+	n := copy(g.buf, g.buf[k:])
+	g.buf = g.buf[:n]
+	g.base += k
 }
 
 // cp1252 is Windows-1252 from 0x80 to 0x9F; the other bytes above 0x7F are

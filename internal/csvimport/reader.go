@@ -32,7 +32,11 @@ type Row struct {
 	// Key is the idempotency key: "import:" and the hex SHA-256 of the
 	// body without its "_import" member.
 	Key string
-	// Err says why the row cannot be imported; Body and Key are then empty.
+	// Err says why the row cannot become a lead: its fields could not be
+	// read. Body then holds the record as written, under "_record" with the
+	// file's header, to be kept in quarantine. (A row whose fields were
+	// read but that has no contact details is refused by the import
+	// channel's parser, and kept in quarantine as mapped.)
 	Err string
 }
 
@@ -51,6 +55,7 @@ type Reader struct {
 	vals    [numLeadFields]string
 	lastAt  int64 // line the last record read starts on
 	lastEnd int64 // line it ends on
+	recAt   int64 // the byte offset the last record starts at
 }
 
 // StopError ends the reading of a file before its end.
@@ -142,6 +147,8 @@ func (rd *Reader) line(n int) int64 { return int64(n) + rd.in.skipped }
 // it returns io.EOF; a *StopError means the rest of the file cannot be read.
 func (rd *Reader) Next() (Row, error) {
 	for {
+		rd.recAt = rd.cr.InputOffset()
+		rd.g.discard(rd.recAt)
 		rec, err := rd.cr.Read()
 		if err == nil {
 			rd.positions(rec)
@@ -160,9 +167,9 @@ func (rd *Reader) Next() (Row, error) {
 			rd.lastAt, rd.lastEnd = start, rd.line(pe.Line)
 			rd.advance()
 			if rd.atEOF() && errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
-				return Row{Line: start, Err: fmt.Sprintf("a quoted field that starts on this line is never closed: lines %d to %d (the end of the file) were read as part of it and not imported", start, rd.lastEnd)}, nil
+				return rd.record(Row{Line: start, Err: fmt.Sprintf("a quoted field that starts on this line is never closed: lines %d to %d (the end of the file) were read as part of it", start, rd.lastEnd)}), nil
 			}
-			return Row{Line: start, Err: rd.describe(err)}, nil
+			return rd.record(Row{Line: start, Err: rd.describe(err)}), nil
 		}
 		if errors.Is(err, errRecordTooLarge) {
 			return Row{}, &StopError{Line: rd.lastEnd + 1, Message: fmt.Sprintf(
@@ -230,12 +237,12 @@ func (rd *Reader) row(rec []string) (r Row, skip bool) {
 	r.Line = start
 	if len(rec) < len(rd.header) {
 		r.Err = fmt.Sprintf("wrong number of fields: %d, but the header has %d", len(rec), len(rd.header))
-		return r, false
+		return rd.record(r), false
 	}
 	for _, v := range rec[len(rd.header):] {
 		if strings.TrimSpace(v) != "" {
 			r.Err = fmt.Sprintf("wrong number of fields: %d, but the header has %d", len(rec), len(rd.header))
-			return r, false
+			return rd.record(r), false
 		}
 	}
 
@@ -248,12 +255,15 @@ func (rd *Reader) row(rec []string) (r Row, skip bool) {
 	}
 	v := func(f Field) string { return rd.vals[f.index()] }
 	if e := v(FieldEmail); e != "" {
-		addr, err := mail.ParseAddress(e)
-		if err != nil {
-			r.Err = fmt.Sprintf("email %q is not an email address", truncate(e, 80))
-			return r, false
+		// An RFC 5322 address with a name ("Ann Lee <ann@contoso.com>") is
+		// stored as its address, as imports always stored it, so that the
+		// row's identity stays the same from one import to the next. Any
+		// other value is stored as written: the decoder reads it with the
+		// rules of every channel (marketplace.CleanEmail), and keeps or
+		// flags what is not an address.
+		if addr, err := mail.ParseAddress(e); err == nil {
+			rd.vals[FieldEmail.index()] = addr.Address
 		}
-		rd.vals[FieldEmail.index()] = addr.Address
 	}
 	first, last, full := v(FieldFirstName), v(FieldLastName), v(FieldFullName)
 	if first == "" && last == "" && full != "" {
@@ -261,12 +271,33 @@ func (rd *Reader) row(rec []string) (r Row, skip bool) {
 		rd.vals[FieldFirstName.index()], rd.vals[FieldLastName.index()] = first, last
 		rd.vals[FieldFullName.index()] = ""
 	}
-	if first == "" && last == "" && full == "" && v(FieldEmail) == "" && v(FieldPhone) == "" && v(FieldCompany) == "" {
-		r.Err = "no contact details: the row has no name, email, phone or company"
-		return r, false
-	}
 	r.Body, r.Key = rd.body(rec)
 	return r, false
+}
+
+// recordKey is the member that holds a record kept as written.
+const recordKey = "_record"
+
+// record sets the body of a row whose fields could not be read as lead
+// fields: {"_record": {"header": [...], "text": "..."}, "_import": {...}},
+// the record exactly as written (without the line breaks around it). Its identity is
+// that of the record and the header.
+func (rd *Reader) record(r Row) Row {
+	text := strings.Trim(fixEncoding(string(rd.g.text(rd.recAt, rd.cr.InputOffset()))), "\r\n")
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	b := make([]byte, 0, len(text)+256)
+	b = append(b, `{"`+recordKey+`":{"header":[`...)
+	for i, h := range rd.header {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, h)
+	}
+	b = append(b, `],"text":`...)
+	b = appendString(b, text)
+	b = append(b, '}')
+	r.Body, r.Key = rd.finish(b, r.Line)
+	return r
 }
 
 // cellValue is a cell as stored: trimmed, in UTF-8, and without the ="…"
@@ -333,12 +364,19 @@ func (rd *Reader) body(rec []string) ([]byte, string) {
 		}
 	}
 
+	return rd.finish(b, rd.lastAt)
+}
+
+// finish closes a body whose members are written (b is "{…" without its
+// closing brace): its key is the SHA-256 of the body so far, and
+// "_import" follows.
+func (rd *Reader) finish(b []byte, line int64) ([]byte, string) {
 	h := sha256.New()
 	h.Write(b)
 	h.Write([]byte{'}'})
 	key := "import:" + hex.EncodeToString(h.Sum(nil))
 
-	if n > 0 {
+	if len(b) > 1 {
 		b = append(b, ',')
 	}
 	b = appendString(b, importKey)
@@ -354,7 +392,7 @@ func (rd *Reader) body(rec []string) ([]byte, string) {
 		b = append(b, ',')
 	}
 	b = append(b, `"line":`...)
-	b = strconv.AppendInt(b, rd.lastAt, 10)
+	b = strconv.AppendInt(b, line, 10)
 	b = append(b, '}', '}')
 	return b, key
 }

@@ -180,8 +180,8 @@ func (r *Runner) Start(ctx context.Context, x *Importer, cleanup func()) (lead.I
 		done, err := x.Run(r.ctx, r.inbox, r.store, nil)
 		level := slog.LevelInfo
 		attrs := []slog.Attr{slog.String("import_id", done.ID), slog.String("status", string(done.Status)),
-			slog.Int64("rows", done.Rows), slog.Int64("created", done.Created), slog.Int64("duplicates", done.Duplicates),
-			slog.Int64("failed", done.Failed)}
+			slog.Int64("rows", done.Rows), slog.Int64("created", done.Created), slog.Int64("flagged", done.Flagged),
+			slog.Int64("duplicates", done.Duplicates), slog.Int64("quarantined", done.Quarantined), slog.Int64("failed", done.Failed)}
 		if err != nil {
 			level = slog.LevelWarn
 			attrs = append(attrs, slog.String("err", done.Error))

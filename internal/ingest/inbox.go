@@ -113,8 +113,12 @@ type Body struct {
 	DedupKey string
 	// Quarantine, when set, keeps the body in quarantine with this error
 	// without parsing it: the channel refused it before it could be read
-	// as a lead (e.g. a body over the size limit).
+	// as a lead (e.g. a body over the size limit, or an imported row that
+	// has no contact details).
 	Quarantine string
+	// ImportID names the CSV import a row came from, so that its
+	// quarantine can be listed.
+	ImportID string
 }
 
 // Receipt is what Receive did with a body: the stored outcome (for a
@@ -136,7 +140,7 @@ type Receipt struct {
 // is closed.
 func (ib *Inbox) Receive(ctx context.Context, b Body) (Receipt, error) {
 	var rc Receipt
-	p := payload{Channel: b.Channel, Source: b.Source, Body: b.Body, DedupKey: b.DedupKey}
+	p := payload{Channel: b.Channel, Source: b.Source, Body: b.Body, DedupKey: b.DedupKey, ImportID: b.ImportID}
 	if b.Quarantine != "" {
 		rc.ParseErr = errors.New(b.Quarantine)
 		p.ParseErr = b.Quarantine
@@ -169,6 +173,7 @@ type payload struct {
 	Parsed   *lead.Parsed
 	ParseErr string
 	DedupKey string
+	ImportID string
 }
 
 // submit commits p and returns its outcome once it is durable.
@@ -188,6 +193,7 @@ func (ib *Inbox) submit(ctx context.Context, p payload) (lead.Outcome, error) {
 		DedupKey:   p.DedupKey,
 		Parsed:     p.Parsed,
 		ParseErr:   p.ParseErr,
+		ImportID:   p.ImportID,
 	}
 	if in.Source == "" {
 		in.Source = string(p.Channel)

@@ -153,7 +153,7 @@ func TestReprocess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ingest.Reprocess(context.Background(), st, out.ID)
+	res, err := ingest.Reprocess(context.Background(), st, out.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,10 +164,10 @@ func TestReprocess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ingest.Reprocess(context.Background(), st, good.ID); lead.KindOf(err) != lead.KindConflict {
+	if _, err := ingest.Reprocess(context.Background(), st, good.ID, nil); lead.KindOf(err) != lead.KindConflict {
 		t.Fatalf("reprocess of a parsed lead: %v, want conflict", err)
 	}
-	if _, err := ingest.Reprocess(context.Background(), st, "nope"); lead.KindOf(err) != lead.KindNotFound {
+	if _, err := ingest.Reprocess(context.Background(), st, "nope", nil); lead.KindOf(err) != lead.KindNotFound {
 		t.Fatalf("reprocess of a missing id: %v, want not found", err)
 	}
 }
@@ -187,7 +187,7 @@ func TestReprocessAfterParserFix(t *testing.T) {
 			if err != nil || outs[0].Status != lead.RawQuarantined {
 				t.Fatalf("seed: %v %+v", err, outs)
 			}
-			res, err := ingest.Reprocess(context.Background(), st, outs[0].ID)
+			res, err := ingest.Reprocess(context.Background(), st, outs[0].ID, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -344,5 +344,42 @@ func TestReceiveNoContactEveryChannel(t *testing.T) {
 	}
 	if leads := storetest.AllLeads(t, st); len(leads) != 0 {
 		t.Fatalf("leads %+v; want none", leads)
+	}
+}
+
+// TestReprocessWithFix: an operator's correction is parsed instead of the
+// body, kept whether or not it parses, and parsed again by a later
+// reprocessing; the body as received never changes.
+func TestReprocessWithFix(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			st := e.Open(t)
+			ib := ingest.New(st, ingest.Options{})
+			defer ib.Close()
+			ctx := context.Background()
+			rc, err := ib.Receive(ctx, ingest.Body{Channel: lead.ChannelImport, Body: []byte(`{"UserDetails":{"Email":"n/a"},"_import":{"line":3}}`), ImportID: "01IMP"})
+			if err != nil || rc.Status != lead.RawQuarantined {
+				t.Fatalf("a row with nothing but a placeholder: %+v %v", rc, err)
+			}
+			if _, err := ingest.Reprocess(ctx, st, rc.ID, []byte(" \n")); lead.KindOf(err) != lead.KindInvalid {
+				t.Fatalf("an empty fix: %v, want invalid", err)
+			}
+			res, err := ingest.Reprocess(ctx, st, rc.ID, []byte(`{"UserDetails":{"Email":"still n/a"}}`))
+			if err != nil || res.Lead != nil || string(res.Raw.FixedBody) != `{"UserDetails":{"Email":"still n/a"}}` {
+				t.Fatalf("a fix that does not parse: %+v %v", res, err)
+			}
+			// A later reprocessing without a fix parses the last one again.
+			if res, err = ingest.Reprocess(ctx, st, rc.ID, nil); err != nil || res.Lead != nil || res.Raw.Attempts != 3 {
+				t.Fatalf("reprocessing the last fix: %+v %v", res, err)
+			}
+			res, err = ingest.Reprocess(ctx, st, rc.ID, []byte(`{"UserDetails":{"FirstName":"Ann","Email":"ann@contoso.com"},"_import":{"line":3}}`))
+			if err != nil || res.Lead == nil || res.Lead.Contact.Email != "ann@contoso.com" || res.Raw.Status != lead.RawParsed {
+				t.Fatalf("a good fix: %+v %v", res, err)
+			}
+			raw, err := st.GetRaw(ctx, rc.ID)
+			if err != nil || string(raw.Body) != `{"UserDetails":{"Email":"n/a"},"_import":{"line":3}}` || raw.ImportID != "01IMP" {
+				t.Fatalf("the raw lead after its fix: %+v %v", raw, err)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/leadhub/leadhub/internal/lead"
@@ -18,10 +19,25 @@ type ReprocessStore interface {
 	lead.LeadReader
 }
 
-// Reprocess parses a quarantined raw lead again with the current parser and
-// stores the result: a lead (sharing the raw lead's id) or one more failed
-// attempt with the new error. The CLI and the API both use it.
-func Reprocess(ctx context.Context, store ReprocessStore, id string) (ReprocessResult, error) {
+// MaxFix caps an operator's correction of a quarantined body.
+const MaxFix = 1 << 20
+
+// Reprocess parses a quarantined raw lead again with its channel's current
+// parser and stores the result: a lead (sharing the raw lead's id) or one
+// more failed attempt with the new error. A non-nil fix is an operator's
+// correction of the body: it is parsed instead, and kept with the raw lead
+// (whose body as received never changes), so that a later reprocessing
+// parses it again. Without one, the last correction is parsed if there is
+// one, else the body as received. The CLI and the API both use it. Errors:
+// KindNotFound, KindConflict (not in quarantine), KindInvalid (an empty or
+// oversized fix).
+func Reprocess(ctx context.Context, store ReprocessStore, id string, fix []byte) (ReprocessResult, error) {
+	if fix != nil && len(bytes.TrimSpace(fix)) == 0 {
+		return ReprocessResult{}, lead.Errorf(lead.KindInvalid, "the corrected body is empty")
+	}
+	if len(fix) > MaxFix {
+		return ReprocessResult{}, lead.Errorf(lead.KindInvalid, "the corrected body is larger than %d bytes", MaxFix)
+	}
 	raw, err := store.GetRaw(ctx, id)
 	if err != nil {
 		return ReprocessResult{}, err
@@ -29,12 +45,16 @@ func Reprocess(ctx context.Context, store ReprocessStore, id string) (ReprocessR
 	if raw.Status != lead.RawQuarantined {
 		return ReprocessResult{}, lead.Errorf(lead.KindConflict, "raw lead %s is not in quarantine (status %s)", id, raw.Status)
 	}
-	parsed, perr := Decode(raw.Channel, raw.Body)
+	body := raw.Parseable()
+	if fix != nil {
+		body = fix
+	}
+	parsed, perr := Decode(raw.Channel, body)
 	msg := ""
 	if perr != nil {
 		msg, parsed = perr.Error(), nil
 	}
-	raw, err = store.ResolveQuarantined(ctx, id, parsed, msg)
+	raw, err = store.ResolveQuarantined(ctx, id, fix, parsed, msg)
 	if err != nil {
 		return ReprocessResult{}, err
 	}

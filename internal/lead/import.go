@@ -14,11 +14,32 @@ const (
 	ImportFailed  ImportStatus = "failed" // stopped early; Error says why
 )
 
-// RowError is a problem with one row of an imported file.
+// RowError is a row of an imported file that did not import cleanly.
 type RowError struct {
 	Line    int64  `json:"line"` // 1-based line number in the file (the header is line 1)
 	Message string `json:"message"`
+	// Outcome is what became of the row: RowFlagged, RowQuarantined or
+	// RowFailed.
+	Outcome RowOutcome `json:"outcome"`
+	// ID is the lead (flagged) or the quarantined raw lead the row became;
+	// "" when nothing was stored.
+	ID string `json:"id,omitempty"`
 }
+
+// RowOutcome is what became of a row that did not import cleanly.
+type RowOutcome string
+
+const (
+	// RowFlagged: a lead, with a parse note on a value that was repaired
+	// or could not be used (kept aside, in the lead's extra).
+	RowFlagged RowOutcome = "flagged"
+	// RowQuarantined: no lead; the row is kept raw in quarantine, to be
+	// corrected and reprocessed.
+	RowQuarantined RowOutcome = "quarantined"
+	// RowFailed: not stored at all (the database failed, or the rest of
+	// the file could not be read).
+	RowFailed RowOutcome = "failed"
+)
 
 // Import is one CSV import and its progress.
 type Import struct {
@@ -28,12 +49,16 @@ type Import struct {
 	CreatedAt  time.Time    `json:"created_at"`
 	UpdatedAt  time.Time    `json:"updated_at"`
 	FinishedAt *time.Time   `json:"finished_at,omitempty"`
-	Rows       int64        `json:"rows"`       // data rows read so far
-	Created    int64        `json:"created"`    // new leads
-	Duplicates int64        `json:"duplicates"` // rows already imported before (or repeated in the file)
-	Failed     int64        `json:"failed"`     // rows with errors
-	Errors     []RowError   `json:"errors"`     // the first MaxImportErrors row errors
-	Error      string       `json:"error,omitempty"`
+	// Every row read is counted once: when the import is done, Rows =
+	// Created + Flagged + Duplicates + Quarantined + Failed.
+	Rows        int64      `json:"rows"`        // data rows read so far
+	Created     int64      `json:"created"`     // new leads, clean
+	Flagged     int64      `json:"flagged"`     // new leads with a parse note (a value repaired or kept aside)
+	Duplicates  int64      `json:"duplicates"`  // rows already imported before (or repeated in the file)
+	Quarantined int64      `json:"quarantined"` // rows that cannot become leads, kept raw in quarantine
+	Failed      int64      `json:"failed"`      // rows not stored at all
+	Errors      []RowError `json:"errors"`      // the first MaxImportErrors rows that did not import cleanly
+	Error       string     `json:"error,omitempty"`
 }
 
 // MaxImportErrors caps the row errors an Import keeps.

@@ -71,10 +71,14 @@ type Parsed struct {
 	Description       string            `json:"description"`
 	DescriptionParams map[string]string `json:"description_params"`
 	// Extra holds top-level and contact fields leadhub does not know, as
-	// received, so that nothing sent is ever dropped.
+	// received, so that nothing sent is ever dropped; and a known field
+	// whose value could not be used as is (an email field that is not an
+	// address, or holds several), under its key.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`
 	// Notes lists repairs the parser had to make (for example a missing
-	// comma in the JSON), so an operator can see the input was not clean.
+	// comma in the JSON, or a mailto: link read as an email) and values it
+	// could not use (an email that is not an address: the lead then has
+	// none), so an operator can see the input was not clean.
 	Notes []string `json:"parse_notes,omitempty"`
 }
 

@@ -16,7 +16,22 @@ type RawLead struct {
 	Attempts   int       `json:"attempts"`
 	SHA256     string    `json:"sha256"`
 	Size       int       `json:"size"`
-	Body       []byte    `json:"-"`
+	// ImportID is the CSV import the raw lead is a row of ("" for the other
+	// channels).
+	ImportID string `json:"import_id,omitempty"`
+	Body     []byte `json:"-"` // as received, always
+	// FixedBody is the body as last corrected by an operator (nil until
+	// then); reprocessing parses it instead of Body, which stays as received.
+	FixedBody []byte `json:"-"`
+}
+
+// Parseable returns the body the parser reads: the operator's correction
+// when there is one, else the body as received.
+func (r *RawLead) Parseable() []byte {
+	if r.FixedBody != nil {
+		return r.FixedBody
+	}
+	return r.Body
 }
 
 // Incoming is one payload handed to the inbox. The inbox parses it, assigns
@@ -34,6 +49,8 @@ type Incoming struct {
 	// DedupUntil is when the key stops counting (the HTTPS endpoint uses 24
 	// hours after receipt); zero means never.
 	DedupUntil time.Time
+	// ImportID names the CSV import a row came from.
+	ImportID string
 	// Exactly one of Parsed and ParseErr is set.
 	Parsed   *Parsed
 	ParseErr string
@@ -66,15 +83,26 @@ type BatchCommitter interface {
 	CommitBatch(ctx context.Context, in []Incoming) ([]Outcome, error)
 }
 
+// QuarantineFilter selects quarantined raw leads. Zero values mean "no
+// filter".
+type QuarantineFilter struct {
+	ImportID string // the rows of one CSV import
+	Limit    int    // 1..MaxPageSize; 0 means DefaultPageSize
+	Cursor   string // from a previous page's NextCursor
+}
+
 // QuarantineStore keeps the raw leads that could not be parsed. GetRaw and
 // ResolveQuarantined return KindNotFound for an unknown id;
 // ResolveQuarantined returns KindConflict when the raw lead is not
 // quarantined; ListQuarantine returns KindInvalid for a bad cursor.
 type QuarantineStore interface {
-	ListQuarantine(ctx context.Context, limit int, cursor string) (RawPage, error)
+	ListQuarantine(ctx context.Context, f QuarantineFilter) (RawPage, error)
 	GetRaw(ctx context.Context, id string) (RawLead, error)
 	// ResolveQuarantined turns a quarantined raw lead into a lead (parsed
-	// non-nil) or records another failed attempt (parseErr).
-	ResolveQuarantined(ctx context.Context, id string, parsed *Parsed, parseErr string) (RawLead, error)
+	// non-nil) or records another failed attempt (parseErr). A non-nil
+	// fixed is an operator's correction of the body, which parsed or
+	// parseErr is the result of: it is kept as the raw lead's FixedBody
+	// (whether or not it parsed), and the body as received is unchanged.
+	ResolveQuarantined(ctx context.Context, id string, fixed []byte, parsed *Parsed, parseErr string) (RawLead, error)
 	CountQuarantined(ctx context.Context) (int, error)
 }

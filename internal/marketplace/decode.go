@@ -121,6 +121,9 @@ func Decode(body []byte) (*lead.Parsed, error) {
 		if d.contactNote != "" {
 			msg += "; " + d.contactNote
 		}
+		if d.emailNote != "" {
+			msg += "; " + d.emailNote
+		}
 		return nil, &DecodeError{Message: msg, Err: ErrNoContact}
 	}
 	return p, nil
@@ -298,6 +301,51 @@ type decoder struct {
 	// contactNote says why the first unreadable contact object was kept
 	// in extra instead.
 	contactNote string
+	// emailNote says what CleanEmail did with the email, if anything.
+	emailNote string
+}
+
+// EmailNotePrefix starts the note that says what CleanEmail did with a
+// lead's email.
+const EmailNotePrefix = "email "
+
+// maxNoteValue caps how much of a value a note quotes.
+const maxNoteValue = 100
+
+// email returns the lead's email: the email field read by CleanEmail. A
+// value that is not an address as it stands gets a note saying what was
+// done with it; one that holds more than the email, or no usable address,
+// is kept in Extra under its key, so that nothing is lost and a value that
+// is not an address never becomes the lead's email (nor a key identity
+// resolution matches on).
+func (d *decoder) email() string {
+	v := d.vals[fieldEmail]
+	if v == "" {
+		return ""
+	}
+	e := CleanEmail(v)
+	kept := ""
+	if e.Keep {
+		kept = fmt.Sprintf("; the value is kept in extra as %q", d.keep(d.from[fieldEmail], d.raws[fieldEmail]))
+	}
+	q := strconvQuote(v)
+	switch {
+	case e.Placeholder:
+		d.emailNote = fmt.Sprintf(EmailNotePrefix+"%s is a placeholder: the lead has no email", q)
+	case e.Address == "":
+		d.emailNote = fmt.Sprintf(EmailNotePrefix+"%s is not an email address (%s): the lead has no email%s", q, e.Problem, kept)
+	case e.Address != v:
+		d.emailNote = fmt.Sprintf(EmailNotePrefix+"%s read as %q (%s)%s", q, e.Address, strings.Join(e.Fixes, ", "), kept)
+	}
+	return e.Address
+}
+
+// strconvQuote quotes v for a note, shortened to maxNoteValue characters.
+func strconvQuote(v string) string {
+	if utf8.RuneCountInString(v) > maxNoteValue {
+		v = string([]rune(v)[:maxNoteValue]) + "…"
+	}
+	return fmt.Sprintf("%q", v)
 }
 
 // maxNotes caps the notes of one lead; a hostile body could otherwise
@@ -452,7 +500,7 @@ func (d *decoder) parsed() *lead.Parsed {
 	c := lead.Contact{
 		FirstName: d.vals[fieldFirstName],
 		LastName:  d.vals[fieldLastName],
-		Email:     d.vals[fieldEmail],
+		Email:     d.email(),
 		Phone:     d.vals[fieldPhone],
 		Country:   d.vals[fieldCountry],
 		Company:   d.vals[fieldCompany],
@@ -460,7 +508,7 @@ func (d *decoder) parsed() *lead.Parsed {
 	}
 	desc := d.vals[fieldDescription]
 	isTest := false
-	for _, s := range [...]string{c.FirstName, c.LastName, c.Email, c.Company, c.Title, desc, ls.Raw} {
+	for _, s := range [...]string{c.FirstName, c.LastName, d.vals[fieldEmail], c.Company, c.Title, desc, ls.Raw} {
 		if hasTestPrefix(s) {
 			isTest = true
 			break
@@ -469,6 +517,10 @@ func (d *decoder) parsed() *lead.Parsed {
 
 	if d.moreNotes > 0 {
 		d.notes = append(d.notes, fmt.Sprintf("%d more notes", d.moreNotes))
+	}
+	if d.emailNote != "" {
+		// Never capped: it says why the lead has no email, or another one.
+		d.notes = append(d.notes, d.emailNote)
 	}
 	return &lead.Parsed{
 		Source:            ls.Source,

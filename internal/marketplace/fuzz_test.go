@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/leadhub/leadhub/internal/identity/normalize"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/marketplace"
 )
@@ -114,6 +115,41 @@ func FuzzParseLeadSource(f *testing.F) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// The seed corpus is in testdata/fuzz/FuzzCleanEmail: the email cells of
+// CRM and spreadsheet exports.
+func FuzzCleanEmail(f *testing.F) {
+	f.Fuzz(func(t *testing.T, s string) {
+		e := marketplace.CleanEmail(s)
+		if !reflect.DeepEqual(e, marketplace.CleanEmail(s)) {
+			t.Fatal("not deterministic")
+		}
+		kinds := 0
+		for _, set := range []bool{e.Address != "", e.Placeholder, e.Problem != ""} {
+			if set {
+				kinds++
+			}
+		}
+		if kinds > 1 || (kinds == 0 && strings.TrimSpace(s) != "") {
+			t.Fatalf("CleanEmail(%q) = %+v: want exactly one of an address, a placeholder and a problem", s, e)
+		}
+		if e.Problem != "" && !e.Keep {
+			t.Fatalf("CleanEmail(%q) = %+v: a value without an address is not kept", s, e)
+		}
+		if e.Address == "" {
+			return
+		}
+		if !strings.Contains(s, e.Address) {
+			t.Fatalf("CleanEmail(%q) = %q, which is not in the value", s, e.Address)
+		}
+		if n, ok := normalize.Email(e.Address); !ok || n.Address == "" {
+			t.Fatalf("CleanEmail(%q) = %q, which identity resolution does not take for an address", s, e.Address)
+		}
+		if again := marketplace.CleanEmail(e.Address); again.Address != e.Address || len(again.Fixes) > 0 || again.Keep {
+			t.Fatalf("CleanEmail(%q) = %q, which cleans to %+v", s, e.Address, again)
 		}
 	})
 }

@@ -163,7 +163,7 @@ func (s *Store) insertRaws(ctx context.Context, tx *sql.Tx, in []lead.Incoming, 
 				source = clean(string(it.Channel))
 			}
 			args = append(args, it.ID, clean(string(it.Channel)), source, recv[i], body, it.SHA256,
-				len(body), string(status), clean(errText), 1, now)
+				len(body), string(status), clean(errText), 1, now, clean(it.ImportID))
 		}
 		if _, err := tx.ExecContext(ctx, insertRawHead+s.values(len(chunk), insertRawCols, 1), args...); err != nil {
 			return err

@@ -28,8 +28,8 @@ FROM ingest_dedup d JOIN raw_leads r ON r.id = d.raw_id
 WHERE d.dedup_key IN `
 
 	insertRawHead = `INSERT INTO raw_leads
-(id, channel, source, received_at, body, body_sha256, size, status, error, attempts, updated_at) VALUES `
-	insertRawCols = 11
+(id, channel, source, received_at, body, body_sha256, size, status, error, attempts, updated_at, import_id) VALUES `
+	insertRawCols = 12
 
 	insertLeadHead = `INSERT INTO leads
 (id, received_at, channel, source, action, publisher_id, offer_id, offer_title, stage, is_test,
@@ -57,15 +57,17 @@ FROM leads WHERE id = $1`
 	filterBeforeID       = `id < $#`
 	orderNewestFirst     = ` ORDER BY id DESC LIMIT $#`
 
-	rawColumns = `id, channel, source, received_at, status, error, attempts, body_sha256, size, body`
+	rawColumns = `id, channel, source, received_at, status, error, attempts, body_sha256, size, import_id, body, fixed_body`
 
 	selectRaw        = `SELECT ` + rawColumns + ` FROM raw_leads WHERE id = $1`
 	selectQuarantine = `SELECT ` + rawColumns + ` FROM raw_leads`
 	filterQuarantine = `status = 'quarantined'`
+	filterImportID   = `import_id = $#`
 	countQuarantine  = `SELECT count(*) FROM raw_leads WHERE status = 'quarantined'`
 
 	updateRawParsed = `UPDATE raw_leads SET status = 'parsed', error = '', updated_at = $2 WHERE id = $1`
 	updateRawFailed = `UPDATE raw_leads SET attempts = attempts + 1, error = $2, updated_at = $3 WHERE id = $1`
+	updateRawFixed  = `UPDATE raw_leads SET fixed_body = $2 WHERE id = $1`
 
 	credentialColumns = `id, kind, name, hint, hash, created_at, revoked_at`
 

@@ -55,12 +55,15 @@ func (s *Store) GetLead(ctx context.Context, id string) (lead.Lead, error) {
 	return readOne(ctx, s, "reading lead", "lead", selectLead, id, scanLeadWithBody)
 }
 
-// ListQuarantine returns one page of quarantined raw leads, newest first,
-// with their bodies.
-func (s *Store) ListQuarantine(ctx context.Context, limit int, cursor string) (lead.RawPage, error) {
+// ListQuarantine returns one page of quarantined raw leads matching f,
+// newest first, with their bodies.
+func (s *Store) ListQuarantine(ctx context.Context, f lead.QuarantineFilter) (lead.RawPage, error) {
 	var w where
 	w.add(filterQuarantine, nil)
-	raws, next, err := readPage(ctx, s, page{op: "listing quarantine", sel: selectQuarantine, where: w, cursor: cursor, limit: limit},
+	if f.ImportID != "" {
+		w.add(filterImportID, clean(f.ImportID))
+	}
+	raws, next, err := readPage(ctx, s, page{op: "listing quarantine", sel: selectQuarantine, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanRaw, rawID)
 	return lead.RawPage{Raws: raws, NextCursor: next}, err
 }
@@ -81,8 +84,9 @@ func (s *Store) CountQuarantined(ctx context.Context) (int, error) {
 
 // ResolveQuarantined turns a quarantined raw lead into a lead (parsed not
 // nil: the lead takes the raw lead's id, arrival time and channel) or
-// records one more failed attempt with parseErr.
-func (s *Store) ResolveQuarantined(ctx context.Context, id string, parsed *lead.Parsed, parseErr string) (lead.RawLead, error) {
+// records one more failed attempt with parseErr. A non-nil fixed is kept as
+// the raw lead's corrected body.
+func (s *Store) ResolveQuarantined(ctx context.Context, id string, fixed []byte, parsed *lead.Parsed, parseErr string) (lead.RawLead, error) {
 	const op = "resolving quarantined lead"
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -101,6 +105,12 @@ func (s *Store) ResolveQuarantined(ctx context.Context, id string, parsed *lead.
 		return lead.RawLead{}, lead.Errorf(lead.KindConflict, "store: raw lead %q is %s, not quarantined", id, r.Status)
 	}
 	now := time.Now().UnixMicro()
+	if fixed != nil {
+		if _, err := tx.ExecContext(ctx, updateRawFixed, r.ID, fixed); err != nil {
+			return lead.RawLead{}, s.fail(op, err)
+		}
+		r.FixedBody = fixed
+	}
 	if parsed != nil {
 		args, err := appendLeadArgs(nil, r.ID, r.ReceivedAt.UnixMicro(), r.Channel, parsed)
 		if err != nil {
@@ -189,7 +199,7 @@ func scanRaw(sc scanner) (lead.RawLead, error) {
 		channel, status      string
 		recv, attempts, size int64
 	)
-	if err := sc.Scan(&r.ID, &channel, &r.Source, &recv, &status, &r.Error, &attempts, &r.SHA256, &size, &r.Body); err != nil {
+	if err := sc.Scan(&r.ID, &channel, &r.Source, &recv, &status, &r.Error, &attempts, &r.SHA256, &size, &r.ImportID, &r.Body, &r.FixedBody); err != nil {
 		return lead.RawLead{}, err
 	}
 	r.Channel = lead.Channel(channel)

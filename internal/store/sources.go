@@ -27,10 +27,10 @@ failures = source_status.failures + 1`
 WHERE received_at >= $1 GROUP BY source, received_at / 86400000000`
 	selectSourceStatus = `SELECT source, last_error, last_error_at, last_ok_at, failures FROM source_status`
 
-	importColumns = `id, filename, status, created_at, updated_at, finished_at, rows_read, created, duplicates, failed, errors, error`
-	insertImport  = `INSERT INTO imports (` + importColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	importColumns = `id, filename, status, created_at, updated_at, finished_at, rows_read, created, duplicates, failed, errors, error, flagged, quarantined`
+	insertImport  = `INSERT INTO imports (` + importColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
 	updateImport  = `UPDATE imports SET filename = $2, status = $3, updated_at = $4, finished_at = $5, rows_read = $6,
-created = $7, duplicates = $8, failed = $9, errors = $10, error = $11 WHERE id = $1`
+created = $7, duplicates = $8, failed = $9, errors = $10, error = $11, flagged = $12, quarantined = $13 WHERE id = $1`
 	selectImport  = `SELECT ` + importColumns + ` FROM imports WHERE id = $1`
 	selectImports = `SELECT ` + importColumns + ` FROM imports ORDER BY id DESC LIMIT $1`
 	failStale     = `UPDATE imports SET status = 'failed', error = $2, finished_at = $3, updated_at = $3
@@ -183,7 +183,7 @@ func importArgs(im lead.Import) ([]any, error) {
 		finished = im.FinishedAt.UnixMicro()
 	}
 	return []any{clean(im.ID), clean(im.Filename), string(im.Status), im.UpdatedAt.UnixMicro(), finished,
-		im.Rows, im.Created, im.Duplicates, im.Failed, clean(string(b)), clean(im.Error)}, nil
+		im.Rows, im.Created, im.Duplicates, im.Failed, clean(string(b)), clean(im.Error), im.Flagged, im.Quarantined}, nil
 }
 
 // GetImport returns one import.
@@ -212,7 +212,7 @@ func scanImport(sc scanner) (lead.Import, error) {
 		finished         sql.NullInt64
 	)
 	if err := sc.Scan(&im.ID, &im.Filename, &status, &created, &updated, &finished,
-		&im.Rows, &im.Created, &im.Duplicates, &im.Failed, &errs, &im.Error); err != nil {
+		&im.Rows, &im.Created, &im.Duplicates, &im.Failed, &errs, &im.Error, &im.Flagged, &im.Quarantined); err != nil {
 		return lead.Import{}, err
 	}
 	im.Status = lead.ImportStatus(status)

@@ -105,8 +105,9 @@ func TestImports(t *testing.T) {
 		if err := s.CreateImport(ctx, im); err != nil {
 			t.Fatal(err)
 		}
-		im.Rows, im.Created, im.Duplicates, im.Failed = 10, 7, 2, 1
-		im.Errors = []lead.RowError{{Line: 5, Message: "email: not an address"}}
+		im.Rows, im.Created, im.Flagged, im.Duplicates, im.Quarantined, im.Failed = 14, 7, 3, 2, 1, 1
+		im.Errors = []lead.RowError{{Line: 5, Message: "email: not an address", Outcome: lead.RowFlagged, ID: "01LEAD"},
+			{Line: 6, Message: "no contact details", Outcome: lead.RowQuarantined, ID: "01RAW"}, {Line: 7, Message: "not stored", Outcome: lead.RowFailed}}
 		im.Status = lead.ImportDone
 		fin := now.Add(time.Second)
 		im.FinishedAt, im.UpdatedAt = &fin, fin

@@ -23,7 +23,7 @@ import (
 )
 
 // allMigrations lists every migration, in order.
-var allMigrations = []string{"0001_init", "0002_sources", "0003_customers", "0004_merged_lead_count", "0005_identity_generation"}
+var allMigrations = []string{"0001_init", "0002_sources", "0003_customers", "0004_merged_lead_count", "0005_identity_generation", "0006_import_quarantine"}
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
@@ -741,7 +741,7 @@ func TestListLeadsLimitsAndCursors(t *testing.T) {
 		for _, c := range []string{"!!!", "a b", base64.RawURLEncoding.EncodeToString([]byte{0, 1, 2}), base64.StdEncoding.EncodeToString([]byte("01J???+/")), strings.Repeat("QUFB", 100)} {
 			_, err := s.ListLeads(ctx, lead.LeadFilter{Cursor: c})
 			wantKind(t, err, lead.KindInvalid)
-			_, err = s.ListQuarantine(ctx, 10, c)
+			_, err = s.ListQuarantine(ctx, lead.QuarantineFilter{Limit: 10, Cursor: c})
 			wantKind(t, err, lead.KindInvalid)
 		}
 		// A lowercase id is the same ULID.
@@ -771,7 +771,7 @@ func TestMeaninglessCursors(t *testing.T) {
 		} {
 			for name, list := range map[string]func() error{
 				"leads":      func() error { return second(s.ListLeads(ctx, lead.LeadFilter{Cursor: c})) },
-				"quarantine": func() error { return second(s.ListQuarantine(ctx, 10, c)) },
+				"quarantine": func() error { return second(s.ListQuarantine(ctx, lead.QuarantineFilter{Limit: 10, Cursor: c})) },
 				"customers":  func() error { return second(s.ListCustomers(ctx, lead.CustomerFilter{Cursor: c})) },
 				"review":     func() error { return second(s.ListReview(ctx, 10, c)) },
 				"audit":      func() error { return second(s.ListAudit(ctx, lead.AuditFilter{Cursor: c})) },
@@ -797,7 +797,7 @@ func TestQuarantine(t *testing.T) {
 		if n, err := s.CountQuarantined(ctx); err != nil || n != 3 {
 			t.Fatalf("CountQuarantined = %d, %v", n, err)
 		}
-		page, err := s.ListQuarantine(ctx, 2, "")
+		page, err := s.ListQuarantine(ctx, lead.QuarantineFilter{Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -807,7 +807,7 @@ func TestQuarantine(t *testing.T) {
 		if r := page.Raws[0]; string(r.Body) != "q3" || r.Error != "e3" || r.Attempts != 1 || r.Status != lead.RawQuarantined || r.SHA256 != q3.SHA256 {
 			t.Fatalf("listed raw %+v", r)
 		}
-		page, err = s.ListQuarantine(ctx, 2, page.NextCursor)
+		page, err = s.ListQuarantine(ctx, lead.QuarantineFilter{Limit: 2, Cursor: page.NextCursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -816,7 +816,7 @@ func TestQuarantine(t *testing.T) {
 		}
 
 		// Another failed attempt.
-		r, err := s.ResolveQuarantined(ctx, q1.ID, nil, "still bad")
+		r, err := s.ResolveQuarantined(ctx, q1.ID, nil, nil, "still bad")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -830,7 +830,7 @@ func TestQuarantine(t *testing.T) {
 		// Success: the lead takes the raw lead's identity.
 		p := simpleParsed("Fixed")
 		p.Notes = []string{"reparsed"}
-		r, err = s.ResolveQuarantined(ctx, q2.ID, &p, "")
+		r, err = s.ResolveQuarantined(ctx, q2.ID, nil, &p, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -848,7 +848,7 @@ func TestQuarantine(t *testing.T) {
 		if n, _ := s.CountQuarantined(ctx); n != 2 {
 			t.Fatalf("CountQuarantined = %d, want 2", n)
 		}
-		page, _ = s.ListQuarantine(ctx, 0, "")
+		page, _ = s.ListQuarantine(ctx, lead.QuarantineFilter{})
 		if ids := rawIDs(page.Raws); !slices.Equal(ids, []string{q3.ID, q1.ID}) {
 			t.Fatalf("quarantine after success: %q", ids)
 		}
@@ -858,11 +858,11 @@ func TestQuarantine(t *testing.T) {
 			t.Fatalf("duplicate of a resolved body: %+v", out[0])
 		}
 
-		_, err = s.ResolveQuarantined(ctx, q2.ID, &p, "")
+		_, err = s.ResolveQuarantined(ctx, q2.ID, nil, &p, "")
 		wantKind(t, err, lead.KindConflict)
-		_, err = s.ResolveQuarantined(ctx, ok.ID, nil, "x")
+		_, err = s.ResolveQuarantined(ctx, ok.ID, nil, nil, "x")
 		wantKind(t, err, lead.KindConflict)
-		_, err = s.ResolveQuarantined(ctx, newID(), nil, "x")
+		_, err = s.ResolveQuarantined(ctx, newID(), nil, nil, "x")
 		wantKind(t, err, lead.KindNotFound)
 	})
 }
