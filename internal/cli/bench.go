@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -169,6 +170,8 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	fs.DurationVar(&warm, "warmup", 2*time.Second, "load before measuring")
 	fs.IntVar(&conc, "concurrency", 32, "concurrent HTTP clients")
 	fs.StringVar(&writePath, "write", "", "append the results as a Markdown section to this file (e.g. docs/BENCHMARKS.md)")
+	var profilePath string
+	fs.StringVar(&profilePath, "cpuprofile", "", "write a CPU profile of the measured phase and the resolver's catch-up to this file")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -221,6 +224,11 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	if _, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "warmup", Duration: warm, Concurrency: conc}); err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(profilePath)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	fmt.Fprintf(e.stderr, "measuring leadhub over HTTP for %s with %d clients…\n", dur, conc)
 	res, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "measure", Duration: dur, Concurrency: conc})
 	if err != nil {
@@ -234,6 +242,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	stopProfile()
 	stopped = true
 	if err := srv.Shutdown(10 * time.Second); err != nil {
 		return err
@@ -340,4 +349,27 @@ func machine() string {
 		model = runtime.GOARCH
 	}
 	return fmt.Sprintf("%d cores (%s), %s", runtime.NumCPU(), model, runtime.GOOS)
+}
+
+// startCPUProfile starts a CPU profile into path (nothing when path is
+// empty) and returns the function that stops it, safe to call twice.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }

@@ -172,6 +172,15 @@ type KeyLead struct {
 	Lead       Lead    // its id, receipt time, customer and contact fields
 }
 
+// KeyCustomer is a customer found through a blocking key: its test flag
+// and golden record, and whether it was merged into another.
+type KeyCustomer struct {
+	ID     string
+	IsTest bool
+	Golden Contact
+	Merged bool
+}
+
 // ReviewPage is one page of the review queue, newest first.
 type ReviewPage struct {
 	Items      []ReviewItem
@@ -203,6 +212,15 @@ type ResolutionStore interface {
 	// a lead's keys are made of. The resolver asks once for all the keys
 	// of a batch of leads.
 	KeyLeads(ctx context.Context, keys []string, perKey int) ([]KeyLead, error)
+	// KeyCustomers returns the test flag and golden record of customers by
+	// id (an unknown id is left out): what a resolver that remembers the
+	// index's leads reads again after the customers changed.
+	KeyCustomers(ctx context.Context, ids []string) ([]KeyCustomer, error)
+	// IdentityGeneration is a number that moves with every change of who
+	// belongs to which customer not committed by CommitResolutions (merges,
+	// splits, review decisions, undos): what a resolver remembers of the
+	// index is void when it moved.
+	IdentityGeneration(ctx context.Context) (int64, error)
 	// CommitResolutions commits decisions in one transaction and says what
 	// became of each.
 	CommitResolutions(ctx context.Context, rs []Resolution) ([]ResolutionResult, error)

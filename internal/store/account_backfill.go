@@ -7,7 +7,7 @@ import (
 )
 
 // BackfillAccounts assigns accounts to up to limit of the customers that
-// existed before accounts did (migration 0005 lists them), in one identity
+// existed before accounts did (migration 0006 lists them), in one identity
 // transaction whose audit entry (the resolver's, action "accounts")
 // records every placement, so that it can be undone like any other. It
 // returns how many customers it took off the list; 0 when none is left.

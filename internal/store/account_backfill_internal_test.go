@@ -16,7 +16,7 @@ func TestBackfillAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.name >= "0005" {
+		if m.name >= "0006" {
 			break
 		}
 		if _, err := s.applyMigration(ctx, m); err != nil {

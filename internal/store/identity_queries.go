@@ -68,7 +68,12 @@ const (
 	selectCandidatesKey = `SELECT * FROM (SELECT %[1]d AS k, lead_id, customer_id FROM customer_keys
 WHERE key = $%[2]d ORDER BY lead_id DESC LIMIT %[3]d) AS k%[1]d`
 	selectCandidatesUnion = ` UNION ALL `
-	selectCandidatesTail  = `) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`
+	// The customers of candidate leads the resolver knows already, by id.
+	selectKeyCustomersIn = `SELECT id, is_test, golden, COALESCE(merged_into, '') FROM customers WHERE id IN `
+
+	selectIdentityGeneration = `SELECT generation FROM identity_generation WHERE id = 1`
+	bumpIdentityGeneration   = `UPDATE identity_generation SET generation = generation + 1 WHERE id = 1`
+	selectCandidatesTail     = `) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`
 )
 
 // Decisions and the review queue.

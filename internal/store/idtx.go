@@ -51,9 +51,16 @@ func (s *Store) change(ctx context.Context, op string, act lead.Act, fn func(t *
 	return e, err
 }
 
-// identity runs fn in a transaction that holds the identity lock.
+// identity runs fn in a transaction that holds the identity lock, and
+// moves the identity generation on: a change the resolver did not make
+// itself, after which it must read the index again.
 func (s *Store) identity(ctx context.Context, op string, fn func(t *idTx) error) error {
-	return s.identityTx(ctx, op, false, fn)
+	return s.identityTx(ctx, op, false, func(t *idTx) error {
+		if _, err := t.exec(bumpIdentityGeneration); err != nil {
+			return err
+		}
+		return fn(t)
+	})
 }
 
 // identityTx is identity; with lazy, the commit does not wait for the disk

@@ -134,6 +134,49 @@ func (s *Store) KeyLeads(ctx context.Context, keys []string, perKey int) ([]lead
 	return out, nil
 }
 
+// KeyCustomers returns the test flag and golden record of the customers
+// with the given ids, and which of them are merged; an unknown id is left
+// out.
+func (s *Store) KeyCustomers(ctx context.Context, ids []string) ([]lead.KeyCustomer, error) {
+	out := make([]lead.KeyCustomer, 0, len(ids))
+	for chunk := range slices.Chunk(ids, s.d.rowsPerStatement(1, 0)) {
+		rows, err := s.query(ctx, selectKeyCustomersIn+s.values(1, len(chunk), 1), anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
+			var (
+				c      lead.KeyCustomer
+				isTest int64
+				golden []byte
+				merged string
+			)
+			if err := sc.Scan(&c.ID, &isTest, &golden, &merged); err != nil {
+				return err
+			}
+			g, err := goldenContact(golden)
+			if err != nil {
+				return fmt.Errorf("customer %s: golden: %w", c.ID, err)
+			}
+			c.IsTest, c.Golden, c.Merged = isTest != 0, g, merged != ""
+			out = append(out, c)
+			return nil
+		})
+		if err != nil {
+			return nil, s.fail("reading candidate customers", err)
+		}
+	}
+	return out, nil
+}
+
+// IdentityGeneration returns the identity generation: a number that moves
+// with every change of who belongs to which customer that the resolver did
+// not commit itself.
+func (s *Store) IdentityGeneration(ctx context.Context) (int64, error) {
+	var g int64
+	if err := s.r.QueryRowContext(ctx, selectIdentityGeneration).Scan(&g); err != nil {
+		return 0, s.fail("reading the identity generation", err)
+	}
+	return g, nil
+}
+
 // keyLeadsQuery is the KeyLeads statement for perKey leads a key.
 func (s *Store) keyLeadsQuery(perKey int) string {
 	var b strings.Builder

@@ -98,7 +98,10 @@ type Resolver struct {
 	wake   chan struct{}
 
 	cache *match.Cache // normal forms of the candidates' values
-	batch atomic.Int64 // the size of the next batch
+
+	resolving sync.Mutex   // one batch at a time: the key cache is the batch's
+	keys      *keyCache    // what the index said, kept between batches
+	batch     atomic.Int64 // the size of the next batch
 
 	mu     sync.Mutex
 	poison map[string]int // lead id → failed attempts alone
@@ -137,6 +140,7 @@ func New(st Store, opt Options) *Resolver {
 		opt.Now = time.Now
 	}
 	r := &Resolver{st: st, opt: opt, wake: make(chan struct{}, 1), poison: map[string]int{}, cache: match.NewCache(50000)}
+	r.keys = newKeyCache(opt.PerKey, keyCacheLeads)
 	r.batch.Store(int64(opt.Batch))
 	r.engine.Store(DefaultEngine())
 	r.decisions = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -207,6 +211,10 @@ func (r *Resolver) Run(ctx context.Context) {
 				continue
 			}
 			lock = l
+			// Another replica may have resolved while this one stood by.
+			r.resolving.Lock()
+			r.keys.reset()
+			r.resolving.Unlock()
 		}
 		if err := r.LoadModel(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("resolver: cannot load the trained model; using the one in use", "error", err.Error())
@@ -338,6 +346,8 @@ func newOverlay() *overlay {
 
 // resolve decides about leads and commits the decisions together.
 func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
+	r.resolving.Lock()
+	defer r.resolving.Unlock()
 	start := time.Now()
 	ids := make([]string, len(leads))
 	for i, l := range leads {
@@ -355,7 +365,12 @@ func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
 		keys[i] = Keys(&leads[i])
 		all = append(all, keys[i]...)
 	}
-	rows, err := r.st.KeyLeads(ctx, all, r.opt.PerKey)
+	gen, err := r.st.IdentityGeneration(ctx)
+	if err != nil {
+		return err
+	}
+	r.keys.sync(gen)
+	rows, err := r.keys.keyLeads(ctx, r.st, all)
 	if err != nil {
 		return err
 	}
@@ -387,8 +402,10 @@ func (r *Resolver) resolve(ctx context.Context, leads []lead.Lead) error {
 	for chunk := range slices.Chunk(rs, commitChunk) {
 		res, err := r.st.CommitResolutions(ctx, chunk)
 		if err != nil {
+			r.keys.reset()
 			return err
 		}
+		r.keys.committed(chunk, res)
 		results = append(results, res...)
 	}
 	if r.opt.Observe != nil {
