@@ -1,7 +1,9 @@
 package store
 
 import (
+	"database/sql"
 	"slices"
+	"strings"
 
 	"github.com/oklog/ulid/v2"
 
@@ -70,11 +72,22 @@ func (t *idTx) assignAccount(c *customerRow, keys []string, ch *lead.Change, tou
 	}
 	var matches []accounts.Match
 	for _, k := range keys {
-		rows, err := t.tx.QueryContext(t.ctx, selectKeyAccounts, k, c.id)
+		var rows *sql.Rows
+		var err error
+		if base, _, ok := strings.Cut(k, "|"); ok && strings.HasPrefix(k, accounts.NamePrefix) {
+			// The name in every country ('}' follows '|').
+			rows, err = t.tx.QueryContext(t.ctx, selectNameAccounts, base+"|", base+"}", c.id)
+		} else {
+			rows, err = t.tx.QueryContext(t.ctx, selectKeyAccounts, k, c.id)
+		}
 		err = eachRow(rows, err, func(sc scanner) error {
 			m := accounts.Match{Key: k}
 			var n int64
-			if err := sc.Scan(&m.Account, &n); err != nil {
+			dest := []any{&m.Account, &n}
+			if strings.HasPrefix(k, accounts.NamePrefix) {
+				dest = []any{&m.Account, &m.Key, &n}
+			}
+			if err := sc.Scan(dest...); err != nil {
 				return err
 			}
 			m.People = int(n)

@@ -42,6 +42,14 @@ JOIN customers c ON c.id = k.customer_id JOIN accounts a ON a.id = c.account_id
 WHERE k.key = $1 AND k.customer_id <> $2 AND c.merged_into IS NULL AND a.merged_into IS NULL
 GROUP BY c.account_id ORDER BY c.account_id`
 
+	// selectNameAccounts ($1 and $2 the range of keys of one company name
+	// in every country, $3 the customer asking) counts, per active account
+	// and key, the other active customers that hold the name.
+	selectNameAccounts = `SELECT c.account_id, k.key, count(*) FROM account_keys k
+JOIN customers c ON c.id = k.customer_id JOIN accounts a ON a.id = c.account_id
+WHERE k.key >= $1 AND k.key < $2 AND k.customer_id <> $3 AND c.merged_into IS NULL AND a.merged_into IS NULL
+GROUP BY c.account_id, k.key ORDER BY c.account_id, k.key`
+
 	// Account filters, for where.add.
 	filterActiveAccount  = `merged_into IS NULL AND people_count > 0`
 	filterAccountQuery   = `search LIKE $# ESCAPE '\'`

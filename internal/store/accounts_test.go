@@ -50,6 +50,7 @@ func TestAccountsFromResolutions(t *testing.T) {
 			leadSpec{first: "Dan", last: "Fox", email: "dan@hotmail.com", company: "n/a", at: 4},
 			leadSpec{first: "Eve", last: "Ng", email: "eve@fabrikam.com", company: "Fabrikam", country: "US", at: 5},
 			leadSpec{first: "Fay", last: "Wu", email: "fay@gmail.com", company: "Contoso", country: "US", at: 6},
+			leadSpec{first: "Gil", last: "Roy", email: "gil@contoso.fr", company: "Contoso SARL", country: "France", at: 7},
 		)
 		contoso := accountOf(t, s, cs[0])
 		if contoso == "" || accountOf(t, s, cs[1]) != contoso || accountOf(t, s, cs[2]) != contoso {
@@ -59,18 +60,20 @@ func TestAccountsFromResolutions(t *testing.T) {
 		if a := accountOf(t, s, cs[3]); a != "" {
 			t.Errorf("a free-mail individual without a company has account %s", a)
 		}
-		fab, fay := accountOf(t, s, cs[4]), accountOf(t, s, cs[5])
-		if fab == "" || fab == contoso || fay == "" || fay == contoso || fay == fab {
-			t.Errorf("accounts: contoso %s, fabrikam %s, Contoso (US, no shared domain) %s", contoso, fab, fay)
+		// A free-mail address says nothing of where the company is: the
+		// name alone places Fay. Gil has a domain and a country of its own.
+		fab, fay, gil := accountOf(t, s, cs[4]), accountOf(t, s, cs[5]), accountOf(t, s, cs[6])
+		if fab == "" || fab == contoso || fay != contoso || gil == "" || gil == contoso || gil == fab {
+			t.Errorf("accounts: contoso %s, fabrikam %s, Contoso (US, free mail) %s, Contoso (contoso.fr, FR) %s", contoso, fab, fay, gil)
 		}
 		a := account(t, s, contoso)
-		if a.Name != "Contoso" || a.Country != "GB" || !slices.Equal(a.Domains, []string{"contoso.com"}) || a.PeopleCount != 3 ||
-			a.LeadCount != 3 || a.Stage != lead.StageActive || !slices.Equal(a.Offers, []string{"contoso.crm", "contoso.erp", "contoso.widget"}) ||
-			!a.FirstSeen.Equal(custT0.Add(60e9)) || !a.LastSeen.Equal(custT0.Add(180e9)) {
+		if a.Name != "Contoso" || a.Country != "GB" || !slices.Equal(a.Domains, []string{"contoso.com"}) || a.PeopleCount != 4 ||
+			a.LeadCount != 4 || a.Stage != lead.StageActive || !slices.Equal(a.Offers, []string{"contoso.crm", "contoso.erp", "contoso.widget"}) ||
+			!a.FirstSeen.Equal(custT0.Add(60e9)) || !a.LastSeen.Equal(custT0.Add(360e9)) {
 			t.Errorf("account summary: %+v", a.Account)
 		}
-		if len(a.People) != 3 || a.People[0].ID != cs[2] || len(a.People[0].Leads) != 1 || !slices.Contains(a.People[1].Keys, "d:contoso.com") {
-			t.Errorf("people: %+v", a.People)
+		if len(a.People) != 4 || a.People[1].ID != cs[2] || len(a.People[0].Leads) != 1 || !slices.Contains(a.People[2].Keys, "d:contoso.com") {
+			t.Errorf("people: %d, the second %s, the third with keys %v", len(a.People), a.People[1].ID, a.People[2].Keys)
 		}
 		if len(a.History) == 0 {
 			t.Error("no history")
@@ -87,10 +90,11 @@ func TestAccountsFromResolutions(t *testing.T) {
 			f    lead.AccountFilter
 			want []string
 		}{
-			{lead.AccountFilter{}, []string{fay, fab, contoso}},
+			{lead.AccountFilter{}, []string{gil, fab, contoso}},
 			{lead.AccountFilter{Query: "FABRI"}, []string{fab}},
 			{lead.AccountFilter{Query: "contoso.com"}, []string{contoso}},
-			{lead.AccountFilter{Country: "us"}, []string{fay, fab}},
+			{lead.AccountFilter{Country: "us"}, []string{fab}},
+			{lead.AccountFilter{Country: "FR"}, []string{gil}},
 			{lead.AccountFilter{Stage: lead.StageActive}, []string{contoso}},
 			{lead.AccountFilter{Offer: "contoso.erp"}, []string{contoso}},
 			{lead.AccountFilter{Offer: "nothing"}, nil},

@@ -61,6 +61,16 @@ func TestChoose(t *testing.T) {
 		{"most people", "", false, keys, false, []Match{{"B", d, 2}, {"A", d, 1}}, Choice{To: "B", Because: []string{d}}},
 		{"tie: smallest id", "", false, keys, false, []Match{{"B", d, 1}, {"A", d, 1}}, Choice{To: "A", Because: []string{d}}},
 		{"empty matches ignored", "", false, keys, false, []Match{{"B", d, 0}}, Choice{New: true}},
+		{"free mail: the name alone, when one account holds it", "", false, []string{"n:contoso|FR"}, false,
+			[]Match{{"B", n, 3}}, Choice{To: "B", Because: []string{n}}},
+		{"no country: the name alone", "", false, []string{d, "n:contoso|"}, false,
+			[]Match{{"B", n, 3}}, Choice{To: "B", Because: []string{n}}},
+		{"the name alone is ambiguous in two accounts", "", false, []string{"n:contoso|FR"}, false,
+			[]Match{{"B", n, 3}, {"C", "n:contoso|GB", 1}}, Choice{New: true}},
+		{"a domain and a country of its own: no name alone", "", false, []string{d, "n:contoso|FR"}, false,
+			[]Match{{"B", n, 3}}, Choice{New: true}},
+		{"another name is no match", "", false, []string{"n:contoso|FR"}, false,
+			[]Match{{"B", "n:contoso group|US", 3}}, Choice{New: true}},
 	} {
 		if got := Choose(c.current, c.pinned, c.keys, c.alone, c.matches); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
