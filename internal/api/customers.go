@@ -30,18 +30,27 @@ type auditList struct {
 	NextCursor string            `json:"next_cursor,omitempty"`
 }
 
-// changeAnswer answers a merge, split, dismissal or undo: its audit entry
-// and the customers it concerns as they are now.
+// changeAnswer answers a merge, split, dismissal, move or undo: its audit
+// entry and the customers (at most maxAnswered) and accounts it concerns
+// as they are now.
 type changeAnswer struct {
 	Audit     lead.AuditEntry `json:"audit"`
 	Customers []lead.Customer `json:"customers"`
+	Accounts  []lead.Account  `json:"accounts"`
 }
 
-// actionRequest is the body of POST merge, split, dismiss and undo; every
-// field is optional but Other for a merge of two customers.
+// maxAnswered caps the customers a change's answer shows (an account
+// merge may move many; the audit entry lists them all).
+const maxAnswered = 50
+
+// actionRequest is the body of POST merge, split, move, dismiss and undo;
+// every field is optional but Other for a merge, Account for a move and
+// Customers for an account split.
 type actionRequest struct {
-	Other  string `json:"other"`
-	Reason string `json:"reason"`
+	Other     string   `json:"other"`
+	Account   string   `json:"account"`
+	Customers []string `json:"customers"`
+	Reason    string   `json:"reason"`
 }
 
 // maxActionBody bounds an action's JSON body.
@@ -106,6 +115,7 @@ func (s *server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 	f := lead.AuditFilter{
 		Customer: q.str("customer", 128),
 		Lead:     q.str("lead", 128),
+		Account:  q.str("account", 128),
 		Action:   lead.AuditAction(q.oneOf("action", auditActions...)),
 	}
 	f.Limit, f.Cursor = q.page()
@@ -152,13 +162,18 @@ func readAction(w http.ResponseWriter, r *http.Request) (actionRequest, bool) {
 
 // answerChange writes the entry and the current state of its customers.
 func (s *server) answerChange(w http.ResponseWriter, r *http.Request, e lead.AuditEntry) {
-	ans := changeAnswer{Audit: e, Customers: []lead.Customer{}}
+	ans := changeAnswer{Audit: e, Customers: []lead.Customer{}, Accounts: []lead.Account{}}
 	for _, id := range e.CustomerIDs {
-		if id == "" {
+		if id == "" || len(ans.Customers) == maxAnswered {
 			continue
 		}
 		if c, err := s.customers.GetCustomer(r.Context(), id); err == nil {
 			ans.Customers = append(ans.Customers, c.Customer)
+		}
+	}
+	for _, id := range e.AccountIDs {
+		if a, err := s.customers.GetAccount(r.Context(), id); err == nil {
+			ans.Accounts = append(ans.Accounts, a.Account)
 		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, ans)
@@ -168,8 +183,10 @@ func (s *server) answerChange(w http.ResponseWriter, r *http.Request, e lead.Aud
 // merge or dismissal, undo) on the path's id.
 type identityAction struct {
 	do func(ctx context.Context, c Customers, id string, req actionRequest, act lead.Act) (lead.AuditEntry, error)
-	// needOther, when set, makes body.other required and says what it is.
-	needOther string
+	// needOther, when set, makes body.other required and says what it is;
+	// needAccount and needCustomers do the same for body.account and
+	// body.customers.
+	needOther, needAccount, needCustomers string
 	// after runs once the action succeeded.
 	after func()
 }
@@ -186,9 +203,18 @@ func (s *server) action(a identityAction) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		if a.needOther != "" && req.Other == "" {
-			httpx.InvalidField(w, r, "body.other", "is required: "+a.needOther)
-			return
+		for _, f := range []struct {
+			need, name string
+			missing    bool
+		}{
+			{a.needOther, "body.other", req.Other == ""},
+			{a.needAccount, "body.account", req.Account == ""},
+			{a.needCustomers, "body.customers", len(req.Customers) == 0},
+		} {
+			if f.need != "" && f.missing {
+				httpx.InvalidField(w, r, f.name, "is required: "+f.need)
+				return
+			}
 		}
 		caller, _ := auth.CallerFrom(r.Context())
 		e, err := a.do(r.Context(), s.customers, r.PathValue("id"), req, lead.Act{Actor: caller.Actor(), Reason: req.Reason})
@@ -220,6 +246,24 @@ func (s *server) actions() map[string]http.HandlerFunc {
 		"dismiss review": s.action(identityAction{do: func(ctx context.Context, c Customers, id string, _ actionRequest, act lead.Act) (lead.AuditEntry, error) {
 			return c.DismissReview(ctx, id, act)
 		}}),
+		"move customer": s.action(identityAction{
+			do: func(ctx context.Context, c Customers, id string, req actionRequest, act lead.Act) (lead.AuditEntry, error) {
+				return c.MoveCustomerAccount(ctx, id, req.Account, act)
+			},
+			needAccount: "the account to move this customer to",
+		}),
+		"merge accounts": s.action(identityAction{
+			do: func(ctx context.Context, c Customers, id string, req actionRequest, act lead.Act) (lead.AuditEntry, error) {
+				return c.MergeAccounts(ctx, id, req.Other, act)
+			},
+			needOther: "the account to merge into this one",
+		}),
+		"split account": s.action(identityAction{
+			do: func(ctx context.Context, c Customers, id string, req actionRequest, act lead.Act) (lead.AuditEntry, error) {
+				return c.SplitAccount(ctx, id, req.Customers, act)
+			},
+			needCustomers: "the customers of this account to move into a new one",
+		}),
 		"undo": s.action(identityAction{
 			do: func(ctx context.Context, c Customers, id string, _ actionRequest, act lead.Act) (lead.AuditEntry, error) {
 				return c.Undo(ctx, id, act)

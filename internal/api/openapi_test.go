@@ -115,6 +115,9 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"AuditEntry":      reflect.TypeFor[lead.AuditEntry](),
 		"ActionRequest":   reflect.TypeFor[actionRequest](),
 		"ChangeAnswer":    reflect.TypeFor[changeAnswer](),
+		"Account":         reflect.TypeFor[lead.Account](),
+		"AccountPerson":   reflect.TypeFor[lead.AccountPerson](),
+		"AccountDetail":   reflect.TypeFor[lead.AccountDetail](),
 	} {
 		var documented []string
 		for k := range doc.Components.Schemas[schema].Properties {

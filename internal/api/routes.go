@@ -42,13 +42,15 @@ type Store interface {
 	lead.Pinger
 }
 
-// Customers is identity resolution's side of the database: customers, the
-// review queue, the audit log and the human decisions.
+// Customers is identity resolution's side of the database: customers,
+// their accounts, the review queue, the audit log and the human decisions.
 type Customers interface {
 	lead.CustomerReader
+	lead.AccountReader
 	lead.ReviewReader
 	lead.AuditReader
 	lead.IdentityEditor
+	lead.AccountEditor
 }
 
 // Deps are what the HTTP layer needs, passed in explicitly.
@@ -189,6 +191,11 @@ func (s *server) table() []route {
 		{"GET", "/api/v1/customers", s.apiAuth(s.handleListCustomers)},
 		{"GET", "/api/v1/customers/{id}", s.apiAuth(s.handleGetCustomer)},
 		{"POST", "/api/v1/customers/{id}/merge", s.apiAuth(act["merge customers"])},
+		{"POST", "/api/v1/customers/{id}/move-account", s.apiAuth(act["move customer"])},
+		{"GET", "/api/v1/accounts", s.apiAuth(s.handleListAccounts)},
+		{"GET", "/api/v1/accounts/{id}", s.apiAuth(s.handleGetAccount)},
+		{"POST", "/api/v1/accounts/{id}/merge", s.apiAuth(act["merge accounts"])},
+		{"POST", "/api/v1/accounts/{id}/split", s.apiAuth(act["split account"])},
 		{"GET", "/api/v1/review", s.apiAuth(s.handleListReview)},
 		{"POST", "/api/v1/review/{id}/merge", s.apiAuth(act["merge review"])},
 		{"POST", "/api/v1/review/{id}/dismiss", s.apiAuth(act["dismiss review"])},

@@ -17,9 +17,10 @@ import (
 // database.
 type App struct {
 	*app.Server
-	URL    string // http://127.0.0.1:port
-	APIKey string // a key for /api/v1
-	Store  *store.Store
+	URL       string // http://127.0.0.1:port
+	IngestURL string // the marketplace endpoint, with an ingest token's code
+	APIKey    string // a key for /api/v1
+	Store     *store.Store
 }
 
 // StartApp starts the server with c (which must be valid), logging to
@@ -35,6 +36,7 @@ func StartApp(t testing.TB, c app.Config, log *slog.Logger) *App {
 	t.Cleanup(func() { st.Close() })
 	t.Cleanup(cancel) // after Shutdown, before the store is closed
 	key := credential(t, st, lead.CredentialAPI)
+	code := credential(t, st, lead.CredentialIngest)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -48,5 +50,6 @@ func StartApp(t testing.TB, c app.Config, log *slog.Logger) *App {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return &App{Server: srv, URL: "http://" + ln.Addr().String(), APIKey: key, Store: st}
+	base := "http://" + ln.Addr().String()
+	return &App{Server: srv, URL: base, IngestURL: base + "/ingest/marketplace?code=" + code, APIKey: key, Store: st}
 }

@@ -96,6 +96,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		})
 		nudge = s.Resolver.Nudge
 		s.background(ctx, s.Resolver.Run)
+		s.background(ctx, func(ctx context.Context) { backfillAccounts(ctx, st, log) })
 	}
 	writers := c.Writers
 	if writers == 0 {

@@ -55,6 +55,13 @@ func commands() map[string]command {
 			"resolve": customersResolve,
 			"train":   customersTrain,
 		}},
+		"accounts": {summary: "accounts (the companies behind customers): list | show ID | merge ID OTHER | split ID CUSTOMER... | move CUSTOMER ACCOUNT", verbs: verbs{
+			"list":  accountsList,
+			"show":  accountsShow,
+			"merge": identityVerb("accounts merge", "accounts merge ID OTHER [--reason R]: merge account OTHER into ID", 2, mergeAccounts),
+			"split": identityVerb("accounts split", "accounts split ID CUSTOMER... [--reason R]: move these customers of account ID into a new account", -1, splitAccount),
+			"move":  identityVerb("accounts move", "accounts move CUSTOMER ACCOUNT [--reason R]: move a customer to an account and pin it there", 2, moveCustomer),
+		}},
 		"review": {summary: "possible duplicates: list | merge ID | dismiss ID", verbs: verbs{
 			"list":    reviewList,
 			"merge":   identityVerb("review merge", "review merge ID [--reason R]: the lead's customer and the candidate are one", 1, mergeReview),

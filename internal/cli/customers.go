@@ -180,12 +180,12 @@ func entryLine(h lead.AuditEntry) string {
 
 // The human identity decisions, as identityVerb runs them.
 
-func mergeCustomers(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+func mergeCustomers(ctx context.Context, st editor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
 	a, err := st.MergeCustomers(ctx, args[0], args[1], act)
 	return a, "merged customer " + args[1] + " into " + args[0], err
 }
 
-func splitLead(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+func splitLead(ctx context.Context, st editor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
 	a, err := st.SplitLead(ctx, args[0], act)
 	if err != nil {
 		return a, "", err
@@ -193,7 +193,7 @@ func splitLead(ctx context.Context, st lead.IdentityEditor, args []string, act l
 	return a, "split lead " + args[0] + " out of " + a.CustomerIDs[0] + " into new customer " + a.CustomerIDs[1], nil
 }
 
-func mergeReview(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+func mergeReview(ctx context.Context, st editor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
 	a, err := st.MergeReview(ctx, args[0], act)
 	if err != nil {
 		return a, "", err
@@ -201,14 +201,20 @@ func mergeReview(ctx context.Context, st lead.IdentityEditor, args []string, act
 	return a, "merged customer " + a.CustomerIDs[1] + " into " + a.CustomerIDs[0], nil
 }
 
-func dismissReview(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+func dismissReview(ctx context.Context, st editor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
 	a, err := st.DismissReview(ctx, args[0], act)
 	return a, "dismissed review item " + args[0], err
 }
 
-func undo(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
+func undo(ctx context.Context, st editor, args []string, act lead.Act) (lead.AuditEntry, string, error) {
 	a, err := st.Undo(ctx, args[0], act)
 	return a, "undid " + args[0], err
+}
+
+// editor makes the human identity and account decisions.
+type editor interface {
+	lead.IdentityEditor
+	lead.AccountEditor
 }
 
 // identityVerb is a human identity decision run from the command line
@@ -216,7 +222,7 @@ func undo(ctx context.Context, st lead.IdentityEditor, args []string, act lead.A
 // arguments, --reason and --actor, runs do, and prints what the change did
 // (do's description) and how to undo it.
 func identityVerb(name, usage string, nargs int,
-	do func(ctx context.Context, st lead.IdentityEditor, args []string, act lead.Act) (lead.AuditEntry, string, error),
+	do func(ctx context.Context, st editor, args []string, act lead.Act) (lead.AuditEntry, string, error),
 ) func(context.Context, []string, env) error {
 	return func(ctx context.Context, args []string, e env) error {
 		fs := newDBCommand(name, usage, e)
@@ -228,7 +234,11 @@ func identityVerb(name, usage string, nargs int,
 			}
 			var ch lead.Change
 			_ = json.Unmarshal(a.Payload, &ch)
-			fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, a.ID)
+			accounts := ""
+			if n := len(ch.AccountMoves); n > 0 {
+				accounts = fmt.Sprintf(", %d customer(s) changed account", n)
+			}
+			fmt.Fprintf(e.stdout, "%s: %d lead(s) moved, %d key(s) followed%s (audit %s)\n", what, len(ch.Moves), ch.KeysMoved, accounts, a.ID)
 			if a.Action != lead.AuditUndo {
 				fmt.Fprintf(e.stderr, "undo with: leadhub audit undo %s\n", a.ID)
 			}
@@ -311,13 +321,14 @@ func evidenceOf(x lead.Explanation) string {
 }
 
 func auditList(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("audit list", "audit list [--json] [--customer ID] [--lead ID] [--action A] [--limit N] [--cursor C] [--all]", e)
+	fs := newDBCommand("audit list", "audit list [--json] [--customer ID] [--lead ID] [--account ID] [--action A] [--limit N] [--cursor C] [--all]", e)
 	var action string
 	var f lead.AuditFilter
 	paging := fs.pageFlags("entries", "one entry each (with its payload)")
 	fs.StringVar(&f.Customer, "customer", "", "entries that concern this customer")
 	fs.StringVar(&f.Lead, "lead", "", "entries that concern this lead")
-	fs.StringVar(&action, "action", "", "resolve, merge, split, dismiss or undo")
+	fs.StringVar(&f.Account, "account", "", "entries that concern this account")
+	fs.StringVar(&action, "action", "", "resolve, merge, split, dismiss, undo, account_move, account_merge, account_split or accounts")
 	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
 		f.Action = lead.AuditAction(action)
 		_, err := lister[lead.AuditEntry]{what: "audit entries", row: entryLine}.print(e, fs.db(), *paging,

@@ -15,6 +15,11 @@ const (
 	AuditSplit   AuditAction = "split"   // a lead moved out of its customer into a new one
 	AuditDismiss AuditAction = "dismiss" // a possible duplicate kept apart
 	AuditUndo    AuditAction = "undo"    // an earlier entry undone
+
+	AuditAccountMove  AuditAction = "account_move"  // a customer moved to another account by a person
+	AuditAccountMerge AuditAction = "account_merge" // one account merged into another
+	AuditAccountSplit AuditAction = "account_split" // customers moved out of an account into a new one
+	AuditAccounts     AuditAction = "accounts"      // accounts assigned to customers from before accounts existed
 )
 
 // ActorResolver is the actor of the resolver's own decisions.
@@ -30,6 +35,7 @@ type AuditEntry struct {
 	Reason      string      `json:"reason"`
 	CustomerIDs []string    `json:"customer_ids"`
 	LeadIDs     []string    `json:"lead_ids"`
+	AccountIDs  []string    `json:"account_ids"`
 	// Payload is what changed (lead moves, customers created and merged,
 	// review states before and after) and, for a resolve, the decision.
 	Payload  json.RawMessage `json:"payload"`
@@ -49,6 +55,12 @@ type Change struct {
 	Decision string `json:"decision,omitempty"`
 	// Review is the review item acted on (merge or dismiss from the queue).
 	Review string `json:"review,omitempty"`
+	// AccountMoves are the customers that changed account (by the rules
+	// after a change of their leads, or by a person), AccountsCreated the
+	// accounts it created and AccountsMerged those it marked merged.
+	AccountMoves    []AccountMove `json:"account_moves,omitempty"`
+	AccountsCreated []string      `json:"accounts_created,omitempty"`
+	AccountsMerged  []AccountLink `json:"accounts_merged,omitempty"`
 }
 
 // LeadMove is one lead changing customer; "" is no customer (unresolved).
@@ -76,6 +88,7 @@ type ReviewChange struct {
 type AuditFilter struct {
 	Customer string
 	Lead     string
+	Account  string
 	Action   AuditAction
 	Limit    int
 	Cursor   string

@@ -29,10 +29,15 @@ type Customer struct {
 	LastSeen  time.Time `json:"last_seen"`  // receipt of its last lead
 	// Offers are the offers of its leads ("publisherid.offerid", or the
 	// title when the lead names no publisher), sorted.
-	Offers     []string  `json:"offers"`
-	MergedInto string    `json:"merged_into,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	Offers []string `json:"offers"`
+	// AccountID is the company account it belongs to; "" when it has none
+	// (a person with a free-mail address and no company). AccountPinned is
+	// true when a person put it there: automatic assignment leaves it.
+	AccountID     string    `json:"account_id"`
+	AccountPinned bool      `json:"account_pinned"`
+	MergedInto    string    `json:"merged_into,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Golden is a customer's golden record: for each contact field, the most

@@ -92,7 +92,10 @@ type Lead struct {
 	// CustomerID is the customer identity resolution put the lead in; ""
 	// until it is resolved (normally within a second of its arrival).
 	CustomerID string `json:"customer_id"`
-	RawBody    []byte `json:"-"`
+	// AccountID is the account of its customer; "" while the lead is
+	// unresolved or when its customer has no account.
+	AccountID string `json:"account_id"`
+	RawBody   []byte `json:"-"`
 }
 
 // LeadFilter selects leads. Zero values mean "no filter".

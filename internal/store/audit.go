@@ -19,8 +19,9 @@ func scanAudit(sc scanner) (lead.AuditEntry, error) {
 		action, cids, lids   string
 		payload              string
 		undoneBy, undoesThis string
+		aids                 string
 	)
-	if err := sc.Scan(&e.ID, &at, &e.Actor, &action, &e.Reason, &cids, &lids, &payload, &undoneBy, &undoesThis); err != nil {
+	if err := sc.Scan(&e.ID, &at, &e.Actor, &action, &e.Reason, &cids, &lids, &payload, &undoneBy, &undoesThis, &aids); err != nil {
 		return lead.AuditEntry{}, err
 	}
 	e.At, e.Action, e.UndoneBy, e.Undoes = fromMicros(at), lead.AuditAction(action), undoneBy, undoesThis
@@ -29,6 +30,9 @@ func scanAudit(sc scanner) (lead.AuditEntry, error) {
 	}
 	if err := json.Unmarshal([]byte(lids), &e.LeadIDs); err != nil {
 		return lead.AuditEntry{}, fmt.Errorf("audit %s: lead_ids: %w", e.ID, err)
+	}
+	if err := json.Unmarshal([]byte(aids), &e.AccountIDs); err != nil {
+		return lead.AuditEntry{}, fmt.Errorf("audit %s: account_ids: %w", e.ID, err)
 	}
 	e.Payload = json.RawMessage(payload)
 	return e, nil
@@ -42,6 +46,13 @@ func auditArgs(e *lead.AuditEntry) ([]any, []any, error) {
 	if e.LeadIDs == nil {
 		e.LeadIDs = []string{}
 	}
+	if e.AccountIDs == nil {
+		e.AccountIDs = []string{}
+	}
+	aids, err := marshalJSON(e.AccountIDs)
+	if err != nil {
+		return nil, nil, err
+	}
 	cids, err := marshalJSON(e.CustomerIDs)
 	if err != nil {
 		return nil, nil, err
@@ -54,13 +65,19 @@ func auditArgs(e *lead.AuditEntry) ([]any, []any, error) {
 	if payload == "" {
 		payload = "{}"
 	}
-	args := []any{e.ID, e.At.UnixMicro(), clean(e.Actor), string(e.Action), clean(e.Reason), cids, lids, payload, e.UndoneBy, e.Undoes}
+	args := []any{e.ID, e.At.UnixMicro(), clean(e.Actor), string(e.Action), clean(e.Reason), cids, lids, payload, e.UndoneBy, e.Undoes, aids}
 	var refs []any
 	seen := map[string]bool{}
 	for _, c := range e.CustomerIDs {
 		if c != "" && !seen["c:"+c] {
 			seen["c:"+c] = true
 			refs = append(refs, "c:"+c, e.ID)
+		}
+	}
+	for _, x := range e.AccountIDs {
+		if x != "" && !seen["a:"+x] {
+			seen["a:"+x] = true
+			refs = append(refs, "a:"+x, e.ID)
 		}
 	}
 	for _, l := range e.LeadIDs {
@@ -111,6 +128,9 @@ func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPa
 	var w where
 	if f.Customer != "" {
 		w.add(filterAuditRef, "c:"+clean(f.Customer))
+	}
+	if f.Account != "" {
+		w.add(filterAuditRef, "a:"+clean(f.Account))
 	}
 	if f.Lead != "" {
 		w.add(filterAuditRef, "l:"+clean(f.Lead))

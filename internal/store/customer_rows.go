@@ -64,22 +64,25 @@ type customerRow struct {
 	created    int64
 	updated    int64
 	mergedInto string
+	account    string // "" for none
+	pinned     bool   // a person put it in its account
 	sum        lead.Summary
 }
 
 func scanCustomerRow(sc scanner) (customerRow, error) {
 	var (
 		c                   customerRow
-		merged              sql.NullString
+		merged, account     sql.NullString
+		pinned              int64
 		stage, golden, offs string
 		dnc, isTest, count  int64
 		first, last         int64
 	)
 	if err := sc.Scan(&c.id, &c.created, &c.updated, &merged, &stage, &dnc, &isTest, &count,
-		&first, &last, &golden, &offs); err != nil {
+		&first, &last, &golden, &offs, &account, &pinned); err != nil {
 		return customerRow{}, err
 	}
-	c.mergedInto = merged.String
+	c.mergedInto, c.account, c.pinned = merged.String, account.String, pinned != 0
 	c.sum = lead.Summary{Stage: lead.Stage(stage), DoNotContact: dnc != 0, IsTest: isTest != 0, LeadCount: int(count),
 		FirstSeen: fromMicros(first), LastSeen: fromMicros(last)}
 	var g map[string]goldenValue
@@ -98,18 +101,20 @@ func scanCustomerRow(sc scanner) (customerRow, error) {
 
 func (c *customerRow) public() lead.Customer {
 	out := lead.Customer{
-		ID:           c.id,
-		Stage:        c.sum.Stage,
-		DoNotContact: c.sum.DoNotContact,
-		IsTest:       c.sum.IsTest,
-		LeadCount:    c.sum.LeadCount,
-		FirstSeen:    c.sum.FirstSeen,
-		LastSeen:     c.sum.LastSeen,
-		Offers:       c.sum.Offers,
-		MergedInto:   c.mergedInto,
-		CreatedAt:    fromMicros(c.created),
-		UpdatedAt:    fromMicros(c.updated),
-		Golden:       c.sum.Record(),
+		ID:            c.id,
+		Stage:         c.sum.Stage,
+		DoNotContact:  c.sum.DoNotContact,
+		IsTest:        c.sum.IsTest,
+		LeadCount:     c.sum.LeadCount,
+		FirstSeen:     c.sum.FirstSeen,
+		LastSeen:      c.sum.LastSeen,
+		Offers:        c.sum.Offers,
+		MergedInto:    c.mergedInto,
+		AccountID:     c.account,
+		AccountPinned: c.pinned,
+		CreatedAt:     fromMicros(c.created),
+		UpdatedAt:     fromMicros(c.updated),
+		Golden:        c.sum.Record(),
 	}
 	if out.Offers == nil {
 		out.Offers = []string{}
@@ -217,7 +222,7 @@ func (t *idTx) newCustomer(id string, at int64) error {
 	if err != nil {
 		return err
 	}
-	args := append([]any{id, at, at, nil}, a...)
+	args := append(append([]any{id, at, at, nil}, a...), nil, 0)
 	_, err = t.tx.ExecContext(t.ctx, insertCustomer+t.s.values(1, insertCustomerCols, 1), args...)
 	return err
 }

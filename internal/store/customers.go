@@ -116,7 +116,8 @@ func (t *idTx) merge(into, other string, act lead.Act, review string) (lead.Audi
 	if _, err := t.activeCustomer(into); err != nil {
 		return lead.AuditEntry{}, err
 	}
-	if _, err := t.activeCustomer(other); err != nil {
+	oc, err := t.activeCustomer(other)
+	if err != nil {
 		return lead.AuditEntry{}, err
 	}
 	moved, err := t.leadIDsOf(other)
@@ -133,14 +134,20 @@ func (t *idTx) merge(into, other string, act lead.Act, review string) (lead.Audi
 	if _, err := t.tx.ExecContext(t.ctx, markMerged, other, into, t.now); err != nil {
 		return lead.AuditEntry{}, err
 	}
+	if err := t.dropAccountKeys(other); err != nil {
+		return lead.AuditEntry{}, err
+	}
 	if ch.Reviews, err = t.settleReviews(into); err != nil {
 		return lead.AuditEntry{}, err
 	}
 	if _, err := t.recompute(into); err != nil {
 		return lead.AuditEntry{}, err
 	}
+	if err := t.settleAccounts([]string{into}, &ch, oc.account); err != nil {
+		return lead.AuditEntry{}, err
+	}
 	e := newAudit(lead.AuditMerge, act, t.now)
-	e.CustomerIDs, e.LeadIDs = []string{into, other}, moved
+	e.CustomerIDs, e.LeadIDs, e.AccountIDs = []string{into, other}, moved, accountIDs(&ch)
 	if e.Payload, err = payload(ch); err != nil {
 		return lead.AuditEntry{}, err
 	}
@@ -184,8 +191,11 @@ func (s *Store) SplitLead(ctx context.Context, leadID string, act lead.Act) (lea
 				return err
 			}
 		}
+		if err := t.settleAccounts([]string{from, to}, &ch); err != nil {
+			return err
+		}
 		*e = newAudit(lead.AuditSplit, act, t.now)
-		e.CustomerIDs, e.LeadIDs = []string{from, to}, []string{leadID}
+		e.CustomerIDs, e.LeadIDs, e.AccountIDs = []string{from, to}, []string{leadID}, accountIDs(&ch)
 		if e.Payload, err = payload(ch); err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ var custT0 = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 // leadSpec describes a lead for the customer tests.
 type leadSpec struct {
 	first, last, email, phone, company string
+	country                            string
 	stage                              lead.Stage
 	isTest                             bool
 	offer                              string // offer id (publisher "contoso")
@@ -41,7 +42,7 @@ func mkLeads(t *testing.T, s *store.Store, specs ...leadSpec) []lead.Lead {
 		p := lead.Parsed{
 			Source: "AppSource", Action: "PLT", Stage: stage, IsTest: sp.isTest,
 			Offer:             lead.Offer{PublisherID: "contoso", OfferID: offer, Title: strings.ToUpper(offer)},
-			Contact:           lead.Contact{FirstName: sp.first, LastName: sp.last, Email: sp.email, Phone: sp.phone, Company: sp.company},
+			Contact:           lead.Contact{FirstName: sp.first, LastName: sp.last, Email: sp.email, Phone: sp.phone, Company: sp.company, Country: sp.country},
 			DescriptionParams: map[string]string{},
 		}
 		it := parsedItem(fmt.Sprintf(`{"n":%d,"r":%q}`, i, newID()), p)

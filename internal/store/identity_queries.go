@@ -7,13 +7,13 @@ package store
 // Customers and their summaries.
 const (
 	customerColumns = `id, created_at, updated_at, merged_into, stage, do_not_contact, is_test,
- lead_count, first_seen, last_seen, golden, offers`
+ lead_count, first_seen, last_seen, golden, offers, account_id, account_pinned`
 	selectCustomer = `SELECT ` + customerColumns + ` FROM customers WHERE id = $1`
 	selectMerged   = `SELECT merged_into FROM customers WHERE id = $1`
 	insertCustomer = `INSERT INTO customers (` + customerColumns + `) VALUES `
 	updateSummary  = `UPDATE customers SET updated_at = $2, stage = $3, do_not_contact = $4, is_test = $5,
  lead_count = $6, first_seen = $7, last_seen = $8, golden = $9, offers = $10 WHERE id = $1`
-	insertCustomerCols = 12
+	insertCustomerCols = 14
 	// markMerged marks a customer merged; its leads have moved on, so it
 	// counts none (the rest of its summary stays, for recognition).
 	markMerged      = `UPDATE customers SET merged_into = $2, lead_count = 0, updated_at = $3 WHERE id = $1`
@@ -101,9 +101,9 @@ WHERE candidate_id = $1 AND outcome = 'review' AND undone = 0`
 
 // The audit log.
 const (
-	auditColumns      = `id, at, actor, action, reason, customer_ids, lead_ids, payload, undone_by, undoes`
+	auditColumns      = `id, at, actor, action, reason, customer_ids, lead_ids, payload, undone_by, undoes, account_ids`
 	insertAuditHead   = `INSERT INTO audit_log (` + auditColumns + `) VALUES `
-	insertAuditCols   = 10
+	insertAuditCols   = 11
 	insertRefHead     = `INSERT INTO audit_refs (ref, audit_id) VALUES `
 	insertRefTail     = ` ON CONFLICT (ref, audit_id) DO NOTHING`
 	insertRefCols     = 2

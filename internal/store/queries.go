@@ -39,7 +39,8 @@ WHERE d.dedup_key IN `
 
 	leadColumns = `id, received_at, channel, source, action, publisher_id, offer_id, offer_title, stage, is_test,
  first_name, last_name, email, phone, country, company, title,
- description, description_params, extra, notes, customer_id`
+ description, description_params, extra, notes, customer_id,
+ (SELECT a.account_id FROM customers a WHERE a.id = leads.customer_id)`
 
 	selectLeads = `SELECT ` + leadColumns + ` FROM leads`
 	selectLead  = `SELECT ` + leadColumns + `, (SELECT body FROM raw_leads r WHERE r.id = leads.id)

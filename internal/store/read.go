@@ -143,14 +143,14 @@ func scanLead(sc scanner, withBody bool) (lead.Lead, error) {
 		recv, isTest         int64
 		channel, stage       string
 		params, extra, notes string
-		customer             sql.NullString
+		customer, account    sql.NullString
 		c                    = &l.Contact
 		dest                 []any
 	)
 	dest = append(dest, &l.ID, &recv, &channel, &l.Source, &l.Action,
 		&l.Offer.PublisherID, &l.Offer.OfferID, &l.Offer.Title, &stage, &isTest,
 		&c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.Country, &c.Company, &c.Title,
-		&l.Description, &params, &extra, &notes, &customer)
+		&l.Description, &params, &extra, &notes, &customer, &account)
 	if withBody {
 		dest = append(dest, &l.RawBody)
 	}
@@ -158,7 +158,7 @@ func scanLead(sc scanner, withBody bool) (lead.Lead, error) {
 		return lead.Lead{}, err
 	}
 	l.ReceivedAt = fromMicros(recv)
-	l.CustomerID = customer.String
+	l.CustomerID, l.AccountID = customer.String, account.String
 	l.Channel = lead.Channel(channel)
 	l.Stage = lead.Stage(stage)
 	l.IsTest = isTest != 0

@@ -241,6 +241,11 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 		dirty := map[string]bool{}
 		var created []*customerRow
 		var keyArgs, decArgs, auditRows, refRows []any
+		// The audit entries wait for the account assignment, which the
+		// entry of the last resolution that touched a customer records.
+		var entries []lead.AuditEntry
+		var changes []lead.Change
+		last := map[string]int{}
 		for i := range rs {
 			r := &rs[i]
 			at := r.At.UnixMicro()
@@ -301,22 +306,14 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			}
 			decArgs = append(decArgs, r.DecisionID, r.Lead.ID, at, string(r.Outcome), r.CustomerID, r.CandidateID,
 				r.Probability, state, r.AuditID, 0, expl)
-			p, err := payload(ch)
-			if err != nil {
-				return err
-			}
 			cids := []string{r.CustomerID}
 			if r.CandidateID != "" && r.CandidateID != r.CustomerID {
 				cids = append(cids, r.CandidateID)
 			}
-			e := lead.AuditEntry{ID: r.AuditID, At: fromMicros(at), Actor: lead.ActorResolver, Action: lead.AuditResolve,
-				Reason: r.Explanation.Reason, CustomerIDs: cids, LeadIDs: []string{r.Lead.ID}, Payload: p}
-			a, refs, err := auditArgs(&e)
-			if err != nil {
-				return err
-			}
-			auditRows = append(auditRows, a...)
-			refRows = append(refRows, refs...)
+			last[r.CustomerID] = len(entries)
+			changes = append(changes, ch)
+			entries = append(entries, lead.AuditEntry{ID: r.AuditID, At: fromMicros(at), Actor: lead.ActorResolver,
+				Action: lead.AuditResolve, Reason: r.Explanation.Reason, CustomerIDs: cids, LeadIDs: []string{r.Lead.ID}})
 		}
 		var custArgs []any
 		for _, c := range created {
@@ -326,6 +323,7 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			}
 			custArgs = append(custArgs, c.id, c.created, c.created, nil)
 			custArgs = append(custArgs, a...)
+			custArgs = append(custArgs, nil, 0) // no account yet: assigned below
 			delete(dirty, c.id)
 		}
 		if err := s.execRows(ctx, t.tx, insertCustomer, insertCustomerCols, custArgs, ""); err != nil {
@@ -340,6 +338,23 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			if err := t.writeSummary(id, &sums[id].sum); err != nil {
 				return err
 			}
+		}
+		if err := t.assignResolved(sums, last, changes); err != nil {
+			return err
+		}
+		for i := range entries {
+			e := &entries[i]
+			var err error
+			if e.Payload, err = payload(changes[i]); err != nil {
+				return err
+			}
+			e.AccountIDs = accountIDs(&changes[i])
+			a, refs, err := auditArgs(e)
+			if err != nil {
+				return err
+			}
+			auditRows = append(auditRows, a...)
+			refRows = append(refRows, refs...)
 		}
 		for _, x := range []struct {
 			head string

@@ -38,6 +38,9 @@ func (s *Store) Undo(ctx context.Context, auditID string, act lead.Act) (lead.Au
 		if err := t.checkUndo(&e, &ch); err != nil {
 			return err
 		}
+		if err := t.checkAccountUndo(&e, &ch); err != nil {
+			return err
+		}
 		return t.applyUndo(&e, &ch, act, u)
 	})
 }
@@ -166,6 +169,10 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 	var order []pair
 	touched := map[string]bool{}
 	inverse := lead.Change{}
+	accountsTouched, err := t.undoAccounts(ch, &inverse)
+	if err != nil {
+		return err
+	}
 	for i := len(ch.Moves) - 1; i >= 0; i-- {
 		m := ch.Moves[i]
 		p := pair{m.To, m.From}
@@ -208,6 +215,9 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 		inverse.Decision = ch.Decision
 	}
 	for _, id := range ch.Created {
+		if err := t.dropAccountKeys(id); err != nil {
+			return err
+		}
 		if _, err := t.tx.ExecContext(t.ctx, deleteCustomer, id); err != nil {
 			return err
 		}
@@ -234,10 +244,16 @@ func (t *idTx) applyUndo(e *lead.AuditEntry, ch *lead.Change, act lead.Act, u *l
 		if sum.LeadCount == 0 {
 			return later(e, "customer %s would be left without leads", id)
 		}
+		if _, err := t.syncAccountKeys(id, &sum); err != nil {
+			return err
+		}
+		accountsTouched[c.account] = true
+	}
+	if err := t.recomputeAccounts(accountsTouched); err != nil {
+		return err
 	}
 	*u = newAudit(lead.AuditUndo, act, t.now)
-	u.Undoes, u.CustomerIDs, u.LeadIDs = e.ID, e.CustomerIDs, e.LeadIDs
-	var err error
+	u.Undoes, u.CustomerIDs, u.LeadIDs, u.AccountIDs = e.ID, e.CustomerIDs, e.LeadIDs, e.AccountIDs
 	if u.Payload, err = payload(inverse); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,18 +15,22 @@ import (
 )
 
 // dump is a canonical text of the identity state: customers (without
-// updated_at), each lead's customer, the keys, and the decisions that
-// stand with their review states.
+// updated_at) with their accounts, each lead's customer, the keys, the
+// decisions that stand with their review states, and the accounts (without
+// updated_at) with their keys.
 func dump(t testing.TB, s *store.Store) string {
 	t.Helper()
 	ctx := context.Background()
 	var b strings.Builder
 	for _, q := range []string{
-		`SELECT id, created_at, COALESCE(merged_into, '-'), stage, do_not_contact, is_test, lead_count, first_seen, last_seen, golden, offers
-FROM customers ORDER BY id`,
+		`SELECT id, created_at, COALESCE(merged_into, '-'), stage, do_not_contact, is_test, lead_count, first_seen, last_seen, golden, offers,
+ COALESCE(account_id, '-'), account_pinned FROM customers ORDER BY id`,
 		`SELECT id, COALESCE(customer_id, '-') FROM leads ORDER BY id`,
 		`SELECT key, lead_id, customer_id FROM customer_keys ORDER BY key, lead_id`,
 		`SELECT id, lead_id, outcome, customer_id, candidate_id, review_state FROM match_decisions WHERE undone = 0 ORDER BY id`,
+		`SELECT id, created_at, COALESCE(merged_into, '-'), name, country, domains, people_count, lead_count, offers, stage,
+ first_seen, last_seen, search FROM accounts ORDER BY id`,
+		`SELECT key, customer_id FROM account_keys ORDER BY key, customer_id`,
 	} {
 		rows, err := s.WriteDB().QueryContext(ctx, q)
 		if err != nil {
@@ -68,6 +73,15 @@ WHERE l.customer_id IS NOT NULL AND (c.id IS NULL OR c.merged_into IS NOT NULL)`
 AND lead_count <> (SELECT count(*) FROM leads l WHERE l.customer_id = c.id)`,
 		"open review items whose lead and candidate are one customer": `SELECT count(*) FROM match_decisions d JOIN leads l ON l.id = d.lead_id
 WHERE d.review_state = 'open' AND d.undone = 0 AND l.customer_id = d.candidate_id`,
+		"active customers in merged or missing accounts": `SELECT count(*) FROM customers c LEFT JOIN accounts a ON a.id = c.account_id
+WHERE c.merged_into IS NULL AND c.account_id IS NOT NULL AND (a.id IS NULL OR a.merged_into IS NOT NULL)`,
+		"active accounts with a wrong people or lead count": `SELECT count(*) FROM accounts a WHERE merged_into IS NULL
+AND (people_count <> (SELECT count(*) FROM customers c WHERE c.account_id = a.id AND c.merged_into IS NULL)
+ OR lead_count <> (SELECT count(*) FROM leads l JOIN customers c ON c.id = l.customer_id WHERE c.account_id = a.id))`,
+		"account keys of merged or missing customers": `SELECT count(*) FROM account_keys k LEFT JOIN customers c ON c.id = k.customer_id
+WHERE c.id IS NULL OR c.merged_into IS NOT NULL`,
+		"unpinned customers with keys but no account": `SELECT count(*) FROM customers c WHERE c.merged_into IS NULL
+AND c.account_id IS NULL AND EXISTS (SELECT 1 FROM account_keys k WHERE k.customer_id = c.id)`,
 	} {
 		var n int
 		if err := s.WriteDB().QueryRow(q).Scan(&n); err != nil {
@@ -84,11 +98,13 @@ type state struct {
 	customers  []string            // active
 	leadsOf    map[string][]string // active customer → leads
 	openReview []string
+	accounts   []string            // active, with people
+	membersOf  map[string][]string // active account → its active customers
 }
 
 func readState(t testing.TB, s *store.Store) state {
 	t.Helper()
-	st := state{leadsOf: map[string][]string{}}
+	st := state{leadsOf: map[string][]string{}, membersOf: map[string][]string{}}
 	rows, err := s.WriteDB().Query(`SELECT l.id, l.customer_id FROM leads l WHERE l.customer_id IS NOT NULL ORDER BY l.customer_id, l.id`)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +118,22 @@ func readState(t testing.TB, s *store.Store) state {
 			st.customers = append(st.customers, c)
 		}
 		st.leadsOf[c] = append(st.leadsOf[c], l)
+	}
+	rows.Close()
+	rows, err = s.WriteDB().Query(`SELECT c.id, c.account_id FROM customers c JOIN accounts a ON a.id = c.account_id
+WHERE c.merged_into IS NULL AND a.merged_into IS NULL ORDER BY c.account_id, c.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c, a string
+		if err := rows.Scan(&c, &a); err != nil {
+			t.Fatal(err)
+		}
+		if len(st.membersOf[a]) == 0 {
+			st.accounts = append(st.accounts, a)
+		}
+		st.membersOf[a] = append(st.membersOf[a], c)
 	}
 	rows.Close()
 	page, err := s.ListReview(context.Background(), lead.MaxPageSize, "")
@@ -142,8 +174,9 @@ func lastEntry(t testing.TB, s *store.Store) string {
 }
 
 // TestUndoInReverseRestoresState is the property: any sequence of
-// automatic decisions, merges, splits, review merges and dismissals,
-// undone in reverse order, returns exactly the original state.
+// automatic decisions, merges, splits, review merges and dismissals, and
+// account moves, merges and splits, undone in reverse order, returns
+// exactly the original state (accounts included).
 func TestUndoInReverseRestoresState(t *testing.T) {
 	engines(t, func(t *testing.T, s *store.Store) {
 		ctx := ctxT(t)
@@ -172,7 +205,12 @@ func TestUndoInReverseRestoresState(t *testing.T) {
 				st := readState(t, s)
 				var err error
 				op := ""
-				switch k := rng.IntN(10); {
+				switch k := rng.IntN(14); {
+				case k >= 10:
+					op, err = accountOp(ctx, s, st, rng, k-10, act)
+					if op == "" {
+						continue
+					}
 				case k < 3:
 					op = "resolve"
 					_, err = r.ResolvePending(ctx)
@@ -235,12 +273,51 @@ func TestUndoInReverseRestoresState(t *testing.T) {
 			}
 		}
 		t.Logf("operations undone in reverse: %v", counts)
-		for _, op := range []string{"resolve", "merge", "split", "review-merge", "dismiss"} {
+		for _, op := range []string{"resolve", "merge", "split", "review-merge", "dismiss", "account-move", "account-merge", "account-split"} {
 			if counts[op] == 0 {
 				t.Errorf("no %s was exercised", op)
 			}
 		}
 	})
+}
+
+// accountOp makes a random account decision of kind k (0: move a
+// customer, 1: merge two accounts, 2 and 3: split one); op is "" when the
+// state offers nothing to do it to.
+func accountOp(ctx context.Context, s *store.Store, st state, rng *rand.Rand, k int, act lead.Act) (string, error) {
+	switch {
+	case k == 0 && len(st.accounts) >= 1 && len(st.customers) >= 1:
+		c := st.customers[rng.IntN(len(st.customers))]
+		a := st.accounts[rng.IntN(len(st.accounts))]
+		if slices.Contains(st.membersOf[a], c) {
+			return "", nil
+		}
+		_, err := s.MoveCustomerAccount(ctx, c, a, act)
+		return "account-move", err
+	case k == 1 && len(st.accounts) >= 2:
+		a, b := st.accounts[rng.IntN(len(st.accounts))], st.accounts[rng.IntN(len(st.accounts))]
+		if a == b {
+			return "", nil
+		}
+		_, err := s.MergeAccounts(ctx, a, b, act)
+		return "account-merge", err
+	case k >= 2:
+		var multi []string
+		for _, a := range st.accounts {
+			if len(st.membersOf[a]) > 1 {
+				multi = append(multi, a)
+			}
+		}
+		if len(multi) == 0 {
+			return "", nil
+		}
+		a := multi[rng.IntN(len(multi))]
+		ms := slices.Clone(st.membersOf[a])
+		rng.Shuffle(len(ms), func(i, j int) { ms[i], ms[j] = ms[j], ms[i] })
+		_, err := s.SplitAccount(ctx, a, ms[:1+rng.IntN(len(ms)-1)], act)
+		return "account-split", err
+	}
+	return "", nil
 }
 
 // diff shows the first lines that differ.

@@ -1,0 +1,64 @@
+package store
+
+// The SQL of accounts, the same on both engines (see queries.go for the
+// conventions).
+const (
+	accountColumns = `id, created_at, updated_at, merged_into, name, country, domains, people_count, lead_count,
+ offers, stage, first_seen, last_seen`
+	selectAccount  = `SELECT ` + accountColumns + ` FROM accounts WHERE id = $1`
+	selectAccounts = `SELECT ` + accountColumns + ` FROM accounts`
+	insertAccount  = `INSERT INTO accounts (id, created_at, updated_at) VALUES ($1, $2, $2)`
+	// updateAccountSummary writes the summary columns of account $1.
+	updateAccountSummary = `UPDATE accounts SET updated_at = $2, name = $3, country = $4, domains = $5,
+ people_count = $6, lead_count = $7, offers = $8, stage = $9, first_seen = $10, last_seen = $11, search = $12
+ WHERE id = $1`
+	// markAccountMerged marks an account merged; its customers have moved
+	// on, so it counts none (the rest of its summary stays).
+	markAccountMerged   = `UPDATE accounts SET merged_into = $2, people_count = 0, lead_count = 0, updated_at = $3 WHERE id = $1`
+	unmarkAccountMerged = `UPDATE accounts SET merged_into = NULL, updated_at = $2 WHERE id = $1`
+	deleteAccount       = `DELETE FROM accounts WHERE id = $1`
+	countAccountsInto   = `SELECT count(*) FROM accounts WHERE merged_into = $1`
+
+	// setCustomerAccount puts customer $1 in account $2 (NULL: none),
+	// pinned or not ($3).
+	setCustomerAccount = `UPDATE customers SET account_id = $2, account_pinned = $3, updated_at = $4 WHERE id = $1`
+	// selectAccountMembers are the active customers of an account.
+	selectAccountMembers = `SELECT ` + customerColumns + ` FROM customers WHERE account_id = $1 AND merged_into IS NULL ORDER BY id`
+	selectAccountPeople  = `SELECT ` + customerColumns + ` FROM customers WHERE account_id = $1 AND merged_into IS NULL
+ORDER BY last_seen DESC, id DESC LIMIT $2`
+	selectMemberIDs = `SELECT id FROM customers WHERE account_id = $1 AND merged_into IS NULL ORDER BY id`
+	// countAccountCustomers counts every customer that names the account,
+	// merged ones too.
+	countAccountCustomers = `SELECT count(*) FROM customers WHERE account_id = $1`
+	countOtherMembers     = `SELECT count(*) FROM customers WHERE account_id = $1 AND id <> $2 AND merged_into IS NULL`
+
+	selectAccountKeysOf = `SELECT key FROM account_keys WHERE customer_id = $1 ORDER BY key`
+	deleteAccountKeysOf = `DELETE FROM account_keys WHERE customer_id = $1`
+	insertAccountKey    = `INSERT INTO account_keys (key, customer_id) VALUES ($1, $2)`
+	// selectKeyAccounts ($1 the key, $2 the customer asking) counts, per
+	// active account, the other active customers that hold the key.
+	selectKeyAccounts = `SELECT c.account_id, count(*) FROM account_keys k
+JOIN customers c ON c.id = k.customer_id JOIN accounts a ON a.id = c.account_id
+WHERE k.key = $1 AND k.customer_id <> $2 AND c.merged_into IS NULL AND a.merged_into IS NULL
+GROUP BY c.account_id ORDER BY c.account_id`
+
+	// selectNameAccounts ($1 and $2 the range of keys of one company name
+	// in every country, $3 the customer asking) counts, per active account
+	// and key, the other active customers that hold the name.
+	selectNameAccounts = `SELECT c.account_id, k.key, count(*) FROM account_keys k
+JOIN customers c ON c.id = k.customer_id JOIN accounts a ON a.id = c.account_id
+WHERE k.key >= $1 AND k.key < $2 AND k.customer_id <> $3 AND c.merged_into IS NULL AND a.merged_into IS NULL
+GROUP BY c.account_id, k.key ORDER BY c.account_id, k.key`
+
+	// Account filters, for where.add.
+	filterActiveAccount  = `merged_into IS NULL AND people_count > 0`
+	filterAccountQuery   = `search LIKE $# ESCAPE '\'`
+	filterAccountStage   = `stage = $#`
+	filterAccountCountry = `country = $#`
+	filterAccountOffer   = `id IN (SELECT account_id FROM customers WHERE merged_into IS NULL AND id IN
+(SELECT customer_id FROM leads WHERE ` + filterOffer + `))`
+
+	// The customers from before accounts, waiting for theirs.
+	selectBackfill = `SELECT customer_id FROM account_backfill ORDER BY customer_id LIMIT $1`
+	deleteBackfill = `DELETE FROM account_backfill WHERE customer_id = $1`
+)
