@@ -167,7 +167,7 @@ func emailLevel(a, b *value) int8 {
 	sameDigits := digitsOf(a.alt) == digitsOf(b.alt)
 	sameCompany := a.alt2 == b.alt2 && !a.flag
 	switch {
-	case sameDigits && strsim.WithinOSA(a.norm, b.norm, 1):
+	case sameDigits && strsim.WithinOSA(a.norm, b.norm, 1) && !(sameCompany && initialsApart(a.alt, b.alt)):
 		return 1
 	case a.alt == b.alt && len(a.alt) >= 3 && !a.role:
 		return 2
@@ -179,6 +179,13 @@ func emailLevel(a, b *value) int8 {
 		return 3
 	}
 	return emailDifferent
+}
+
+// initialsApart reports whether two local parts at one company differ only
+// in their first letter (ahoffmann, shoffmann): an initial and a surname,
+// the mailboxes of two colleagues, not a typo of one.
+func initialsApart(a, b string) bool {
+	return len(a) == len(b) && len(a) >= 4 && a[0] != b[0] && a[1:] == b[1:]
 }
 
 // digitsOf returns the digits of s, in order.

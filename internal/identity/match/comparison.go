@@ -85,6 +85,7 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 const (
 	nameDissimilar int8 = 5 // given names
 	nameDifferent  int8 = 6 // given names: two names the tables know
+	lastDifferent  int8 = 5 // surnames
 	phoneExact     int8 = 0
 	phoneShared    int8 = 3
 )
@@ -127,22 +128,30 @@ func (d *Dataset) checkSwap(i, j int, c *Comparison) {
 
 // Denial returns the field of a comparison that says that the two records
 // are two people: two given names the tables know that are not the same
-// name, a nickname or a typo of each other (first names "different"), or
-// two personal mailboxes at one company (email "other_mailbox"). Only an
-// exact agreement on a personal address or number (neither shared nor a
-// team mailbox) outweighs the names: people who sign with a second given
-// name keep their address. It returns -1 when there is none.
+// name, a nickname or a typo of each other (first names "different"),
+// given names that do not agree beside surnames that do not either, or two
+// personal mailboxes at one company (email "other_mailbox"). Only an exact
+// agreement on a personal address (not a team mailbox) outweighs the
+// names: people who sign with a second given name keep their address. A
+// phone number does not: it may be the company's switchboard. It returns
+// -1 when there is none.
 func (d *Dataset) Denial(c *Comparison) int {
 	if d.email >= 0 && c.Levels[d.email] == emailOtherMailbox {
 		return d.email
 	}
-	if d.first < 0 || c.Levels[d.first] != nameDifferent || c.Swapped {
+	if d.first < 0 || c.Swapped {
 		return -1
 	}
-	for f, fd := range d.Schema {
-		if (fd.Kind == Email || fd.Kind == Phone) && c.Levels[f] == 0 {
-			return -1
-		}
+	given := c.Levels[d.first]
+	// Neither name agrees at all: two people, whatever else they share.
+	wholly := d.last >= 0 && c.Levels[d.last] == lastDifferent && (given == nameDifferent || given == nameDissimilar)
+	if given != nameDifferent && !wholly {
+		return -1
+	}
+	// One personal mailbox is one person's, whatever name was typed; a
+	// phone number may be a switchboard, so it does not count.
+	if d.email >= 0 && c.Levels[d.email] == 0 {
+		return -1
 	}
 	return d.first
 }
