@@ -188,3 +188,46 @@ func TestSharedValues(t *testing.T) {
 		})
 	}
 }
+
+// TestDenial: what says two records are two people, whatever else they
+// share, and what does not.
+func TestDenial(t *testing.T) {
+	s := Schema{{Name: "first", Kind: FirstName}, {Name: "last", Kind: LastName}, {Name: "phone", Kind: Phone}, {Name: "email", Kind: Email}}
+	for _, tc := range []struct {
+		name string
+		a, b []string
+		want string // the denying field, or ""
+	}{
+		{"colleagues on one switchboard", []string{"Gaelle", "Faure", "+33 1 40 00 00 00", ""},
+			[]string{"Philippe", "Fontaine", "+33 1 40 00 00 00", ""}, "first"},
+		{"known different given names, one number", []string{"Mark", "Lee", "+1 425 555 0100", ""},
+			[]string{"Mary", "Lee", "+1 425 555 0100", ""}, "first"},
+		{"a nickname", []string{"Chris", "Lee", "+1 425 555 0100", ""},
+			[]string{"Christine", "Lee", "+1 425 555 0100", ""}, ""},
+		{"a married name", []string{"Anna", "Schmidt", "+49 30 1234567", ""},
+			[]string{"Anna", "Weber", "+49 30 1234567", ""}, ""},
+		// Two known names on one address: the address is shared, not the
+		// person's, and the names decide.
+		{"one mailbox, two names", []string{"Mark", "Lee", "", "mlee@contoso.com"},
+			[]string{"Mary", "Lee", "", "mlee@contoso.com"}, "first"},
+		{"initials of two colleagues", []string{"Anja", "Hoffmann", "", "ahoffmann@westsecurity.de"},
+			[]string{"Anja", "Hoffmann", "", "shoffmann@westsecurity.de"}, "email"},
+		{"a typo in a surname mailbox", []string{"Anja", "Hoffmann", "", "ahoffmann@westsecurity.de"},
+			[]string{"Anja", "Hoffmann", "", "ahofmann@westsecurity.de"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := Prepare(s, []Record{{ID: "a", Values: tc.a}, {ID: "b", Values: tc.b}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := d.Compare(0, 1, nil)
+			got := ""
+			if f := d.Denial(&c); f >= 0 {
+				got = s[f].Name
+			}
+			if got != tc.want {
+				t.Errorf("denial by %q, want %q (levels %v)", got, tc.want, c.Levels[:4])
+			}
+		})
+	}
+}
