@@ -85,7 +85,6 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 const (
 	nameDissimilar int8 = 5 // given names
 	nameDifferent  int8 = 6 // given names: two names the tables know
-	lastDifferent  int8 = 5 // surnames
 	phoneExact     int8 = 0
 	phoneShared    int8 = 3
 )
@@ -127,9 +126,9 @@ func (d *Dataset) checkSwap(i, j int, c *Comparison) {
 }
 
 // Denial returns the field of a comparison that says that the two records
-// are two people: two given names the tables know that are not the same
-// name, a nickname or a typo of each other (first names "different"),
-// given names that do not agree beside surnames that do not either, or two
+// are two people: given names that are not the same name, a nickname, an
+// initial or a typo of each other (first names "different": two names the
+// tables know; "dissimilar": names that do not agree at all), or two
 // personal mailboxes at one company (email "other_mailbox"). Only an exact
 // agreement on a personal address (not a team mailbox) outweighs the
 // names: people who sign with a second given name keep their address. A
@@ -142,10 +141,7 @@ func (d *Dataset) Denial(c *Comparison) int {
 	if d.first < 0 || c.Swapped {
 		return -1
 	}
-	given := c.Levels[d.first]
-	// Neither name agrees at all: two people, whatever else they share.
-	wholly := d.last >= 0 && c.Levels[d.last] == lastDifferent && (given == nameDifferent || given == nameDissimilar)
-	if given != nameDifferent && !wholly {
+	if given := c.Levels[d.first]; given != nameDifferent && given != nameDissimilar {
 		return -1
 	}
 	// One personal mailbox is one person's, whatever name was typed; a
