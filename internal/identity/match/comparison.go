@@ -9,6 +9,9 @@ type Comparison struct {
 	Levels  [MaxFields]int8
 	TF      [MaxFields]float32
 	Swapped bool
+	// elsewhere: both records give an address at a company (not free
+	// mail), at two companies, and different phone numbers.
+	elsewhere bool
 }
 
 // patternKey packs the levels of a comparison, 4 bits a field (0 for
@@ -61,6 +64,7 @@ func (d *Dataset) compareInto(i, j int, tfU []float64, c *Comparison) {
 			c.Levels[f] = level(col.kind, &col.vals[a], &col.vals[b])
 		}
 	}
+	c.elsewhere = d.elsewhere(i, j, c)
 	d.checkSwap(i, j, c)
 	if d.namedEmail != nil {
 		switch l := c.Levels[d.email]; {
@@ -87,6 +91,7 @@ const (
 	nameDifferent  int8 = 6 // given names: two names the tables know
 	phoneExact     int8 = 0
 	phoneShared    int8 = 3
+	phoneDifferent int8 = 4
 )
 
 // Levels of the Email kind referred to by name.
@@ -125,17 +130,34 @@ func (d *Dataset) checkSwap(i, j int, c *Comparison) {
 	}
 }
 
+// elsewhere reports whether records i and j give work addresses at two
+// companies (neither free mail; not a typo of one domain) and two phone
+// numbers that have nothing in common: two employers and two numbers,
+// which one person moving jobs (who keeps a mobile) does not give.
+func (d *Dataset) elsewhere(i, j int, c *Comparison) bool {
+	if d.email < 0 || d.phone < 0 || c.Levels[d.phone] != phoneDifferent {
+		return false
+	}
+	if l := c.Levels[d.email]; l != emailSameLocal && l != emailDifferent {
+		return false
+	}
+	col := &d.cols[d.email]
+	a, b := &col.vals[col.ids[i]], &col.vals[col.ids[j]]
+	return a.alt != "" && b.alt != "" && !a.flag && !b.flag && a.alt2 != b.alt2
+}
+
 // Denial returns the field of a comparison that says that the two records
 // are two people: given names that are not the same name, a nickname, an
 // initial or a typo of each other (first names "different": two names the
 // tables know; "dissimilar": names that do not agree at all), or two
-// personal mailboxes at one company (email "other_mailbox"). Only an exact
+// personal mailboxes at one company (email "other_mailbox"), or work
+// addresses at two companies beside two unrelated phone numbers. Only an exact
 // agreement on a personal address (not a team mailbox) outweighs the
 // names: people who sign with a second given name keep their address. A
 // phone number does not: it may be the company's switchboard. It returns
 // -1 when there is none.
 func (d *Dataset) Denial(c *Comparison) int {
-	if d.email >= 0 && c.Levels[d.email] == emailOtherMailbox {
+	if d.email >= 0 && (c.Levels[d.email] == emailOtherMailbox || c.elsewhere) {
 		return d.email
 	}
 	if d.first < 0 || c.Swapped {

@@ -212,6 +212,12 @@ func TestDenial(t *testing.T) {
 			[]string{"Mary", "Lee", "", "mlee@contoso.com"}, "first"},
 		{"initials of two colleagues", []string{"Anja", "Hoffmann", "", "ahoffmann@westsecurity.de"},
 			[]string{"Anja", "Hoffmann", "", "shoffmann@westsecurity.de"}, "email"},
+		{"namesakes at two companies", []string{"Jon", "Murphy", "+1 321 555 0109", "jonathan.murphy@titanlabs.com"},
+			[]string{"Jon", "Murphy", "+44 7700 900166", "jonathan.murphy@quantumsolutions.com"}, "email"},
+		{"a new job, the same mobile", []string{"Jess", "Miller", "+1 321 555 0109", "jess.miller@frontiertelecom.com"},
+			[]string{"Jess", "Miller", "+1 321 555 0109", "jmiller@sterlingmfg.com"}, ""},
+		{"a work and a personal address", []string{"Jess", "Miller", "+1 321 555 0109", "jess.miller@frontiertelecom.com"},
+			[]string{"Jess", "Miller", "+1 212 555 0199", "jessmiller@gmail.com"}, ""},
 		{"a typo in a surname mailbox", []string{"Anja", "Hoffmann", "", "ahoffmann@westsecurity.de"},
 			[]string{"Anja", "Hoffmann", "", "ahofmann@westsecurity.de"}, ""},
 	} {
