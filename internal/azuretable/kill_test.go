@@ -140,7 +140,7 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 	s2 := startServe(t, bin, nil, append(common, "--azure-table", cs)...)
 	eventually.True(t, 2*time.Minute, "every entity", func() bool { return activity(t, st, source).Total >= n })
 	// Let it poll once more: re-reading must add nothing.
-	eventually.True(t, time.Minute, "a second successful poll", func() bool {
+	eventually.True(t, 3*time.Minute, "a second successful poll", func() bool {
 		return s2.metric(t, `leadhub_azure_table_polls_total{result="ok",source="`+source+`"}`) >= 2
 	})
 	checkExactlyOnce(t, st, source, n, "kill")
