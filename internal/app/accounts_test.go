@@ -133,8 +133,17 @@ func TestB2BLeadsGetCustomersAndAccounts(t *testing.T) {
 		t.Errorf("customer: account %q pinned %v", c.AccountID, c.AccountPinned)
 	}
 
+	// Accounts are summed shortly after the resolver placed their people.
 	var list accountsPage
-	apiJSON(t, srv, "GET", "/api/v1/accounts", nil, http.StatusOK, &list)
+	eventually.True(t, 30*time.Second, "three accounts summed with their five people", func() bool {
+		list = accountsPage{}
+		apiJSON(t, srv, "GET", "/api/v1/accounts", nil, http.StatusOK, &list)
+		n := 0
+		for _, a := range list.Accounts {
+			n += a.PeopleCount
+		}
+		return n == 5
+	})
 	if len(list.Accounts) != 3 {
 		t.Fatalf("%d accounts listed, want 3: %+v", len(list.Accounts), list.Accounts)
 	}

@@ -97,6 +97,19 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		nudge = s.Resolver.Nudge
 		s.background(ctx, s.Resolver.Run)
 		s.background(ctx, func(ctx context.Context) { backfillAccounts(ctx, st, log) })
+		s.background(ctx, func(ctx context.Context) { settleAccounts(ctx, st, log) })
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "leadhub_accounts_unsummed",
+			Help: "Accounts whose summary waits to be recomputed after the resolver changed their people (-1 when the database cannot be read).",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := st.DirtyAccounts(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}))
 	}
 	writers := c.Writers
 	if writers == 0 {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 
@@ -20,7 +21,7 @@ import (
 // entry recorded, which restores the state exactly.
 
 // syncAccountKeys rewrites a customer's account keys from its summary (when
-// they changed) and returns them.
+// they changed), with their counts in its account, and returns them.
 func (t *idTx) syncAccountKeys(id string, sum *lead.Summary) ([]string, error) {
 	keys := accounts.Keys(sum.Record().Contact, sum.IsTest)
 	for i, k := range keys {
@@ -28,15 +29,21 @@ func (t *idTx) syncAccountKeys(id string, sum *lead.Summary) ([]string, error) {
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	rows, err := t.tx.QueryContext(t.ctx, selectAccountKeysOf, id)
-	old, err := collect(rows, err, nil, scanString)
+	old, err := t.accountKeysOf(id)
 	if err != nil {
 		return nil, err
 	}
 	if slices.Equal(old, keys) {
 		return keys, nil
 	}
-	if err := t.dropAccountKeys(id); err != nil {
+	account, err := t.accountOf(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.countKeys(old, account, -1); err != nil {
+		return nil, err
+	}
+	if _, err := t.exec(deleteAccountKeysOf, id); err != nil {
 		return nil, err
 	}
 	for _, k := range keys {
@@ -44,14 +51,54 @@ func (t *idTx) syncAccountKeys(id string, sum *lead.Summary) ([]string, error) {
 			return nil, err
 		}
 	}
-	return keys, nil
+	return keys, t.countKeys(keys, account, 1)
 }
 
-// dropAccountKeys removes a customer's account keys (it was merged, or is
-// being removed).
+// dropAccountKeys removes a customer's account keys, and their counts (it
+// was merged, or is being removed).
 func (t *idTx) dropAccountKeys(id string) error {
-	_, err := t.exec(deleteAccountKeysOf, id)
+	old, err := t.accountKeysOf(id)
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	account, err := t.accountOf(id)
+	if err != nil {
+		return err
+	}
+	if err := t.countKeys(old, account, -1); err != nil {
+		return err
+	}
+	_, err = t.exec(deleteAccountKeysOf, id)
 	return err
+}
+
+func (t *idTx) accountKeysOf(id string) ([]string, error) {
+	rows, err := t.tx.QueryContext(t.ctx, selectAccountKeysOf, id)
+	return collect(rows, err, nil, scanString)
+}
+
+// accountOf returns a customer's account ("" for none).
+func (t *idTx) accountOf(id string) (string, error) {
+	var a sql.NullString
+	err := t.tx.QueryRowContext(t.ctx, selectAccountOf, id).Scan(&a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return a.String, err
+}
+
+// countKeys adds delta to the count of each key in account ("": none,
+// nothing to count).
+func (t *idTx) countKeys(keys []string, account string, delta int) error {
+	if account == "" {
+		return nil
+	}
+	for _, k := range keys {
+		if _, err := t.exec(countKey, k, account, delta); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // cutKey bounds a stored account key like a blocking key.
@@ -76,22 +123,23 @@ func (t *idTx) assignAccount(c *customerRow, keys []string, ch *lead.Change, tou
 		var err error
 		if base, _, ok := strings.Cut(k, "|"); ok && strings.HasPrefix(k, accounts.NamePrefix) {
 			// The name in every country ('}' follows '|').
-			rows, err = t.tx.QueryContext(t.ctx, selectNameAccounts, base+"|", base+"}", c.id)
+			rows, err = t.tx.QueryContext(t.ctx, selectNameAccounts, base+"|", base+"}")
 		} else {
-			rows, err = t.tx.QueryContext(t.ctx, selectKeyAccounts, k, c.id)
+			rows, err = t.tx.QueryContext(t.ctx, selectKeyAccounts, k)
 		}
 		err = eachRow(rows, err, func(sc scanner) error {
-			m := accounts.Match{Key: k}
+			var m accounts.Match
 			var n int64
-			dest := []any{&m.Account, &n}
-			if strings.HasPrefix(k, accounts.NamePrefix) {
-				dest = []any{&m.Account, &m.Key, &n}
-			}
-			if err := sc.Scan(dest...); err != nil {
+			if err := sc.Scan(&m.Account, &m.Key, &n); err != nil {
 				return err
 			}
 			m.People = int(n)
-			matches = append(matches, m)
+			if m.Account == c.account && slices.Contains(keys, m.Key) {
+				m.People-- // the customer itself
+			}
+			if m.People > 0 && !slices.Contains(matches, m) {
+				matches = append(matches, m)
+			}
 			return nil
 		})
 		if err != nil {
@@ -101,7 +149,7 @@ func (t *idTx) assignAccount(c *customerRow, keys []string, ch *lead.Change, tou
 	alone := false
 	if c.account != "" {
 		var n int64
-		if err := t.tx.QueryRowContext(t.ctx, countOtherMembers, c.account, c.id).Scan(&n); err != nil {
+		if err := t.tx.QueryRowContext(t.ctx, anyOtherMember, c.account, c.id).Scan(&n); err != nil {
 			return err
 		}
 		alone = n == 0
@@ -128,13 +176,30 @@ func (t *idTx) assignAccount(c *customerRow, keys []string, ch *lead.Change, tou
 	return nil
 }
 
-// setAccount puts a customer in an account ("" for none).
+// setAccount puts a customer in an account ("" for none), its key counts
+// with it.
 func (t *idTx) setAccount(customer, account string, pinned bool) error {
+	from, err := t.accountOf(customer)
+	if err != nil {
+		return err
+	}
+	if from != account {
+		keys, err := t.accountKeysOf(customer)
+		if err != nil {
+			return err
+		}
+		if err := t.countKeys(keys, from, -1); err != nil {
+			return err
+		}
+		if err := t.countKeys(keys, account, 1); err != nil {
+			return err
+		}
+	}
 	var a any
 	if account != "" {
 		a = account
 	}
-	_, err := t.exec(setCustomerAccount, customer, a, boolInt(pinned), t.now)
+	_, err = t.exec(setCustomerAccount, customer, a, boolInt(pinned), t.now)
 	return err
 }
 
@@ -189,7 +254,8 @@ func accountIDs(ch *lead.Change) []string {
 
 // assignResolved assigns the accounts of the customers a batch of
 // resolutions created or joined, in the order of the last resolution
-// that touched each, whose change (changes[last[id]]) records it.
+// that touched each, whose change (changes[last[id]]) records it. The
+// summaries of the accounts it touched are left to SettleAccounts.
 func (t *idTx) assignResolved(sums map[string]*customerRow, last map[string]int, changes []lead.Change) error {
 	ids := make([]string, 0, len(last))
 	for id := range last {
@@ -207,5 +273,5 @@ func (t *idTx) assignResolved(sums map[string]*customerRow, last map[string]int,
 			return err
 		}
 	}
-	return t.recomputeAccounts(touched)
+	return t.markAccountsDirty(touched)
 }

@@ -30,25 +30,42 @@ ORDER BY last_seen DESC, id DESC LIMIT $2`
 	// countAccountCustomers counts every customer that names the account,
 	// merged ones too.
 	countAccountCustomers = `SELECT count(*) FROM customers WHERE account_id = $1`
-	countOtherMembers     = `SELECT count(*) FROM customers WHERE account_id = $1 AND id <> $2 AND merged_into IS NULL`
+	// anyOtherMember is 1 when the account has an active customer other
+	// than $2, 0 otherwise.
+	anyOtherMember = `SELECT count(*) FROM (SELECT 1 FROM customers WHERE account_id = $1 AND id <> $2
+ AND merged_into IS NULL LIMIT 1) o`
+	// selectMemberFigures are what the active customers of an account
+	// bring to its summary; golden only for those whose account columns
+	// were not written yet.
+	selectMemberFigures = `SELECT id, stage, lead_count, first_seen, last_seen, offers,
+ account_company, account_country, account_domain, CASE WHEN account_domain IS NULL THEN golden ELSE '' END
+ FROM customers WHERE account_id = $1 AND merged_into IS NULL`
 
+	// Account keys: only active customers have them. account_key_counts
+	// counts them per account (the account of their customer); countKey
+	// adds $3 to the count of key $1 in account $2.
 	selectAccountKeysOf = `SELECT key FROM account_keys WHERE customer_id = $1 ORDER BY key`
 	deleteAccountKeysOf = `DELETE FROM account_keys WHERE customer_id = $1`
 	insertAccountKey    = `INSERT INTO account_keys (key, customer_id) VALUES ($1, $2)`
-	// selectKeyAccounts ($1 the key, $2 the customer asking) counts, per
-	// active account, the other active customers that hold the key.
-	selectKeyAccounts = `SELECT c.account_id, count(*) FROM account_keys k
-JOIN customers c ON c.id = k.customer_id JOIN accounts a ON a.id = c.account_id
-WHERE k.key = $1 AND k.customer_id <> $2 AND c.merged_into IS NULL AND a.merged_into IS NULL
-GROUP BY c.account_id ORDER BY c.account_id`
-
+	selectAccountOf     = `SELECT account_id FROM customers WHERE id = $1`
+	countKey            = `INSERT INTO account_key_counts (key, account_id, people) VALUES ($1, $2, $3)
+ON CONFLICT (key, account_id) DO UPDATE SET people = account_key_counts.people + excluded.people`
+	// selectKeyAccounts ($1 the key) counts, per active account, the
+	// customers that hold the key.
+	selectKeyAccounts = `SELECT k.account_id, k.key, k.people FROM account_key_counts k JOIN accounts a ON a.id = k.account_id
+WHERE k.key = $1 AND k.people > 0 AND a.merged_into IS NULL ORDER BY k.account_id`
 	// selectNameAccounts ($1 and $2 the range of keys of one company name
-	// in every country, $3 the customer asking) counts, per active account
-	// and key, the other active customers that hold the name.
-	selectNameAccounts = `SELECT c.account_id, k.key, count(*) FROM account_keys k
-JOIN customers c ON c.id = k.customer_id JOIN accounts a ON a.id = c.account_id
-WHERE k.key >= $1 AND k.key < $2 AND k.customer_id <> $3 AND c.merged_into IS NULL AND a.merged_into IS NULL
-GROUP BY c.account_id, k.key ORDER BY c.account_id, k.key`
+	// in every country) counts, per active account and key, the customers
+	// that hold the name.
+	selectNameAccounts = `SELECT k.account_id, k.key, k.people FROM account_key_counts k JOIN accounts a ON a.id = k.account_id
+WHERE k.key >= $1 AND k.key < $2 AND k.people > 0 AND a.merged_into IS NULL ORDER BY k.account_id, k.key`
+
+	// Accounts waiting for their summary (see Store.SettleAccounts).
+	markAccountDirty = `INSERT INTO account_dirty (account_id, mark) VALUES ($1, 1)
+ON CONFLICT (account_id) DO UPDATE SET mark = account_dirty.mark + 1`
+	selectDirtyAccounts = `SELECT account_id, mark FROM account_dirty ORDER BY account_id LIMIT $1`
+	deleteDirtyAccount  = `DELETE FROM account_dirty WHERE account_id = $1 AND mark = $2`
+	countDirtyAccounts  = `SELECT count(*) FROM account_dirty`
 
 	// Account filters, for where.add.
 	filterActiveAccount  = `merged_into IS NULL AND people_count > 0`

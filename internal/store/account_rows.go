@@ -69,14 +69,14 @@ func (t *idTx) activeAccount(id string) (lead.Account, error) {
 }
 
 // recomputeAccount rebuilds an account's summary from its active
-// customers.
+// customers (the figures they bring, see selectMemberFigures).
 func (t *idTx) recomputeAccount(id string) error {
 	var sum lead.AccountSummary
-	rows, err := t.tx.QueryContext(t.ctx, selectAccountMembers, id)
+	rows, err := t.tx.QueryContext(t.ctx, selectMemberFigures, id)
 	err = eachRow(rows, err, func(sc scanner) error {
-		c, err := scanCustomerRow(sc)
+		m, err := scanMemberFigures(sc)
 		if err == nil {
-			sum.Add(accounts.Member(c.id, &c.sum))
+			sum.Add(m)
 		}
 		return err
 	})
@@ -102,6 +102,34 @@ func (t *idTx) recomputeAccount(id string) error {
 	_, err = t.exec(updateAccountSummary, id, t.now, sum.Name, sum.Country, d, sum.PeopleCount, sum.LeadCount, o,
 		string(sum.Stage), micros(sum.FirstSeen), micros(sum.LastSeen), search)
 	return err
+}
+
+// scanMemberFigures reads a row of selectMemberFigures.
+func scanMemberFigures(sc scanner) (lead.AccountMember, error) {
+	var (
+		m                        lead.AccountMember
+		stage, offers, golden    string
+		count, first, last       int64
+		company, country, domain sql.NullString
+	)
+	if err := sc.Scan(&m.Customer, &stage, &count, &first, &last, &offers, &company, &country, &domain, &golden); err != nil {
+		return m, err
+	}
+	m.Stage, m.LeadCount, m.FirstSeen, m.LastSeen = lead.Stage(stage), int(count), fromMicros(first), fromMicros(last)
+	if err := json.Unmarshal([]byte(offers), &m.Offers); err != nil {
+		return m, fmt.Errorf("customer %s: offers: %w", m.Customer, err)
+	}
+	if domain.Valid {
+		m.Company, m.Country, m.Domain = company.String, country.String, domain.String
+		return m, nil
+	}
+	// Not written since the upgrade that added the columns.
+	g, err := goldenContact([]byte(golden))
+	if err != nil {
+		return m, fmt.Errorf("customer %s: golden: %w", m.Customer, err)
+	}
+	m.Company, m.Country, m.Domain = accounts.Brings(g)
+	return m, nil
 }
 
 // recomputeAccounts recomputes the active accounts among ids ("" and

@@ -252,3 +252,44 @@ func TestAccountDecisionsAndUndo(t *testing.T) {
 		}
 	})
 }
+
+// TestResolverLeavesAccountSummariesToSettle: the resolver's commits place
+// customers in accounts at once, and leave the accounts' summaries to
+// SettleAccounts, which sums each marked account and unmarks it.
+func TestResolverLeavesAccountSummariesToSettle(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		ls := mkLeads(t, s,
+			leadSpec{first: "Ann", last: "Lee", email: "ann@contoso.com", company: "Contoso", country: "GB", at: 1},
+			leadSpec{first: "Bob", last: "Ray", email: "bob@contoso.com", company: "Contoso", country: "GB", at: 2},
+		)
+		ids := []string{newID(), newID()}
+		if _, err := s.CommitResolutions(ctx, []lead.Resolution{resolution(ls[0], lead.OutcomeNew, ids[0], ""),
+			resolution(ls[1], lead.OutcomeNew, ids[1], "")}); err != nil {
+			t.Fatal(err)
+		}
+		contoso := accountOf(t, s, ids[0])
+		if contoso == "" || accountOf(t, s, ids[1]) != contoso {
+			t.Fatalf("colleagues not placed together at once: %s %s", contoso, accountOf(t, s, ids[1]))
+		}
+		if n, err := s.DirtyAccounts(ctx); err != nil || n != 1 {
+			t.Fatalf("%d accounts wait for their summary (%v), want 1", n, err)
+		}
+		if a := account(t, s, contoso); a.PeopleCount != 0 {
+			t.Errorf("summed before settling: %+v", a.Account)
+		}
+		if n, err := s.SettleAccounts(ctx, 0); err != nil || n != 1 {
+			t.Fatalf("SettleAccounts = %d, %v; want 1", n, err)
+		}
+		if a := account(t, s, contoso); a.PeopleCount != 2 || a.LeadCount != 2 || a.Name != "Contoso" {
+			t.Errorf("after settling: %+v", a.Account)
+		}
+		if n, err := s.DirtyAccounts(ctx); err != nil || n != 0 {
+			t.Errorf("%d accounts still wait (%v)", n, err)
+		}
+		if n, err := s.SettleAccounts(ctx, 0); err != nil || n != 0 {
+			t.Errorf("a second SettleAccounts = %d, %v; want 0", n, err)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/identity/accounts"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -46,8 +47,9 @@ func summaryArgs(s *lead.Summary) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := accounts.Member("", s)
 	return []any{string(s.Stage), boolInt(s.DoNotContact), boolInt(s.IsTest), s.LeadCount,
-		micros(s.FirstSeen), micros(s.LastSeen), golden, off}, nil
+		micros(s.FirstSeen), micros(s.LastSeen), golden, off, m.Company, m.Country, m.Domain}, nil
 }
 
 // addLead folds l into sum at the precision leads are stored with, so that

@@ -76,7 +76,16 @@ func commitRes(t *testing.T, s *store.Store, rs ...lead.Resolution) []lead.Resol
 	if err != nil {
 		t.Fatalf("CommitResolutions: %v", err)
 	}
+	settle(t, s)
 	return out
+}
+
+// settle sums the accounts the resolutions touched.
+func settle(t testing.TB, s *store.Store) {
+	t.Helper()
+	if _, err := s.SettleAccounts(ctxT(t.(*testing.T)), 0); err != nil {
+		t.Fatalf("SettleAccounts: %v", err)
+	}
 }
 
 func customer(t *testing.T, s *store.Store, id string) lead.CustomerDetail {

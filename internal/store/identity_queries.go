@@ -10,10 +10,15 @@ const (
  lead_count, first_seen, last_seen, golden, offers, account_id, account_pinned`
 	selectCustomer = `SELECT ` + customerColumns + ` FROM customers WHERE id = $1`
 	selectMerged   = `SELECT merged_into FROM customers WHERE id = $1`
-	insertCustomer = `INSERT INTO customers (` + customerColumns + `) VALUES `
-	updateSummary  = `UPDATE customers SET updated_at = $2, stage = $3, do_not_contact = $4, is_test = $5,
- lead_count = $6, first_seen = $7, last_seen = $8, golden = $9, offers = $10 WHERE id = $1`
-	insertCustomerCols = 14
+	// insertCustomer's columns are the summary's (summaryArgs) between the
+	// first four and the account's.
+	insertCustomer = `INSERT INTO customers (id, created_at, updated_at, merged_into, stage, do_not_contact, is_test,
+ lead_count, first_seen, last_seen, golden, offers, account_company, account_country, account_domain,
+ account_id, account_pinned) VALUES `
+	updateSummary = `UPDATE customers SET updated_at = $2, stage = $3, do_not_contact = $4, is_test = $5,
+ lead_count = $6, first_seen = $7, last_seen = $8, golden = $9, offers = $10,
+ account_company = $11, account_country = $12, account_domain = $13 WHERE id = $1`
+	insertCustomerCols = 17
 	// markMerged marks a customer merged; its leads have moved on, so it
 	// counts none (the rest of its summary stays, for recognition).
 	markMerged      = `UPDATE customers SET merged_into = $2, lead_count = 0, updated_at = $3 WHERE id = $1`

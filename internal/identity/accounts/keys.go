@@ -102,12 +102,19 @@ func KeyDomain(key string) string {
 
 // Member is what an account's summary takes from a customer.
 func Member(id string, sum *lead.Summary) lead.AccountMember {
-	g := sum.Record()
-	m := lead.AccountMember{Customer: id, Company: strings.TrimSpace(g.Company), Stage: sum.Stage,
-		LeadCount: sum.LeadCount, Offers: sum.Offers, FirstSeen: sum.FirstSeen, LastSeen: sum.LastSeen,
-		Country: normalize.Country(g.Country), Domain: Domain(g.Email)}
-	if Company(g.Company) == "" {
-		m.Company = ""
-	}
+	m := lead.AccountMember{Customer: id, Stage: sum.Stage, LeadCount: sum.LeadCount, Offers: sum.Offers,
+		FirstSeen: sum.FirstSeen, LastSeen: sum.LastSeen}
+	m.Company, m.Country, m.Domain = Brings(sum.Record().Contact)
 	return m
+}
+
+// Brings returns what a customer whose golden record holds c brings to its
+// account: its company as typed ("" when the name is only a legal form or
+// punctuation), its country (ISO alpha-2, "" when unknown) and its
+// corporate domain ("" for none).
+func Brings(c lead.Contact) (company, country, domain string) {
+	if Company(c.Company) != "" {
+		company = strings.TrimSpace(c.Company)
+	}
+	return company, normalize.Country(c.Country), Domain(c.Email)
 }

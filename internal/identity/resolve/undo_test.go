@@ -21,6 +21,9 @@ import (
 func dump(t testing.TB, s *store.Store) string {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := s.SettleAccounts(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
 	for _, q := range []string{
 		`SELECT id, created_at, COALESCE(merged_into, '-'), stage, do_not_contact, is_test, lead_count, first_seen, last_seen, golden, offers,
@@ -61,6 +64,9 @@ func dump(t testing.TB, s *store.Store) string {
 // checkInvariants verifies what must hold after any change.
 func checkInvariants(t testing.TB, s *store.Store, when string) {
 	t.Helper()
+	if _, err := s.SettleAccounts(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
 	for what, q := range map[string]string{
 		"keys that do not follow their lead": `SELECT count(*) FROM customer_keys k JOIN leads l ON l.id = k.lead_id
 WHERE l.customer_id IS NULL OR l.customer_id <> k.customer_id`,
@@ -80,6 +86,14 @@ AND (people_count <> (SELECT count(*) FROM customers c WHERE c.account_id = a.id
  OR lead_count <> (SELECT count(*) FROM leads l JOIN customers c ON c.id = l.customer_id WHERE c.account_id = a.id))`,
 		"account keys of merged or missing customers": `SELECT count(*) FROM account_keys k LEFT JOIN customers c ON c.id = k.customer_id
 WHERE c.id IS NULL OR c.merged_into IS NOT NULL`,
+		"account key counts that differ from the keys": `SELECT count(*) FROM (
+SELECT key, account_id, people FROM account_key_counts WHERE people <> 0
+EXCEPT SELECT k.key, c.account_id, count(*) FROM account_keys k JOIN customers c ON c.id = k.customer_id
+ WHERE c.account_id IS NOT NULL GROUP BY k.key, c.account_id) d`,
+		"account keys missing from the counts": `SELECT count(*) FROM (
+SELECT k.key, c.account_id, count(*) FROM account_keys k JOIN customers c ON c.id = k.customer_id
+ WHERE c.account_id IS NOT NULL GROUP BY k.key, c.account_id
+EXCEPT SELECT key, account_id, people FROM account_key_counts) d`,
 		"unpinned customers with keys but no account": `SELECT count(*) FROM customers c WHERE c.merged_into IS NULL
 AND c.account_id IS NULL AND EXISTS (SELECT 1 FROM account_keys k WHERE k.customer_id = c.id)`,
 	} {

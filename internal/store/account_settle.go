@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"sort"
+)
+
+// The resolver does not sum the accounts it touches in its own commits: a
+// large account (thousands of people) would be summed once per batch of
+// leads, and the resolver would fall behind ingest. It marks them in
+// account_dirty instead, and SettleAccounts sums them a little later, in
+// transactions of their own; an account's summary trails its customers by
+// that delay. People's decisions (merge, split, move, undo) still sum the
+// accounts they touch at once.
+
+// markAccountsDirty marks the accounts among ids ("" is skipped) for
+// SettleAccounts.
+func (t *idTx) markAccountsDirty(ids map[string]bool) error {
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		if id != "" {
+			list = append(list, id)
+		}
+	}
+	sort.Strings(list)
+	for _, id := range list {
+		if _, err := t.exec(markAccountDirty, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dirtyAccount is a row of account_dirty.
+type dirtyAccount struct {
+	id   string
+	mark int64
+}
+
+// SettleAccounts recomputes the summaries of up to limit of the accounts
+// the resolver marked (all of them when limit <= 0), in one transaction,
+// and returns how many it recomputed. A mark made while it ran stays, so
+// that the account is summed again.
+func (s *Store) SettleAccounts(ctx context.Context, limit int) (int, error) {
+	if limit <= 0 {
+		limit = 1 << 30
+	}
+	// A look without a write transaction first: nothing is marked most of
+	// the time.
+	rows, err := s.r.QueryContext(ctx, selectDirtyAccounts, limit)
+	dirty, err := collect(rows, err, nil, scanDirty)
+	if err != nil {
+		return 0, s.fail("listing accounts to sum", err)
+	}
+	if len(dirty) == 0 {
+		return 0, nil
+	}
+	err = s.identityTx(ctx, "summing accounts", true, func(t *idTx) error {
+		for _, d := range dirty {
+			a, ok, err := t.account(d.id)
+			if err != nil {
+				return err
+			}
+			if ok && a.MergedInto == "" {
+				if err := t.recomputeAccount(d.id); err != nil {
+					return err
+				}
+			}
+			if _, err := t.exec(deleteDirtyAccount, d.id, d.mark); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(dirty), nil
+}
+
+// DirtyAccounts returns how many accounts wait for SettleAccounts.
+func (s *Store) DirtyAccounts(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, countDirtyAccounts).Scan(&n); err != nil {
+		return 0, s.fail("counting accounts to sum", err)
+	}
+	return n, nil
+}
+
+func scanDirty(sc scanner) (dirtyAccount, error) {
+	var d dirtyAccount
+	err := sc.Scan(&d.id, &d.mark)
+	return d, err
+}
