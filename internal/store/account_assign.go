@@ -4,9 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strings"
-
-	"github.com/oklog/ulid/v2"
 
 	"github.com/leadhub/leadhub/internal/identity/accounts"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -109,73 +106,6 @@ func cutKey(k string) string {
 	return k
 }
 
-// assignAccount places an active customer whose summary and keys were just
-// written, records the move in ch and adds the accounts it touched to
-// touched (its current one always: its summary changed).
-func (t *idTx) assignAccount(c *customerRow, keys []string, ch *lead.Change, touched map[string]bool) error {
-	touched[c.account] = true
-	if c.pinned && c.account != "" {
-		return nil
-	}
-	var matches []accounts.Match
-	for _, k := range keys {
-		var rows *sql.Rows
-		var err error
-		if base, _, ok := strings.Cut(k, "|"); ok && strings.HasPrefix(k, accounts.NamePrefix) {
-			// The name in every country ('}' follows '|').
-			rows, err = t.tx.QueryContext(t.ctx, selectNameAccounts, base+"|", base+"}")
-		} else {
-			rows, err = t.tx.QueryContext(t.ctx, selectKeyAccounts, k)
-		}
-		err = eachRow(rows, err, func(sc scanner) error {
-			var m accounts.Match
-			var n int64
-			if err := sc.Scan(&m.Account, &m.Key, &n); err != nil {
-				return err
-			}
-			m.People = int(n)
-			if m.Account == c.account && slices.Contains(keys, m.Key) {
-				m.People-- // the customer itself
-			}
-			if m.People > 0 && !slices.Contains(matches, m) {
-				matches = append(matches, m)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	alone := false
-	if c.account != "" {
-		var n int64
-		if err := t.tx.QueryRowContext(t.ctx, anyOtherMember, c.account, c.id).Scan(&n); err != nil {
-			return err
-		}
-		alone = n == 0
-	}
-	choice := accounts.Choose(c.account, c.pinned, keys, alone, matches)
-	to := choice.To
-	if choice.New {
-		to = ulid.Make().String()
-		if _, err := t.exec(insertAccount, to, t.now); err != nil {
-			return err
-		}
-		ch.AccountsCreated = append(ch.AccountsCreated, to)
-	}
-	if to == c.account {
-		return nil
-	}
-	if err := t.setAccount(c.id, to, false); err != nil {
-		return err
-	}
-	ch.AccountMoves = append(ch.AccountMoves, lead.AccountMove{Customer: c.id, From: c.account, To: to,
-		PinFrom: c.pinned, Because: choice.Because})
-	touched[to] = true
-	c.account, c.pinned = to, false
-	return nil
-}
-
 // setAccount puts a customer in an account ("" for none), its key counts
 // with it.
 func (t *idTx) setAccount(customer, account string, pinned bool) error {
@@ -207,25 +137,22 @@ func (t *idTx) setAccount(customer, account string, pinned bool) error {
 // (each active one, in the order given), then recomputes every account
 // touched, with those in also.
 func (t *idTx) settleAccounts(ids []string, ch *lead.Change, also ...string) error {
-	touched := map[string]bool{}
-	for _, a := range also {
-		touched[a] = true
-	}
+	var ps []placing
 	for _, id := range ids {
 		c, ok, err := t.customer(id)
 		if err != nil {
 			return err
 		}
-		if !ok || c.mergedInto != "" {
-			continue
+		if ok && c.mergedInto == "" {
+			ps = append(ps, placing{c: &c, ch: ch})
 		}
-		keys, err := t.syncAccountKeys(id, &c.sum)
-		if err != nil {
-			return err
-		}
-		if err := t.assignAccount(&c, keys, ch, touched); err != nil {
-			return err
-		}
+	}
+	touched, err := t.autoPlace(ps)
+	if err != nil {
+		return err
+	}
+	for _, a := range also {
+		touched[a] = true
 	}
 	return t.recomputeAccounts(touched)
 }
@@ -253,25 +180,24 @@ func accountIDs(ch *lead.Change) []string {
 }
 
 // assignResolved assigns the accounts of the customers a batch of
-// resolutions created or joined, in the order of the last resolution
-// that touched each, whose change (changes[last[id]]) records it. The
-// summaries of the accounts it touched are left to SettleAccounts.
-func (t *idTx) assignResolved(sums map[string]*customerRow, last map[string]int, changes []lead.Change) error {
+// resolutions created or joined, in the order of the last resolution that
+// touched each, whose change (changes[last[id]]) records it; those in
+// fresh are not in the database yet, and their insert writes the account
+// chosen (sums[id].account). The summaries of the accounts it touched are
+// left to SettleAccounts.
+func (t *idTx) assignResolved(sums map[string]*customerRow, last map[string]int, changes []lead.Change, fresh map[string]bool) error {
 	ids := make([]string, 0, len(last))
 	for id := range last {
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, func(a, b string) int { return last[a] - last[b] })
-	touched := map[string]bool{}
-	for _, id := range ids {
-		c := sums[id]
-		keys, err := t.syncAccountKeys(id, &c.sum)
-		if err != nil {
-			return err
-		}
-		if err := t.assignAccount(c, keys, &changes[last[id]], touched); err != nil {
-			return err
-		}
+	ps := make([]placing, len(ids))
+	for i, id := range ids {
+		ps[i] = placing{c: sums[id], fresh: fresh[id], ch: &changes[last[id]]}
+	}
+	touched, err := t.autoPlace(ps)
+	if err != nil {
+		return err
 	}
 	return t.markAccountsDirty(touched)
 }

@@ -60,6 +60,15 @@ WHERE k.key = $1 AND k.people > 0 AND a.merged_into IS NULL ORDER BY k.account_i
 	selectNameAccounts = `SELECT k.account_id, k.key, k.people FROM account_key_counts k JOIN accounts a ON a.id = k.account_id
 WHERE k.key >= $1 AND k.key < $2 AND k.people > 0 AND a.merged_into IS NULL ORDER BY k.account_id, k.key`
 
+	// The same, many customers at a time (see autoPlace).
+	selectAccountKeysIn  = `SELECT customer_id, key FROM account_keys WHERE customer_id IN `
+	deleteAccountKeysIn  = `DELETE FROM account_keys WHERE customer_id IN `
+	insertAccountKeys    = `INSERT INTO account_keys (key, customer_id) VALUES `
+	selectKeyCountsWhere = `SELECT k.account_id, k.key, k.people FROM account_key_counts k JOIN accounts a ON a.id = k.account_id
+WHERE a.merged_into IS NULL AND k.people > 0 AND `
+	insertKeyCounts     = `INSERT INTO account_key_counts (key, account_id, people) VALUES `
+	onConflictKeyCounts = ` ON CONFLICT (key, account_id) DO UPDATE SET people = account_key_counts.people + excluded.people`
+
 	// Accounts waiting for their summary (see Store.SettleAccounts).
 	markAccountDirty = `INSERT INTO account_dirty (account_id, mark) VALUES ($1, 1)
 ON CONFLICT (account_id) DO UPDATE SET mark = account_dirty.mark + 1`

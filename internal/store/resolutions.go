@@ -315,15 +315,27 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			entries = append(entries, lead.AuditEntry{ID: r.AuditID, At: fromMicros(at), Actor: lead.ActorResolver,
 				Action: lead.AuditResolve, Reason: r.Explanation.Reason, CustomerIDs: cids, LeadIDs: []string{r.Lead.ID}})
 		}
+		// Accounts first: the new customers are inserted with theirs.
+		fresh := make(map[string]bool, len(created))
+		for _, c := range created {
+			fresh[c.id] = true
+		}
+		if err := t.assignResolved(sums, last, changes, fresh); err != nil {
+			return err
+		}
 		var custArgs []any
 		for _, c := range created {
 			a, err := summaryArgs(&c.sum)
 			if err != nil {
 				return err
 			}
+			var account any
+			if c.account != "" {
+				account = c.account
+			}
 			custArgs = append(custArgs, c.id, c.created, c.created, nil)
 			custArgs = append(custArgs, a...)
-			custArgs = append(custArgs, nil, 0) // no account yet: assigned below
+			custArgs = append(custArgs, account, 0)
 			delete(dirty, c.id)
 		}
 		if err := s.execRows(ctx, t.tx, insertCustomer, insertCustomerCols, custArgs, ""); err != nil {
@@ -338,9 +350,6 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			if err := t.writeSummary(id, &sums[id].sum); err != nil {
 				return err
 			}
-		}
-		if err := t.assignResolved(sums, last, changes); err != nil {
-			return err
 		}
 		for i := range entries {
 			e := &entries[i]
