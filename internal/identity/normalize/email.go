@@ -78,7 +78,11 @@ func Email(s string) (e EmailAddress, ok bool) {
 		domain = a
 	}
 	local = strings.Trim(local, "\"")
-	if local == "" || domain == "" || strings.ContainsAny(domain, "\"'<>@,;:()[]\\ ") || strings.Trim(domain, ".-") == "" {
+	// Several addresses in one value ("ann@contoso.com;bob@contoso.com")
+	// or other text before the address leave characters in the local part
+	// that no unquoted address has.
+	if local == "" || domain == "" || strings.ContainsAny(local, "@,;:<>()[]\\\" ") ||
+		strings.ContainsAny(domain, "\"'<>@,;:()[]\\ ") || strings.Trim(domain, ".-") == "" {
 		e.Address = strings.ToLower(s)
 		return e, false
 	}

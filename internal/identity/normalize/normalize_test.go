@@ -84,6 +84,8 @@ func TestEmail(t *testing.T) {
 		{"not an email", "not an email", false, false},
 		{"@nolocal.com", "@nolocal.com", false, false},
 		{"nodomain@", "nodomain@", false, false},
+		{"ann@contoso.com;bob@contoso.com", "ann@contoso.com;bob@contoso.com", false, false},
+		{"ann@contoso.com,bob@fabrikam.com", "ann@contoso.com,bob@fabrikam.com", false, false},
 		{"", "", false, false},
 		{"+tag@gmail.com", "+tag@gmail.com", true, true},
 	}
@@ -126,6 +128,12 @@ func TestPhone(t *testing.T) {
 		{"ext. only", "US", "", false},
 		{"", "US", "", false},
 		{"12", "US", "12", false},
+		// The country code without "+" or "00": international when only
+		// that reading is a valid number.
+		{"4917663430383", "DE", "+4917663430383", true},
+		{"447911123456", "US", "+447911123456", true},
+		{"6172531000", "US", "+16172531000", true}, // a national number that reads as international too stays national
+		{"55 99123-4567", "BR", "+5555991234567", true}, // area code 55, not the country code
 	}
 	for _, c := range cases {
 		got, e := Phone(c.in, c.region)

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -41,6 +42,9 @@ func Phone(s, region string) (phone string, e164 bool) {
 	if err != nil {
 		return digits, false
 	}
+	if !strings.HasPrefix(in, "+") {
+		n = international(n, digits, region)
+	}
 	switch {
 	case phonenumbers.IsValidNumber(n):
 	case phonenumbers.IsPossibleNumberWithReason(n) == phonenumbers.IS_POSSIBLE:
@@ -55,4 +59,27 @@ func regionOrUnknown(r string) string {
 		return "ZZ"
 	}
 	return r
+}
+
+// international reads a number written with its country code but without
+// "+" or "00" ("4917663430383" from Germany, "447911123456" from the US)
+// as international: when that reading is a valid number and the national
+// reading n is not, or when the digits begin with region's own country
+// code and not with its trunk prefix, which a national number written in
+// full would (a German number is written "0176…" at home).
+func international(n *phonenumbers.PhoneNumber, digits, region string) *phonenumbers.PhoneNumber {
+	m, err := phonenumbers.Parse("+"+digits, "ZZ")
+	if err != nil || !phonenumbers.IsValidNumber(m) {
+		return n
+	}
+	if !phonenumbers.IsValidNumber(n) {
+		return m
+	}
+	code := phonenumbers.GetCountryCodeForRegion(region)
+	trunk := phonenumbers.GetNddPrefixForRegion(region, true)
+	if code == 0 || trunk == "" || int(m.GetCountryCode()) != code || strings.HasPrefix(digits, trunk) ||
+		!strings.HasPrefix(digits, strconv.Itoa(code)) {
+		return n
+	}
+	return m
 }
