@@ -132,7 +132,7 @@ func TestPhone(t *testing.T) {
 		// that reading is a valid number.
 		{"4917663430383", "DE", "+4917663430383", true},
 		{"447911123456", "US", "+447911123456", true},
-		{"6172531000", "US", "+16172531000", true}, // a national number that reads as international too stays national
+		{"6172531000", "US", "+16172531000", true},      // a national number that reads as international too stays national
 		{"55 99123-4567", "BR", "+5555991234567", true}, // area code 55, not the country code
 	}
 	for _, c := range cases {
