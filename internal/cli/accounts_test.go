@@ -43,6 +43,12 @@ func TestAccountsCommands(t *testing.T) {
 	if contoso == "" || leads[1].AccountID != contoso || fabrikam == "" || fabrikam == contoso || leads[3].AccountID != "" {
 		t.Fatalf("accounts of the leads: %s %s %s %q", contoso, leads[1].AccountID, fabrikam, leads[3].AccountID)
 	}
+	// The server sums the accounts shortly after their people are placed.
+	eventually.True(t, 15*time.Second, "the accounts summed", func() bool {
+		var a lead.AccountDetail
+		ts.api(t, "GET", "/api/v1/accounts/"+contoso, nil, &a)
+		return a.PeopleCount == 2
+	})
 	db := []string{"--database", ts.dsn}
 	cmd := func(args ...string) (string, string) {
 		t.Helper()

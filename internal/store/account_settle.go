@@ -55,8 +55,19 @@ func (s *Store) SettleAccounts(ctx context.Context, limit int) (int, error) {
 	if len(dirty) == 0 {
 		return 0, nil
 	}
-	err = s.identityTx(ctx, "summing accounts", true, func(t *idTx) error {
+	// Without the identity lock: the resolver goes on committing while a
+	// large account is summed. A person's change to an account writes its
+	// summary too; on PostgreSQL the account row is locked first, so that
+	// the members are read after any such change committed, and one
+	// waiting behind this writes its own summary after. A resolver commit
+	// that changes the account meanwhile marks it again.
+	err = s.writeTx(ctx, "summing accounts", true, false, func(t *idTx) error {
 		for _, d := range dirty {
+			if s.d.name == enginePostgres {
+				if _, err := t.exec(lockAccount, d.id); err != nil {
+					return err
+				}
+			}
 			a, ok, err := t.account(d.id)
 			if err != nil {
 				return err

@@ -51,6 +51,7 @@ const (
 	claimLead       = `UPDATE leads SET customer_id = $1 WHERE id = $2 AND customer_id IS NULL`
 	selectPending   = `SELECT ` + leadColumns + ` FROM leads WHERE customer_id IS NULL ORDER BY id LIMIT $1`
 	countLeads      = `SELECT count(*), count(customer_id) FROM leads`
+	countUnresolved = `SELECT count(*) FROM leads WHERE customer_id IS NULL`
 	selectLeadOwner = `SELECT customer_id FROM leads WHERE id = $1`
 	selectLeadIDsOf = `SELECT id FROM leads WHERE customer_id = $1 ORDER BY id`
 	countLeadsOf    = `SELECT count(*) FROM leads WHERE customer_id = $1`
@@ -79,6 +80,15 @@ WHERE key = $%[2]d ORDER BY lead_id DESC LIMIT %[3]d) AS k%[1]d`
 	selectIdentityGeneration = `SELECT generation FROM identity_generation WHERE id = 1`
 	bumpIdentityGeneration   = `UPDATE identity_generation SET generation = generation + 1 WHERE id = 1`
 	selectCandidatesTail     = `) AS u JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`
+	// selectCandidatesLateral is KeyLeads on PostgreSQL: one statement for
+	// any number of keys ($1, an array; $2 the leads a key), whose plan
+	// does not grow with them (a UNION of a branch per key takes longer to
+	// plan than to run, and its generic plan scans whole tables).
+	selectCandidatesLateral = `SELECT q.k - 1, u.customer_id, c.is_test, c.golden, l.id, l.received_at,
+ l.first_name, l.last_name, l.email, l.phone, l.country, l.company, l.title
+FROM unnest($1::text[]) WITH ORDINALITY AS q(key, k)
+CROSS JOIN LATERAL (SELECT lead_id, customer_id FROM customer_keys WHERE key = q.key ORDER BY lead_id DESC LIMIT $2) AS u
+JOIN customers c ON c.id = u.customer_id JOIN leads l ON l.id = u.lead_id`
 )
 
 // Decisions and the review queue.

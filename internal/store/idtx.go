@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/lead"
@@ -66,7 +67,13 @@ func (s *Store) identity(ctx context.Context, op string, fn func(t *idTx) error)
 // identityTx is identity; with lazy, the commit does not wait for the disk
 // (see CommitResolutions, and dialect.lazyCommit for how each engine does
 // it).
-func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t *idTx) error) (err error) {
+func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t *idTx) error) error {
+	return s.writeTx(ctx, op, lazy, true, fn)
+}
+
+// writeTx runs fn in a write transaction, holding the identity lock when
+// locked.
+func (s *Store) writeTx(ctx context.Context, op string, lazy, locked bool, fn func(t *idTx) error) (err error) {
 	s.ws.prepareWanted(ctx)
 	var tx *sql.Tx
 	if lazy && len(s.d.lazyConn) > 0 {
@@ -87,9 +94,16 @@ func (s *Store) identityTx(ctx context.Context, op string, lazy bool, fn func(t 
 		return s.fail(op, err)
 	}
 	defer tx.Rollback()
-	lock := s.d.identityLock
-	if lazy {
-		lock += s.d.lazyCommit
+	lock := ""
+	if locked {
+		lock = s.d.identityLock
+	}
+	if lazy && s.d.lazyCommit != "" {
+		if lock == "" {
+			lock = "SELECT " + strings.TrimPrefix(s.d.lazyCommit, ", ")
+		} else {
+			lock += s.d.lazyCommit
+		}
 	}
 	if lock != "" {
 		if _, err := tx.ExecContext(ctx, lock); err != nil {

@@ -42,6 +42,16 @@ func (s *Store) LatestModel(ctx context.Context) (lead.StoredModel, error) {
 	return m, nil
 }
 
+// UnresolvedLeads returns how many leads wait for the resolver (read from
+// the index of unresolved leads, so it costs little when few wait).
+func (s *Store) UnresolvedLeads(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, countUnresolved).Scan(&n); err != nil {
+		return 0, s.fail("counting unresolved leads", err)
+	}
+	return n, nil
+}
+
 // CountLeads returns how many leads there are and how many are resolved.
 func (s *Store) CountLeads(ctx context.Context) (int64, int64, error) {
 	var total, resolved int64

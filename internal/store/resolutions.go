@@ -67,6 +67,10 @@ func (s *Store) UndoneDecisions(ctx context.Context, leadIDs []string) (map[stri
 // once.
 const keyLeadsChunk = 16
 
+// keyLeadsLateralChunk is how many keys one KeyLeads statement asks for on
+// PostgreSQL.
+const keyLeadsLateralChunk = 1000
+
 // KeyLeads returns, for each key, its perKey most recent leads with their
 // customers (test flag, golden record) and contact fields: per key a
 // primary-key range of customer_keys, then a customer and a lead by
@@ -78,7 +82,10 @@ func (s *Store) KeyLeads(ctx context.Context, keys []string, perKey int) ([]lead
 	if len(keys) == 0 || perKey <= 0 {
 		return []lead.KeyLead{}, nil
 	}
-	q := s.keyLeadsQuery(perKey)
+	q, per := s.keyLeadsQuery(perKey), keyLeadsChunk
+	if s.d.name == enginePostgres {
+		q, per = selectCandidatesLateral, keyLeadsLateralChunk
+	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, s.fail(op, err)
@@ -91,10 +98,15 @@ func (s *Store) KeyLeads(ctx context.Context, keys []string, perKey int) ([]lead
 	st = tx.StmtContext(ctx, st)
 	goldens := map[string]lead.Contact{}
 	out := []lead.KeyLead{}
-	for chunk := range slices.Chunk(keys, keyLeadsChunk) {
-		args := make([]any, keyLeadsChunk)
-		for i := range args {
-			args[i] = chunk[min(i, len(chunk)-1)]
+	for chunk := range slices.Chunk(keys, per) {
+		var args []any
+		if s.d.name == enginePostgres {
+			args = []any{chunk, perKey}
+		} else {
+			args = make([]any, keyLeadsChunk)
+			for i := range args {
+				args[i] = chunk[min(i, len(chunk)-1)]
+			}
 		}
 		rows, err := st.QueryContext(ctx, args...)
 		err = eachRow(rows, err, func(sc scanner) error {

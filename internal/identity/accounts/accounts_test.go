@@ -28,6 +28,8 @@ func TestKeys(t *testing.T) {
 		{"accents and abbreviations", lead.Contact{Company: "Société Générale S.A.", Country: "France"},
 			false, []string{"n:societe generale|FR"}},
 		{"not an address", lead.Contact{Email: "contoso.com"}, false, nil},
+		{"documentation domain", lead.Contact{Email: "jane@example.com", Company: "Contoso"}, false, []string{"n:contoso|"}},
+		{"test top-level domain", lead.Contact{Email: "jane@qa.contoso.test"}, false, nil},
 		{"test customer", lead.Contact{Email: "a@contoso.com", Company: "Contoso"}, true, nil},
 	} {
 		if got := Keys(c.g, c.test); !reflect.DeepEqual(got, c.want) {

@@ -75,10 +75,22 @@ func Domain(email string) string {
 	if err != nil {
 		return "" // a bare public suffix, or an IP literal: nobody's company
 	}
-	if normalize.IsFreeMailDomain(d) {
+	if normalize.IsFreeMailDomain(d) || reserved(d) {
 		return ""
 	}
 	return d
+}
+
+// reserved reports whether d is a domain reserved for documentation and
+// testing (RFC 2606, RFC 6761): addresses there belong to no company, and
+// test and placeholder leads use them for everyone.
+func reserved(d string) bool {
+	switch d {
+	case "example.com", "example.net", "example.org":
+		return true
+	}
+	tld := d[strings.LastIndexByte(d, '.')+1:]
+	return tld == "example" || tld == "test" || tld == "invalid" || tld == "localhost"
 }
 
 // Company returns the normalised company name, or "" when s says there is
