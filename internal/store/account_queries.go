@@ -75,7 +75,7 @@ ON CONFLICT (account_id) DO UPDATE SET mark = account_dirty.mark + 1`
 	selectDirtyAccounts = `SELECT account_id, mark FROM account_dirty ORDER BY account_id LIMIT $1`
 	deleteDirtyAccount  = `DELETE FROM account_dirty WHERE account_id = $1 AND mark = $2`
 	countDirtyAccounts  = `SELECT count(*) FROM account_dirty`
-	lockAccount         = `SELECT id FROM accounts WHERE id = $1 FOR UPDATE` // PostgreSQL only
+	lockAccount         = `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE` // PostgreSQL only: not in the way of inserting its customers
 
 	// Account filters, for where.add.
 	filterActiveAccount  = `merged_into IS NULL AND people_count > 0`

@@ -57,10 +57,12 @@ func (s *Store) SettleAccounts(ctx context.Context, limit int) (int, error) {
 	}
 	// Without the identity lock: the resolver goes on committing while a
 	// large account is summed. A person's change to an account writes its
-	// summary too; on PostgreSQL the account row is locked first, so that
-	// the members are read after any such change committed, and one
-	// waiting behind this writes its own summary after. A resolver commit
-	// that changes the account meanwhile marks it again.
+	// summary too; on PostgreSQL the account row is locked first (FOR NO
+	// KEY UPDATE, which lets the resolver insert customers that reference
+	// it), so that the members are read after any such change committed,
+	// and one waiting behind this writes its own summary after. A resolver
+	// commit that changes the account meanwhile marks it again. Accounts
+	// are taken in id order, the order in which the resolver marks them.
 	err = s.writeTx(ctx, "summing accounts", true, false, func(t *idTx) error {
 		for _, d := range dirty {
 			if s.d.name == enginePostgres {
