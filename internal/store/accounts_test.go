@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/leadhub/leadhub/internal/lead"
@@ -291,5 +293,67 @@ func TestResolverLeavesAccountSummariesToSettle(t *testing.T) {
 		if n, err := s.SettleAccounts(ctx, 0); err != nil || n != 0 {
 			t.Errorf("a second SettleAccounts = %d, %v; want 0", n, err)
 		}
+	})
+}
+
+// TestSettleAlongsideResolver: summing accounts while the resolver commits
+// into them neither fails nor blocks it, and once both are done every
+// account's summary is that of its people.
+func TestSettleAlongsideResolver(t *testing.T) {
+	t.Parallel()
+	conformanceStore(t, func(t *testing.T, s *store.Store) {
+		ctx := ctxT(t)
+		companies := []string{"contoso.com", "fabrikam.com", "northwind.com"}
+		var specs []leadSpec
+		for i := range 240 {
+			d := companies[i%len(companies)]
+			specs = append(specs, leadSpec{first: fmt.Sprintf("P%d", i), last: "Lee", email: fmt.Sprintf("p%d@%s", i, d),
+				company: strings.TrimSuffix(d, ".com"), country: "US", at: i})
+		}
+		ls := mkLeads(t, s, specs...)
+		done := make(chan error, 1)
+		go func() {
+			var err error
+			for i := 0; i < len(ls) && err == nil; i += 8 {
+				var rs []lead.Resolution
+				for _, l := range ls[i : i+8] {
+					rs = append(rs, resolution(l, lead.OutcomeNew, newID(), ""))
+				}
+				_, err = s.CommitResolutions(ctx, rs)
+			}
+			done <- err
+		}()
+		settled := 0
+		for running := true; running; {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("CommitResolutions alongside SettleAccounts: %v", err)
+				}
+				running = false
+			default:
+				n, err := s.SettleAccounts(ctx, 0)
+				if err != nil {
+					t.Fatalf("SettleAccounts alongside the resolver: %v", err)
+				}
+				settled += n
+			}
+		}
+		if _, err := s.SettleAccounts(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.ListAccounts(ctx, lead.AccountFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Accounts) != len(companies) {
+			t.Fatalf("%d accounts, want %d", len(page.Accounts), len(companies))
+		}
+		for _, a := range page.Accounts {
+			if a.PeopleCount != 80 || a.LeadCount != 80 || len(a.Domains) != 1 {
+				t.Errorf("account %s: %d people, %d leads, domains %v; want 80, 80, one", a.ID, a.PeopleCount, a.LeadCount, a.Domains)
+			}
+		}
+		t.Logf("%d accounts summed while the resolver committed", settled)
 	})
 }
