@@ -50,7 +50,7 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&statsPath, "stats", "", "also write counts and timings as JSON to this file")
 	fs.StringVar(&modelPath, "model", "", "also write the estimated model (m and u per field and level) as JSON to this file")
 	fs.StringVar(&explainPath, "explain", "", "also write an explanation of every matching pair, as JSON lines, to this file")
-	fs.BoolVar(&quiet, "quiet", false, "print nothing on standard error but errors")
+	fs.BoolVar(&quiet, "quiet", false, "print nothing on standard error but errors and warnings")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -106,6 +106,9 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 	}})
 	if err != nil {
 		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "dedupe: warning: %s\n", w)
 	}
 	t = time.Now()
 	if err := writeClusters(output, e.stdout, ds, res); err != nil {

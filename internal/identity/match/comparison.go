@@ -92,6 +92,7 @@ const (
 	phoneExact     int8 = 0
 	phoneShared    int8 = 3
 	phoneDifferent int8 = 4
+	companyTypo    int8 = 2
 )
 
 // Levels of the Email kind referred to by name.

@@ -34,6 +34,7 @@ type Dataset struct {
 	// (-1 when absent); email is the first Email field.
 	first, last, email int
 	phone              int // the first Phone field, or -1
+	company            int // the first Company field, or -1
 	// namedEmail marks records whose email local part is spelled from
 	// their own names (jane.doe@, jdoe@, doejane@): two such addresses
 	// that share the local part say no more than the names already do.
@@ -251,6 +252,7 @@ func PrepareCached(s Schema, records []Record, c *Cache) (*Dataset, error) {
 		wg.Wait()
 	}
 	d.first, d.last, d.email, d.phone = s.index(FirstName), s.index(LastName), s.index(Email), s.index(Phone)
+	d.company = s.index(Company)
 	if d.first >= 0 {
 		for f, fd := range s {
 			if fd.Kind == Phone || fd.Kind == Email {
