@@ -58,12 +58,12 @@ func TestMailboxDenialFollowsTheModel(t *testing.T) {
 		t.Fatalf("email level %s, want other_mailbox", levelNames[Email][c.Levels[2]])
 	}
 	m := BuiltinModel(s, 0.001)
-	if !d.denies(m, &c) {
+	if !d.denies(m, 0, &c) {
 		t.Error("the built-in model (other_mailbox is evidence against) does not deny")
 	}
 	m.Fields[2].M[emailOtherMailbox] = 0.6
 	Normalise(m.Fields[2].M)
-	if d.denies(m, &c) {
+	if d.denies(m, 0, &c) {
 		t.Error("a model that learnt other_mailbox among matches denies")
 	}
 }

@@ -80,6 +80,10 @@ type value struct {
 	day  int32 // days since 1970 of a valid date
 	flag bool  // first name: a known given name; email: free mail; phone: E.164; date: valid
 	role bool  // email: a shared mailbox (info@, sales@)
+	// surnames marks a phone number that records with two different
+	// surnames give (a switchboard, a family's landline): agreeing on it
+	// says the records share a place, not that they are one person.
+	surnames bool
 	// shared marks a phone number or an email address that records with
 	// clearly different given names use (a switchboard, a team mailbox):
 	// evidence of the organisation, not of the person.
@@ -260,6 +264,9 @@ func PrepareCached(s Schema, records []Record, c *Cache) (*Dataset, error) {
 			}
 		}
 	}
+	if d.phone >= 0 && d.last >= 0 {
+		d.markSurnames(d.phone)
+	}
 	if d.email >= 0 && (d.first >= 0 || d.last >= 0) {
 		d.namedEmail = make([]bool, len(records))
 		parallel(len(records), func(lo, hi int) {
@@ -291,6 +298,31 @@ func (d *Dataset) markShared(f int) {
 			for j := i + 1; j < len(ns); j++ {
 				if givenNameLevel(&first.vals[ns[i]], &first.vals[ns[j]]) == nameDifferent {
 					col.vals[v].shared = true
+					break pairs
+				}
+			}
+		}
+	}
+}
+
+// markSurnames marks the values of field f that records with two
+// different surnames (not a typo or a variant of each other) use.
+func (d *Dataset) markSurnames(f int) {
+	col, last := &d.cols[f], &d.cols[d.last]
+	names := map[uint32][]uint32{} // value → the distinct surname entries of its records
+	for r, v := range col.ids {
+		n := last.ids[r]
+		if v == 0 || n == 0 || col.count[v] < 2 || slices.Contains(names[v], n) {
+			continue
+		}
+		names[v] = append(names[v], n)
+	}
+	for v, ns := range names {
+	pairs:
+		for i := range ns {
+			for j := i + 1; j < len(ns); j++ {
+				if nameLevel(&last.vals[ns[i]], &last.vals[ns[j]]) == lastDifferent {
+					col.vals[v].surnames = true
 					break pairs
 				}
 			}
