@@ -138,6 +138,7 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 			"cpus":     runtime.GOMAXPROCS(0),
 			"seconds":  map[string]float64{"load": load.Seconds(), "block": tm.Block.Seconds(), "compare": tm.Compare.Seconds(), "estimate": tm.Estimate.Seconds(), "score": tm.Score.Seconds(), "cluster": tm.Cluster.Seconds(), "write": write.Seconds(), "total": total.Seconds()},
 			"blocking": res.Blocks,
+			"warnings": res.Warnings,
 		}
 		if err := writeJSON(statsPath, st); err != nil {
 			return err
