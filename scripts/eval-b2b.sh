@@ -42,7 +42,7 @@ echo "== run: ${run[*]}"
 "$bin" simulate "${run[@]}" --truth "$work/truth.csv" --leads "$work/leads.csv" >/dev/null
 
 echo "== batch: leadhub dedupe"
-"$bin" dedupe --input "$work/leads.csv" --id-column lead_seq --output "$work/clusters.csv" --quiet
+"$bin" dedupe --input "$work/leads.csv" --id-column lead_seq --output "$work/clusters.csv" --quiet --accounts
 "$bin" dedupe eval --clusters "$work/clusters.csv" --truth "$work/truth.csv" --truth-id lead_seq --truth-entity person_id \
   --label "batch, leadhub dedupe eval (Microsoft's test leads included)"
 "$bin" simulate eval "${run[@]}" --clusters "$work/clusters.csv" --label "batch (leadhub dedupe)"

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/identity/accounts"
 	"github.com/leadhub/leadhub/internal/identity/batch"
 	"github.com/leadhub/leadhub/internal/identity/match"
+	"github.com/leadhub/leadhub/internal/lead"
 )
 
 // dedupeList collects a repeatable string flag.
@@ -26,7 +28,7 @@ func (l *dedupeList) Set(v string) error {
 	return nil
 }
 
-const dedupeUsage = "dedupe --input FILE.csv [--input FILE2.csv] --id-column COLUMN [--map COLUMN=KIND,…] --output clusters.csv\n" +
+const dedupeUsage = "dedupe --input FILE.csv [--input FILE2.csv] --id-column COLUMN [--map COLUMN=KIND,…] [--accounts] --output clusters.csv\n" +
 	"       leadhub dedupe eval --clusters clusters.csv (--truth FILE.csv --truth-id COLUMN --truth-entity COLUMN [--truth-singletons] | --truth-from-id REGEX)"
 
 // runDedupe is `leadhub dedupe`: it finds the records of one or two CSV
@@ -41,7 +43,7 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 	var inputs, maps dedupeList
 	var idColumn, output, statsPath, modelPath, explainPath string
 	var threshold float64
-	var quiet bool
+	var quiet, withAccounts bool
 	fs.Var(&inputs, "input", "a CSV file of records (header in the first row); give it twice to link two files")
 	fs.StringVar(&idColumn, "id-column", "", "the column that identifies each record, in every input; ids are written as given (an id present in both inputs stays two records, written twice)")
 	fs.Var(&maps, "map", "the columns to compare and their kinds, COLUMN=KIND,… (kinds: "+kindNames()+"); without it, columns are recognised by their header names; may be repeated")
@@ -50,7 +52,8 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&statsPath, "stats", "", "also write counts and timings as JSON to this file")
 	fs.StringVar(&modelPath, "model", "", "also write the estimated model (m and u per field and level) as JSON to this file")
 	fs.StringVar(&explainPath, "explain", "", "also write an explanation of every matching pair, as JSON lines, to this file")
-	fs.BoolVar(&quiet, "quiet", false, "print nothing on standard error but errors")
+	fs.BoolVar(&withAccounts, "accounts", false, "also write each record's account (account_id: the company, from the email domain and the company name and country of each cluster's most recent values, as leadhub serve places customers; empty for none)")
+	fs.BoolVar(&quiet, "quiet", false, "print nothing on standard error but errors and warnings")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
 	}
@@ -107,8 +110,15 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "dedupe: warning: %s\n", w)
+	}
 	t = time.Now()
-	if err := writeClusters(output, e.stdout, ds, res); err != nil {
+	var accountOf []string
+	if withAccounts {
+		accountOf = batchAccounts(schema, records, res.Cluster)
+	}
+	if err := writeClusters(output, e.stdout, ds, res, accountOf); err != nil {
 		return err
 	}
 	write := time.Since(t)
@@ -135,6 +145,7 @@ func runDedupe(ctx context.Context, args []string, e env) error {
 			"cpus":     runtime.GOMAXPROCS(0),
 			"seconds":  map[string]float64{"load": load.Seconds(), "block": tm.Block.Seconds(), "compare": tm.Compare.Seconds(), "estimate": tm.Estimate.Seconds(), "score": tm.Score.Seconds(), "cluster": tm.Cluster.Seconds(), "write": write.Seconds(), "total": total.Seconds()},
 			"blocking": res.Blocks,
+			"warnings": res.Warnings,
 		}
 		if err := writeJSON(statsPath, st); err != nil {
 			return err
@@ -158,7 +169,61 @@ func kindNames() string {
 	return strings.Join(s, ", ")
 }
 
-func writeClusters(path string, stdout io.Writer, ds *match.Dataset, res *match.Result) error {
+// batchAccounts places the clusters of a dedupe run in accounts
+// (accounts.Place, in the order of each cluster's first record) and returns
+// each record's account id: the id of the first record of the cluster that
+// founded it, "" for none. A cluster's golden record takes, field by field,
+// the value of its last record that has one (the input is taken to be in
+// arrival order).
+func batchAccounts(s match.Schema, records []match.Record, cluster []int) []string {
+	field := func(k match.Kind) int {
+		for i, f := range s {
+			if f.Kind == k {
+				return i
+			}
+		}
+		return -1
+	}
+	email, company, country := field(match.Email), field(match.Company), field(match.Country)
+	value := func(r, f int) string {
+		if f < 0 || f >= len(records[r].Values) {
+			return ""
+		}
+		return strings.TrimSpace(records[r].Values[f])
+	}
+	index := map[int]int{} // cluster representative → customer
+	var goldens []lead.Contact
+	var founders []int // customer → its cluster's representative
+	for r, c := range cluster {
+		i, ok := index[c]
+		if !ok {
+			i = len(goldens)
+			index[c] = i
+			goldens = append(goldens, lead.Contact{})
+			founders = append(founders, c)
+		}
+		g := &goldens[i]
+		if v := value(r, email); v != "" {
+			g.Email = v
+		}
+		if v := value(r, company); v != "" {
+			g.Company = v
+		}
+		if v := value(r, country); v != "" {
+			g.Country = v
+		}
+	}
+	placed := accounts.Place(goldens)
+	out := make([]string, len(records))
+	for r, c := range cluster {
+		if a := placed[index[c]]; a >= 0 {
+			out[r] = records[founders[a]].ID
+		}
+	}
+	return out
+}
+
+func writeClusters(path string, stdout io.Writer, ds *match.Dataset, res *match.Result, accountOf []string) error {
 	var w io.Writer = stdout
 	var f *os.File
 	if path != "-" {
@@ -171,11 +236,20 @@ func writeClusters(path string, stdout io.Writer, ds *match.Dataset, res *match.
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	cw := csv.NewWriter(bw)
-	if err := cw.Write([]string{"record_id", "cluster_id"}); err != nil {
+	header := []string{"record_id", "cluster_id"}
+	if accountOf != nil {
+		header = append(header, "account_id")
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
+	row := make([]string, len(header))
 	for i, id := range ds.IDs {
-		if err := cw.Write([]string{id, ds.IDs[res.Cluster[i]]}); err != nil {
+		row[0], row[1] = id, ds.IDs[res.Cluster[i]]
+		if accountOf != nil {
+			row[2] = accountOf[i]
+		}
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}

@@ -95,3 +95,49 @@ func TestDedupeUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestDedupeB2BWarnsAndFindsPeople: on B2B leads (colleagues sharing a
+// company's name, domain and switchboard) the model EM learns is the
+// company's; dedupe says so on standard error, even with --quiet, and
+// clusters people with the built-in model instead; --accounts places the
+// clusters in accounts.
+func TestDedupeB2BWarnsAndFindsPeople(t *testing.T) {
+	dir := t.TempDir()
+	truth, leads, clusters := filepath.Join(dir, "truth.csv"), filepath.Join(dir, "leads.csv"), filepath.Join(dir, "clusters.csv")
+	if _, stderr, err := run(t, "simulate", "--b2b", "--seed", "5", "--count", "2000", "--companies", "150",
+		"--truth", truth, "--leads", leads); err != nil {
+		t.Fatalf("simulate: %v\n%s", err, stderr)
+	}
+	_, stderr, err := run(t, "dedupe", "--input", leads, "--id-column", "lead_seq", "--output", clusters, "--quiet", "--accounts")
+	if err != nil {
+		t.Fatalf("dedupe: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "warning: the estimated model was rejected") || !strings.Contains(stderr, "learnt the company") {
+		t.Errorf("stderr lacks the warning: %q", stderr)
+	}
+	out, _, err := run(t, "dedupe", "eval", "--clusters", clusters, "--truth", truth, "--truth-id", "lead_seq",
+		"--truth-entity", "person_id", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct{ F1, Precision, Recall float64 }
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if m.F1 < 0.93 {
+		t.Errorf("person F1 %.4f (P %.4f R %.4f), want ≥ 0.93", m.F1, m.Precision, m.Recall)
+	}
+	// The accounts of the clusters, scored against the companies.
+	out, _, err = run(t, "simulate", "eval", "--b2b", "--seed", "5", "--count", "2000", "--companies", "150",
+		"--clusters", clusters, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct{ Person, Account *struct{ F1 float64 } }
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Person == nil || rep.Account == nil {
+		t.Fatalf("%v: %.300s", err, out)
+	}
+	if rep.Person.F1 < 0.93 || rep.Account.F1 < 0.9 {
+		t.Errorf("simulate eval: person F1 %.4f, account F1 %.4f, want ≥ 0.93 and ≥ 0.9", rep.Person.F1, rep.Account.F1)
+	}
+}

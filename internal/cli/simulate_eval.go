@@ -132,6 +132,19 @@ func assignmentFromClusters(path string) (simulate.Assignment, error) {
 		}
 		a.Person[seq] = c
 	}
+	// leadhub dedupe --accounts adds each record's account ("" for none:
+	// an account of its own).
+	if ac := slices.Index(t.Header, "account_id"); ac >= 0 {
+		ic := slices.Index(t.Header, "record_id")
+		a.Account = map[int]string{}
+		for _, row := range t.Rows {
+			if ic < len(row) && ac < len(row) {
+				if seq, err := strconv.Atoi(row[ic]); err == nil {
+					a.Account[seq] = row[ac]
+				}
+			}
+		}
+	}
 	return a, nil
 }
 

@@ -59,6 +59,10 @@ func cluster(d *Dataset, m *Model, matches []ScoredPair) ([]int, int) {
 		if a == b {
 			continue
 		}
+		if d.compareInto(p.I, p.J, tfU, &c); d.denies(m, p.I, &c) {
+			rejected++
+			continue
+		}
 		if size[a] > 1 || size[b] > 1 {
 			la, lb := list(a), list(b)
 			if !coherent(d, m, tfU, la, lb, &c) {
@@ -84,11 +88,70 @@ func cluster(d *Dataset, m *Model, matches []ScoredPair) ([]int, int) {
 	return rep, rejected
 }
 
+// denies reports whether a comparison says that its two records are two
+// people, so that neither they nor clusters holding them are joined,
+// whatever the rest of the evidence (the "no chaining" rule: A~B and B~C
+// do not put A and C together when A and C are two people). It takes
+// Dataset.Denial with two limits that keep it to what it was made for,
+// colleagues, and away from the corrupted records of person files:
+//   - given names that disagree deny a match only between records that
+//     share an organisation (a company name that agrees, a switchboard)
+//     and no personal detail (a number only people of one surname give,
+//     an address up to a typo); elsewhere a different given name is only
+//     the model's evidence, since a corrupted name is often "dissimilar";
+//   - two mailboxes at one domain deny a match only when the model weighs
+//     that level as evidence against a match (where matching records
+//     often give two addresses at one domain, such as typos at a
+//     free-mail provider, the model learns it and the level says nothing).
+//
+// Work addresses at two companies beside two unrelated numbers always deny.
+func (d *Dataset) denies(m *Model, i int, c *Comparison) bool {
+	f := d.Denial(c)
+	switch {
+	case f < 0:
+		return false
+	case f == d.first:
+		return d.shareOrganisation(i, c) && !d.personalAgrees(i, c)
+	case c.Levels[d.email] == emailOtherMailbox:
+		return m.Fields[d.email].Weight(emailOtherMailbox) < 0
+	}
+	return true
+}
+
+// shareOrganisation reports whether the two records of a comparison (the
+// first of them record i) give one organisation: a company name that
+// agrees (exactly, reordered or with a typo), or a phone number that
+// people with two given names or two surnames give.
+func (d *Dataset) shareOrganisation(i int, c *Comparison) bool {
+	if d.phone >= 0 {
+		if l := c.Levels[d.phone]; l == phoneShared || (l == phoneExact && d.v(d.phone, i).surnames) {
+			return true
+		}
+	}
+	if d.company >= 0 {
+		if l := c.Levels[d.company]; l >= 0 && l <= companyTypo {
+			return true
+		}
+	}
+	return false
+}
+
+// personalAgrees reports whether the two records of a comparison (the
+// first of them record i) give one number that only people of one surname
+// give, or one address up to a typo.
+func (d *Dataset) personalAgrees(i int, c *Comparison) bool {
+	if d.phone >= 0 && c.Levels[d.phone] == phoneExact && !d.v(d.phone, i).surnames {
+		return true
+	}
+	return d.email >= 0 && c.Levels[d.email] == emailTypo
+}
+
 // maxLinkPairs bounds the pairs compared to decide one join.
 const maxLinkPairs = 400
 
 // coherent reports whether the mean match weight between the records of a
-// and those of b is positive.
+// and those of b is positive and no pair of them denies the join (see
+// Dataset.denies).
 func coherent(d *Dataset, m *Model, tfU []float64, a, b []int32, c *Comparison) bool {
 	total := len(a) * len(b)
 	step := 1
@@ -100,6 +163,9 @@ func coherent(d *Dataset, m *Model, tfU []float64, a, b []int32, c *Comparison) 
 	for x := 0; x < total; x += step {
 		i, j := a[x/len(b)], b[x%len(b)]
 		d.compareInto(int(i), int(j), tfU, c)
+		if d.denies(m, int(i), c) {
+			return false
+		}
 		sum += m.Weight(c)
 		k++
 	}

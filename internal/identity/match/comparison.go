@@ -92,10 +92,13 @@ const (
 	phoneExact     int8 = 0
 	phoneShared    int8 = 3
 	phoneDifferent int8 = 4
+	companyTypo    int8 = 2
+	lastDifferent  int8 = 5
 )
 
 // Levels of the Email kind referred to by name.
 const (
+	emailTypo         int8 = 1
 	emailSameLocal    int8 = 2
 	emailSimilar      int8 = 3
 	emailShared       int8 = 4

@@ -42,12 +42,15 @@ type Result struct {
 	Matches int
 	// Rejected is the number of matching pairs whose clusters were not
 	// joined because the joined cluster would not hold together.
-	Rejected   int
-	Blocks     []BlockStats
-	EM         EMStats
-	Sessions   []Session
-	Patterns   int
-	Timings    Timings
+	Rejected int
+	Blocks   []BlockStats
+	EM       EMStats
+	Sessions []Session
+	Patterns int
+	Timings  Timings
+	// Warnings say what went wrong but was worked around (a trained
+	// model that was rejected).
+	Warnings   []string
 	matchPairs []ScoredPair
 }
 
@@ -159,6 +162,7 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 	res.Timings.Compare = time.Since(t)
 
 	t = time.Now()
+	fellBack := false
 	if opt.Model == nil {
 		progress("estimate m")
 		res.Sessions = train(model, b, pats, pid, found, opt.Train.MaxIterations)
@@ -181,12 +185,43 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 		if all >= 10*uPriorPairs && correctU(model, random) > uCorrectionMin {
 			estimatePrior()
 		}
+		if d.people() {
+			if err := model.CheckPerson(); err != nil {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("the estimated model was rejected (%v); the built-in model of a person is used instead", err))
+				model = fallbackModel(d, withU, threshold, opt.Train.MaxIterations, &res.EM)
+				tf = retf(d, pairs, model)
+				fellBack = true
+			}
+		}
 	}
 	res.Model = model
 	res.Timings.Estimate += time.Since(t)
 
 	t = time.Now()
 	progress("score")
+	matches := scorePairs(model, pats, pid, pairs, tf, threshold)
+	res.Timings.Score = time.Since(t)
+
+	t = time.Now()
+	progress("cluster")
+	res.Cluster, res.Rejected = cluster(d, model, matches)
+	if fellBack {
+		// The built-in model's prior, from the share of pairs the first
+		// clustering joined, and one more round with it.
+		n := float64(d.Len())
+		model.Prior = clampF(float64(clusteredPairs(res.Cluster))/(n*(n-1)/2), minProb, maxProb)
+		matches = scorePairs(model, pats, pid, pairs, tf, threshold)
+		res.Cluster, res.Rejected = cluster(d, model, matches)
+	}
+	res.Matches = len(matches)
+	res.matchPairs = matches
+	res.Timings.Cluster = time.Since(t)
+	return res, nil
+}
+
+// scorePairs returns the candidate pairs whose match weight under model
+// reaches the threshold, strongest first.
+func scorePairs(model *Model, pats []pattern, pid []uint32, pairs []uint64, tf []float32, threshold float64) []ScoredPair {
 	pw := make([]float64, len(pats))
 	prior := model.PriorWeight()
 	for p, pat := range pats {
@@ -213,13 +248,5 @@ func Dedupe(d *Dataset, opt Options) (*Result, error) {
 		}
 		return cmp.Compare(a.J, b.J)
 	})
-	res.Matches = len(matches)
-	res.matchPairs = matches
-	res.Timings.Score = time.Since(t)
-
-	t = time.Now()
-	progress("cluster")
-	res.Cluster, res.Rejected = cluster(d, model, matches)
-	res.Timings.Cluster = time.Since(t)
-	return res, nil
+	return matches
 }

@@ -34,6 +34,7 @@ type Dataset struct {
 	// (-1 when absent); email is the first Email field.
 	first, last, email int
 	phone              int // the first Phone field, or -1
+	company            int // the first Company field, or -1
 	// namedEmail marks records whose email local part is spelled from
 	// their own names (jane.doe@, jdoe@, doejane@): two such addresses
 	// that share the local part say no more than the names already do.
@@ -79,6 +80,10 @@ type value struct {
 	day  int32 // days since 1970 of a valid date
 	flag bool  // first name: a known given name; email: free mail; phone: E.164; date: valid
 	role bool  // email: a shared mailbox (info@, sales@)
+	// surnames marks a phone number that records with two different
+	// surnames give (a switchboard, a family's landline): agreeing on it
+	// says the records share a place, not that they are one person.
+	surnames bool
 	// shared marks a phone number or an email address that records with
 	// clearly different given names use (a switchboard, a team mailbox):
 	// evidence of the organisation, not of the person.
@@ -251,12 +256,16 @@ func PrepareCached(s Schema, records []Record, c *Cache) (*Dataset, error) {
 		wg.Wait()
 	}
 	d.first, d.last, d.email, d.phone = s.index(FirstName), s.index(LastName), s.index(Email), s.index(Phone)
+	d.company = s.index(Company)
 	if d.first >= 0 {
 		for f, fd := range s {
 			if fd.Kind == Phone || fd.Kind == Email {
 				d.markShared(f)
 			}
 		}
+	}
+	if d.phone >= 0 && d.last >= 0 {
+		d.markSurnames(d.phone)
 	}
 	if d.email >= 0 && (d.first >= 0 || d.last >= 0) {
 		d.namedEmail = make([]bool, len(records))
@@ -289,6 +298,31 @@ func (d *Dataset) markShared(f int) {
 			for j := i + 1; j < len(ns); j++ {
 				if givenNameLevel(&first.vals[ns[i]], &first.vals[ns[j]]) == nameDifferent {
 					col.vals[v].shared = true
+					break pairs
+				}
+			}
+		}
+	}
+}
+
+// markSurnames marks the values of field f that records with two
+// different surnames (not a typo or a variant of each other) use.
+func (d *Dataset) markSurnames(f int) {
+	col, last := &d.cols[f], &d.cols[d.last]
+	names := map[uint32][]uint32{} // value → the distinct surname entries of its records
+	for r, v := range col.ids {
+		n := last.ids[r]
+		if v == 0 || n == 0 || col.count[v] < 2 || slices.Contains(names[v], n) {
+			continue
+		}
+		names[v] = append(names[v], n)
+	}
+	for v, ns := range names {
+	pairs:
+		for i := range ns {
+			for j := i + 1; j < len(ns); j++ {
+				if nameLevel(&last.vals[ns[i]], &last.vals[ns[j]]) == lastDifferent {
+					col.vals[v].surnames = true
 					break pairs
 				}
 			}

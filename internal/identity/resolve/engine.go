@@ -41,47 +41,14 @@ const DefaultModelID = "default"
 // leaves the decision to the evidence of the fields.
 const DefaultPrior = 0.001
 
-// levelPriors are the built-in m and u of each comparison level, by kind
-// and level name: m is the share of the level among pairs of leads of one
-// customer, u among pairs of different customers. They are set from the
-// variations people produce when they retype their details (a nickname, a
-// personal instead of a work address, a missing phone) and from how often
-// unrelated people share a value (a common given name, a country).
-var levelPriors = map[match.Kind]map[string][2]float64{
-	match.FirstName: {"exact": {0.78, 0.012}, "alias": {0.08, 0.002}, "typo": {0.05, 0.004}, "similar": {0.03, 0.01}, "weak": {0.03, 0.05},
-		"dissimilar": {0.04, 0.15}, "different": {0.01, 0.772}},
-	match.LastName: {"exact": {0.82, 0.003}, "alias": {0.03, 0.0005}, "typo": {0.05, 0.002}, "similar": {0.03, 0.005}, "weak": {0.02, 0.02}, "different": {0.05, 0.9695}},
-	match.Email: {"exact": {0.62, 0.00001}, "typo": {0.03, 0.00001}, "same_local_part": {0.05, 0.0001}, "similar": {0.03, 0.001},
-		"shared_mailbox": {0.02, 0.01}, "other_mailbox": {0.005, 0.25}, "different": {0.245, 0.74}},
-	match.Phone: {"exact": {0.75, 0.00001}, "same_number": {0.10, 0.00001}, "typo": {0.03, 0.0001}, "shared_number": {0.02, 0.02},
-		"different": {0.10, 0.99997}},
-	match.Company: {"exact": {0.70, 0.004}, "reordered": {0.05, 0.0005}, "typo": {0.06, 0.001}, "similar": {0.06, 0.003}, "partial": {0.05, 0.01}, "different": {0.08, 0.98}},
-	match.Country: {"exact": {0.93, 0.2}, "different": {0.07, 0.8}},
-	match.Title:   {"exact": {0.55, 0.03}, "similar": {0.2, 0.05}, "different": {0.25, 0.92}},
-}
-
-// DefaultModel returns the built-in model: levelPriors for the levels the
-// engine knows, a generic shape for any other, and DefaultPrior.
+// DefaultModel returns the built-in model (match.BuiltinModel: m and u
+// of every comparison level of a lead's fields, set from how people retype
+// their details and how often people who look alike share a value) with
+// DefaultPrior.
 func DefaultModel() *match.Model {
-	m := &match.Model{Prior: DefaultPrior, Threshold: 0.5}
-	for _, f := range Schema {
-		levels := match.Levels(f.Kind)
-		fm := match.FieldModel{Name: f.Name, Kind: f.Kind, Levels: slices.Clone(levels),
-			M: make([]float64, len(levels)), U: make([]float64, len(levels))}
-		for i, name := range levels {
-			if p, ok := levelPriors[f.Kind][name]; ok {
-				fm.M[i], fm.U[i] = p[0], p[1]
-				continue
-			}
-			// A level the table does not know: between agreement and
-			// disagreement, by its position.
-			x := float64(i) / float64(max(1, len(levels)-1))
-			fm.M[i] = 0.7*(1-x) + 0.05*x
-			fm.U[i] = 0.01*(1-x) + 0.9*x
-		}
-		match.Normalise(fm.M)
-		match.Normalise(fm.U)
-		m.Fields = append(m.Fields, fm)
+	m := match.BuiltinModel(Schema, DefaultPrior)
+	for f := range m.Fields {
+		m.Fields[f].TF = false
 	}
 	return m
 }

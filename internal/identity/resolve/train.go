@@ -126,54 +126,10 @@ func floorM(m *match.Model) {
 	}
 }
 
-// maxNameDisagreement is the largest share of matching pairs whose given
-// names disagree (dissimilar or different) that a trained model may keep.
-// One person gives another given name rarely; colleagues almost always
-// do. On leads dominated by colleagues EM can converge on "same company"
-// as the match class, which this share exposes.
-const maxNameDisagreement = 0.15
-
-// sane rejects a model that does not describe one person: agreeing exactly
-// on a name, an email or a phone number must be evidence for a match and
-// disagreeing evidence against (EM on data with too few duplicates can
-// converge elsewhere), matching pairs must rarely disagree on the given
-// name, and agreeing on the company must weigh less than agreeing on the
-// email address (otherwise the match class is the company's people).
-func sane(m *match.Model) error {
-	var company, email *match.FieldModel
-	for i := range m.Fields {
-		f := &m.Fields[i]
-		switch f.Kind {
-		case match.Company:
-			company = f
-			continue
-		case match.Email:
-			email = f
-		case match.FirstName:
-			dis := 0.0
-			for l, name := range f.Levels {
-				if name == "dissimilar" || name == "different" {
-					dis += f.M[l]
-				}
-			}
-			if dis > maxNameDisagreement {
-				return fmt.Errorf("field %s: %.0f%% of the matching pairs have different given names (at most %.0f%%): the model learnt the company, not the person",
-					f.Name, 100*dis, 100*maxNameDisagreement)
-			}
-		case match.LastName, match.Phone:
-		default:
-			continue
-		}
-		if len(f.M) < 2 || f.Weight(0) <= 1 || f.Weight(int8(len(f.M)-1)) >= 0 {
-			return fmt.Errorf("field %s: exact agreement weighs %.2f bits and disagreement %.2f", f.Name, f.Weight(0), f.Weight(int8(len(f.M)-1)))
-		}
-	}
-	if company != nil && email != nil && company.Weight(0) >= email.Weight(0) {
-		return fmt.Errorf("agreeing on the company weighs %.2f bits, on the email %.2f: the model learnt the company, not the person",
-			company.Weight(0), email.Weight(0))
-	}
-	return nil
-}
+// sane rejects a model that does not describe one person
+// (match.Model.CheckPerson): on leads dominated by colleagues EM can
+// converge on "same company" as the match class.
+func sane(m *match.Model) error { return m.CheckPerson() }
 
 // LoadEngine returns an engine with the most recently trained model and the
 // number of leads it was trained on; nil when none was trained.
