@@ -28,12 +28,11 @@ type placing struct {
 }
 
 // keyCounts is what account_key_counts says of the keys of the customers
-// being placed, kept current as they are placed: key → account → people,
-// and the name keys of each company name in any country.
+// being placed, kept current as they are placed, with the changes to
+// write back.
 type keyCounts struct {
-	people map[string]map[string]int
-	names  map[string][]string // "n:contoso|" → its keys
-	delta  map[[2]string]int   // (key, account) → change to write
+	*accounts.Counts
+	delta map[[2]string]int // (key, account) → change to write
 }
 
 func (kc *keyCounts) add(keys []string, account string, d int) {
@@ -41,56 +40,9 @@ func (kc *keyCounts) add(keys []string, account string, d int) {
 		return
 	}
 	for _, k := range keys {
-		m := kc.people[k]
-		if m == nil {
-			m = map[string]int{}
-			kc.people[k] = m
-			if base, ok := nameBase(k); ok && !slices.Contains(kc.names[base], k) {
-				kc.names[base] = append(kc.names[base], k)
-			}
-		}
-		m[account] += d
+		kc.Add(k, account, d)
 		kc.delta[[2]string{k, account}] += d
 	}
-}
-
-// nameBase returns the part of a name key that every country shares
-// ("n:contoso|" for "n:contoso|GB").
-func nameBase(k string) (string, bool) {
-	if !strings.HasPrefix(k, accounts.NamePrefix) {
-		return "", false
-	}
-	base, _, ok := strings.Cut(k, "|")
-	return base + "|", ok
-}
-
-// matches lists the accounts that hold keys among the other customers: a
-// customer in account holding keys is not counted.
-func (kc *keyCounts) matches(keys []string, account string) []accounts.Match {
-	var out []accounts.Match
-	found := func(k string) {
-		for a, n := range kc.people[k] {
-			if a == account && slices.Contains(keys, k) {
-				n-- // the customer itself
-			}
-			if n > 0 {
-				out = append(out, accounts.Match{Account: a, Key: k, People: n})
-			}
-		}
-	}
-	for _, k := range keys {
-		if base, ok := nameBase(k); ok {
-			for _, nk := range kc.names[base] {
-				found(nk)
-			}
-		} else {
-			found(k)
-		}
-	}
-	slices.SortFunc(out, func(x, y accounts.Match) int {
-		return strings.Compare(x.Account+"\x00"+x.Key, y.Account+"\x00"+y.Key)
-	})
-	return slices.Compact(out)
 }
 
 // wantedKeys are the account keys of a customer's summary, bounded,
@@ -145,7 +97,7 @@ func (t *idTx) autoPlace(ps []placing) (map[string]bool, error) {
 		if c.pinned && c.account != "" {
 			continue
 		}
-		ms := kc.matches(keys, c.account)
+		ms := kc.Matches(keys, c.account)
 		choice := accounts.Choose(c.account, c.pinned, keys, false, ms)
 		if choice.New && c.account != "" {
 			alone, err := t.alone(c, freshIn)
@@ -232,11 +184,11 @@ func (t *idTx) accountKeysOfAll(ids []string) (map[string][]string, error) {
 // loadKeyCounts reads the counts of the keys in want, the name keys of
 // every country of their company names included.
 func (t *idTx) loadKeyCounts(want [][]string) (*keyCounts, error) {
-	kc := &keyCounts{people: map[string]map[string]int{}, names: map[string][]string{}, delta: map[[2]string]int{}}
+	kc := &keyCounts{Counts: accounts.NewCounts(), delta: map[[2]string]int{}}
 	var exact, bases []string
 	for _, keys := range want {
 		for _, k := range keys {
-			if base, ok := nameBase(k); ok {
+			if base, ok := accounts.NameBase(k); ok {
 				if !slices.Contains(bases, base) {
 					bases = append(bases, base)
 				}
@@ -267,15 +219,7 @@ func (t *idTx) loadKeyCounts(want [][]string) (*keyCounts, error) {
 			if err := sc.Scan(&account, &k, &n); err != nil {
 				return err
 			}
-			m := kc.people[k]
-			if m == nil {
-				m = map[string]int{}
-				kc.people[k] = m
-				if base, ok := nameBase(k); ok {
-					kc.names[base] = append(kc.names[base], k)
-				}
-			}
-			m[account] = int(n)
+			kc.Add(k, account, int(n))
 			return nil
 		})
 		if err != nil {

@@ -1,11 +1,8 @@
 package accounts
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/leadhub/leadhub/internal/lead"
 )
@@ -21,8 +18,7 @@ import (
 // keys: a free-mail address and no company).
 func Place(goldens []lead.Contact) []int {
 	acct := make([]int, len(goldens))
-	byKey := map[string]map[int]int{} // key → account → customers holding it
-	byName := map[string][]string{}   // "n:<company>" → the name keys seen with it, in any country
+	counts := NewCounts()
 	id := func(a int) string { return fmt.Sprintf("%010d", a) }
 	for i, g := range goldens {
 		keys := Keys(g, false)
@@ -30,29 +26,7 @@ func Place(goldens []lead.Contact) []int {
 		if len(keys) == 0 {
 			continue
 		}
-		var matches []Match
-		seen := map[string]bool{}
-		add := func(k string) {
-			if seen[k] {
-				return
-			}
-			seen[k] = true
-			for a, n := range byKey[k] {
-				matches = append(matches, Match{Account: id(a), Key: k, People: n})
-			}
-		}
-		for _, k := range keys {
-			add(k)
-			if base, _, ok := strings.Cut(k, "|"); ok && strings.HasPrefix(k, NamePrefix) {
-				for _, other := range byName[base] {
-					add(other)
-				}
-			}
-		}
-		slices.SortFunc(matches, func(a, b Match) int {
-			return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.Account, b.Account))
-		})
-		switch ch := Choose("", false, keys, false, matches); {
+		switch ch := Choose("", false, keys, false, counts.Matches(keys, "")); {
 		case ch.To != "":
 			acct[i], _ = strconv.Atoi(ch.To)
 		case ch.New:
@@ -61,13 +35,7 @@ func Place(goldens []lead.Contact) []int {
 			continue
 		}
 		for _, k := range keys {
-			if byKey[k] == nil {
-				byKey[k] = map[int]int{}
-				if base, _, ok := strings.Cut(k, "|"); ok && strings.HasPrefix(k, NamePrefix) {
-					byName[base] = append(byName[base], k)
-				}
-			}
-			byKey[k][acct[i]]++
+			counts.Add(k, id(acct[i]), 1)
 		}
 	}
 	return acct

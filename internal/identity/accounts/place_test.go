@@ -31,3 +31,22 @@ func TestPlace(t *testing.T) {
 		t.Errorf("accounts %v, want %v", got, want)
 	}
 }
+
+// TestCountsLeaveTheCustomerOut: a customer's own keys, counted in its
+// account, are not matches of its own; a name key finds its company in
+// every country.
+func TestCountsLeaveTheCustomerOut(t *testing.T) {
+	c := NewCounts()
+	c.Add("d:contoso.com", "A", 1) // the customer itself
+	c.Add("n:contoso|GB", "A", 1)
+	if m := c.Matches([]string{"d:contoso.com", "n:contoso|GB"}, "A"); len(m) != 0 {
+		t.Errorf("alone in A: matches %v", m)
+	}
+	c.Add("d:contoso.com", "A", 1) // a colleague
+	c.Add("n:contoso|US", "B", 2)
+	got := c.Matches([]string{"d:contoso.com", "n:contoso|GB"}, "A")
+	want := []Match{{Account: "A", Key: "d:contoso.com", People: 1}, {Account: "B", Key: "n:contoso|US", People: 2}}
+	if !slices.Equal(got, want) {
+		t.Errorf("matches %v, want %v", got, want)
+	}
+}
