@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/leadhub/leadhub/internal/identity/accounts"
@@ -135,14 +134,7 @@ func scanMemberFigures(sc scanner) (lead.AccountMember, error) {
 // recomputeAccounts recomputes the active accounts among ids ("" and
 // merged ones are skipped), in id order.
 func (t *idTx) recomputeAccounts(ids map[string]bool) error {
-	list := make([]string, 0, len(ids))
-	for id := range ids {
-		if id != "" {
-			list = append(list, id)
-		}
-	}
-	sort.Strings(list)
-	for _, id := range list {
+	for _, id := range sortedIDs(ids) {
 		a, ok, err := t.account(id)
 		if err != nil {
 			return err

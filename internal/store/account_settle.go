@@ -16,6 +16,16 @@ import (
 // markAccountsDirty marks the accounts among ids ("" is skipped) for
 // SettleAccounts.
 func (t *idTx) markAccountsDirty(ids map[string]bool) error {
+	for _, id := range sortedIDs(ids) {
+		if _, err := t.exec(markAccountDirty, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedIDs lists the ids of a set, "" left out, in order.
+func sortedIDs(ids map[string]bool) []string {
 	list := make([]string, 0, len(ids))
 	for id := range ids {
 		if id != "" {
@@ -23,12 +33,7 @@ func (t *idTx) markAccountsDirty(ids map[string]bool) error {
 		}
 	}
 	sort.Strings(list)
-	for _, id := range list {
-		if _, err := t.exec(markAccountDirty, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return list
 }
 
 // dirtyAccount is a row of account_dirty.
