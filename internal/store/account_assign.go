@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/leadhub/leadhub/internal/identity/accounts"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -20,12 +19,7 @@ import (
 // syncAccountKeys rewrites a customer's account keys from its summary (when
 // they changed), with their counts in its account, and returns them.
 func (t *idTx) syncAccountKeys(id string, sum *lead.Summary) ([]string, error) {
-	keys := accounts.Keys(sum.Record().Contact, sum.IsTest)
-	for i, k := range keys {
-		keys[i] = cutKey(k)
-	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
+	keys := wantedKeys(sum)
 	old, err := t.accountKeysOf(id)
 	if err != nil {
 		return nil, err
