@@ -10,7 +10,8 @@ import (
 // go test -run '^$' -fuzz FuzzEmail ./internal/identity/normalize.
 
 func FuzzEmail(f *testing.F) {
-	for _, s := range []string{"John.Smith+x@GMail.com", "Jane <jane@outlook.com>", "info@bücher.de", "@", "a@b", "mailto:x@y.z", "base-k@yahoo.co.uk"} {
+	for _, s := range []string{"John.Smith+x@GMail.com", "Jane <jane@outlook.com>", "info@bücher.de", "@", "a@b", "mailto:x@y.z", "base-k@yahoo.co.uk",
+		"ann@contoso.com;bob@contoso.com", "ann@contoso.com, bob@fabrikam.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -30,7 +31,8 @@ func FuzzEmail(f *testing.F) {
 }
 
 func FuzzPhone(f *testing.F) {
-	for _, s := range []string{"+1 617 253 1000", "(11) 98765-4321", "0049 30 901820", "3865286", "+", "00", "++44"} {
+	for _, s := range []string{"+1 617 253 1000", "(11) 98765-4321", "0049 30 901820", "3865286", "+", "00", "++44",
+		"4917663430383", "447911123456", "55 99123-4567"} {
 		f.Add(s, "US")
 		f.Add(s, "")
 	}
