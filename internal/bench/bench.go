@@ -75,6 +75,8 @@ type LoadConfig struct {
 	Count       int           // bodies 0..Count-1; 0 with Duration means unbounded
 	Duration    time.Duration // stop starting new requests after this (0: until Count)
 	Concurrency int
+	// Bodies, when set, gives the body of each seq instead of Body.
+	Bodies func(seq int) []byte
 	// RetryFor keeps retrying a body whose request failed (connection
 	// refused, 5xx) for this long: the kill test uses it to ride through a
 	// server restart. Zero means no retries.
@@ -168,7 +170,12 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 				if cfg.Count > 0 && seq >= cfg.Count {
 					return
 				}
-				body := Body(cfg.Run, seq)
+				var body []byte
+				if cfg.Bodies != nil {
+					body = cfg.Bodies(seq)
+				} else {
+					body = Body(cfg.Run, seq)
+				}
 				giveUp := time.Now().Add(cfg.RetryFor)
 				backoff := 50 * time.Millisecond
 				for attempt := 0; ; attempt++ {

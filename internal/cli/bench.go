@@ -13,14 +13,17 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/app"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/bench"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/simulate"
 	"github.com/leadhub/leadhub/internal/store"
 )
 
@@ -172,8 +175,19 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&writePath, "write", "", "append the results as a Markdown section to this file (e.g. docs/BENCHMARKS.md)")
 	var profilePath string
 	fs.StringVar(&profilePath, "cpuprofile", "", "write a CPU profile of the measured phase and the resolver's catch-up to this file")
+	var b2b bool
+	fs.BoolVar(&b2b, "b2b", false, "send generated business leads (colleagues at Zipf-sized companies, as simulate --b2b: "+
+		strconv.Itoa(b2bBodies)+" leads of about "+strconv.Itoa(b2bBodies*2/5)+" people) instead of the fixed synthetic bodies")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
+	}
+	var bodies func(int) []byte
+	if b2b {
+		fmt.Fprintf(e.stderr, "generating %d business leads…\n", b2bBodies)
+		var err error
+		if bodies, err = b2bBodySource(); err != nil {
+			return err
+		}
 	}
 	label, givenDSN := store.Redact(dsn), dsn
 	if dsn == "" {
@@ -221,7 +235,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	target := ingestURL("http://"+ln.Addr().String(), secret)
 
 	fmt.Fprintf(e.stderr, "warming up for %s…\n", warm)
-	if _, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "warmup", Duration: warm, Concurrency: conc}); err != nil {
+	if _, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "warmup", Duration: warm, Concurrency: conc, Bodies: bodies}); err != nil {
 		return err
 	}
 	stopProfile, err := startCPUProfile(profilePath)
@@ -230,7 +244,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	}
 	defer stopProfile()
 	fmt.Fprintf(e.stderr, "measuring leadhub over HTTP for %s with %d clients…\n", dur, conc)
-	res, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "measure", Duration: dur, Concurrency: conc})
+	res, err := bench.Load(ctx, bench.LoadConfig{URL: target, Run: "measure", Duration: dur, Concurrency: conc, Bodies: bodies})
 	if err != nil {
 		return err
 	}
@@ -265,7 +279,7 @@ func benchIngest(ctx context.Context, args []string, e env) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n### Ingest over loopback HTTP — %s, %s\n\n", st.Engine(), time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "Machine: %s. Go %s. Database: %s (%s). Command: `%s`\n\n",
-		machine(), runtime.Version(), label, durability, benchCommand(givenDSN, dur, conc))
+		machine(), runtime.Version(), label, durability, benchCommand(givenDSN, dur, conc, b2b))
 	fmt.Fprintln(&b, "| what | rate | p50 | p99 | max | notes |")
 	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---|")
 	resolved := fmt.Sprintf("every lead resolved %.1f s after the load ended (%d unresolved then)", caughtUp.Seconds(), backlog)
@@ -325,8 +339,11 @@ func isPostgres(dsn string) bool {
 }
 
 // benchCommand is the command line that reproduces a benchmark.
-func benchCommand(dsn string, dur time.Duration, conc int) string {
+func benchCommand(dsn string, dur time.Duration, conc int, b2b bool) string {
 	cmd := "leadhub bench ingest"
+	if b2b {
+		cmd += " --b2b"
+	}
 	if dsn != "" {
 		cmd += " --database '" + store.Redact(dsn) + "'"
 	}
@@ -373,4 +390,21 @@ func startCPUProfile(path string) (func(), error) {
 			f.Close()
 		})
 	}, nil
+}
+
+// b2bBodies is how many business leads bench ingest --b2b generates.
+const b2bBodies = 120_000
+
+// b2bBodySource generates the business leads of bench ingest --b2b before
+// the load starts, and hands them out in order across the warm-up and the
+// measured phase, so that no body is sent twice (after b2bBodies, they
+// start again and count as redeliveries).
+func b2bBodySource() (func(int) []byte, error) {
+	events, err := simulate.Generate(simulate.Config{Seed: 1, Start: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC),
+		Count: b2bBodies, B2B: &simulate.B2BConfig{Companies: min(b2bBodies*3/40, simulate.MaxCompanies)}})
+	if err != nil {
+		return nil, err
+	}
+	var next atomic.Int64
+	return func(int) []byte { return events[int(next.Add(1)-1)%len(events)].Body }, nil
 }
