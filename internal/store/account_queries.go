@@ -70,12 +70,12 @@ WHERE a.merged_into IS NULL AND k.people > 0 AND `
 	onConflictKeyCounts = ` ON CONFLICT (key, account_id) DO UPDATE SET people = account_key_counts.people + excluded.people`
 
 	// Accounts waiting for their summary (see Store.SettleAccounts).
-	markAccountDirty = `INSERT INTO account_dirty (account_id, mark) VALUES ($1, 1)
-ON CONFLICT (account_id) DO UPDATE SET mark = account_dirty.mark + 1`
-	selectDirtyAccounts = `SELECT account_id, mark FROM account_dirty ORDER BY account_id LIMIT $1`
-	deleteDirtyAccount  = `DELETE FROM account_dirty WHERE account_id = $1 AND mark = $2`
-	countDirtyAccounts  = `SELECT count(*) FROM account_dirty`
-	lockAccount         = `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE` // PostgreSQL only: not in the way of inserting its customers
+	insertAccountDirty     = `INSERT INTO account_dirty (account_id, mark) VALUES `
+	onConflictAccountDirty = ` ON CONFLICT (account_id) DO UPDATE SET mark = account_dirty.mark + 1`
+	selectDirtyAccounts    = `SELECT account_id, mark FROM account_dirty ORDER BY account_id LIMIT $1`
+	deleteDirtyAccount     = `DELETE FROM account_dirty WHERE account_id = $1 AND mark = $2`
+	countDirtyAccounts     = `SELECT count(*) FROM account_dirty`
+	lockAccount            = `SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE` // PostgreSQL only: not in the way of inserting its customers
 
 	// Account filters, for where.add.
 	filterActiveAccount  = `merged_into IS NULL AND people_count > 0`

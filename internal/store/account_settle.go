@@ -16,12 +16,12 @@ import (
 // markAccountsDirty marks the accounts among ids ("" is skipped) for
 // SettleAccounts.
 func (t *idTx) markAccountsDirty(ids map[string]bool) error {
-	for _, id := range sortedIDs(ids) {
-		if _, err := t.exec(markAccountDirty, id); err != nil {
-			return err
-		}
+	list := sortedIDs(ids)
+	args := make([]any, 0, 2*len(list))
+	for _, id := range list {
+		args = append(args, id, 1)
 	}
-	return nil
+	return t.s.execRows(t.ctx, t.tx, insertAccountDirty, 2, args, onConflictAccountDirty)
 }
 
 // sortedIDs lists the ids of a set, "" left out, in order.

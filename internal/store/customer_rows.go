@@ -204,20 +204,6 @@ func (t *idTx) activeCustomer(id string) (customerRow, error) {
 	return c, nil
 }
 
-// preparedCustomer is customer with a prepared statement (the resolver's
-// path).
-func (t *idTx) preparedCustomer(id string) (customerRow, bool, error) {
-	row, err := t.queryRow(selectCustomer, id)
-	if err != nil {
-		return customerRow{}, false, err
-	}
-	c, err := scanCustomerRow(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return customerRow{}, false, nil
-	}
-	return c, err == nil, err
-}
-
 // newCustomer inserts an empty customer.
 func (t *idTx) newCustomer(id string, at int64) error {
 	a, err := summaryArgs(&lead.Summary{})

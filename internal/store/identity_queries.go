@@ -48,14 +48,19 @@ WHERE undone = 0 AND lead_id IN `
 
 // Leads and their blocking keys.
 const (
-	claimLead       = `UPDATE leads SET customer_id = $1 WHERE id = $2 AND customer_id IS NULL`
-	selectPending   = `SELECT ` + leadColumns + ` FROM leads WHERE customer_id IS NULL ORDER BY id LIMIT $1`
-	countLeads      = `SELECT count(*), count(customer_id) FROM leads`
-	countUnresolved = `SELECT count(*) FROM leads WHERE customer_id IS NULL`
-	selectLeadOwner = `SELECT customer_id FROM leads WHERE id = $1`
-	selectLeadIDsOf = `SELECT id FROM leads WHERE customer_id = $1 ORDER BY id`
-	countLeadsOf    = `SELECT count(*) FROM leads WHERE customer_id = $1`
-	selectOwnersIn  = `SELECT id, customer_id FROM leads WHERE id IN `
+	// claimLeadsHead … claimLeadsTail claims many leads, (lead, customer)
+	// rows in between.
+	claimLeadsHead     = `UPDATE leads SET customer_id = v.column2 FROM (VALUES `
+	claimLeadsTail     = `) AS v WHERE leads.id = v.column1 AND leads.customer_id IS NULL`
+	selectUnresolvedIn = `SELECT id FROM leads WHERE customer_id IS NULL AND id IN `
+	selectCustomersIn  = `SELECT ` + customerColumns + ` FROM customers WHERE id IN `
+	selectPending      = `SELECT ` + leadColumns + ` FROM leads WHERE customer_id IS NULL ORDER BY id LIMIT $1`
+	countLeads         = `SELECT count(*), count(customer_id) FROM leads`
+	countUnresolved    = `SELECT count(*) FROM leads WHERE customer_id IS NULL`
+	selectLeadOwner    = `SELECT customer_id FROM leads WHERE id = $1`
+	selectLeadIDsOf    = `SELECT id FROM leads WHERE customer_id = $1 ORDER BY id`
+	countLeadsOf       = `SELECT count(*) FROM leads WHERE customer_id = $1`
+	selectOwnersIn     = `SELECT id, customer_id FROM leads WHERE id IN `
 	// moveLeadsIn ($1 to, $2 from, the leads from $3 on) moves leads;
 	// moveKeysIn moves their keys along and dropKeysIn ($1 from, the leads
 	// from $2 on) drops them when the leads become unresolved.

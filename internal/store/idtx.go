@@ -145,14 +145,6 @@ func (t *idTx) exec(q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
-// queryRow runs a one-row query in t's transaction, prepared when it can be.
-func (t *idTx) queryRow(q string, args ...any) (*sql.Row, error) {
-	if st := t.s.ws.inTx(t.ctx, t.tx, q); st != nil {
-		return st.QueryRowContext(t.ctx, args...), nil
-	}
-	return t.tx.QueryRowContext(t.ctx, q, args...), nil
-}
-
 // execRows runs head + VALUES for args, cols values a row, in chunks that
 // fit the dialect.
 func (s *Store) execRows(ctx context.Context, tx *sql.Tx, head string, cols int, args []any, tail string) error {

@@ -258,6 +258,14 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 		var entries []lead.AuditEntry
 		var changes []lead.Change
 		last := map[string]int{}
+		// One read of the customers the batch joins and of which of its
+		// leads are still unresolved; the identity lock keeps both as read
+		// until the commit. The claims are written together below.
+		existing, unresolved, err := t.resolutionState(rs)
+		if err != nil {
+			return err
+		}
+		var claims []any
 		for i := range rs {
 			r := &rs[i]
 			at := r.At.UnixMicro()
@@ -266,30 +274,23 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			}
 			c, known := sums[r.CustomerID]
 			if r.Outcome == lead.OutcomeJoined && !known {
-				row, ok, err := t.preparedCustomer(r.CustomerID)
-				if err != nil {
-					return err
-				}
+				row, ok := existing[r.CustomerID]
 				if !ok || row.mergedInto != "" {
 					out[i] = lead.ResolutionStale
 					continue
 				}
-				c = &row
+				c = row
 				sums[r.CustomerID] = c
 			}
 			if r.Outcome != lead.OutcomeJoined && known {
 				return fmt.Errorf("resolution %d creates customer %s twice", i, r.CustomerID)
 			}
-			res, err := t.exec(claimLead, r.CustomerID, r.Lead.ID)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
+			if !unresolved[r.Lead.ID] {
 				out[i] = lead.ResolutionSkipped
 				continue
 			}
+			delete(unresolved, r.Lead.ID)
+			claims = append(claims, r.Lead.ID, r.CustomerID)
 			out[i] = lead.ResolutionCommitted
 			ch := lead.Change{Moves: []lead.LeadMove{{Lead: r.Lead.ID, To: r.CustomerID}}, Decision: r.DecisionID}
 			state := ""
@@ -326,6 +327,9 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 			changes = append(changes, ch)
 			entries = append(entries, lead.AuditEntry{ID: r.AuditID, At: fromMicros(at), Actor: lead.ActorResolver,
 				Action: lead.AuditResolve, Reason: r.Explanation.Reason, CustomerIDs: cids, LeadIDs: []string{r.Lead.ID}})
+		}
+		if err := t.claimLeads(claims); err != nil {
+			return err
 		}
 		// Accounts first: the new customers are inserted with theirs.
 		fresh := make(map[string]bool, len(created))
@@ -398,4 +402,66 @@ func (s *Store) CommitResolutions(ctx context.Context, rs []lead.Resolution) ([]
 		return nil, err
 	}
 	return out, nil
+}
+
+// resolutionState reads, for a batch of resolutions, the customers it
+// joins that exist (by id) and which of its leads have no customer yet.
+func (t *idTx) resolutionState(rs []lead.Resolution) (map[string]*customerRow, map[string]bool, error) {
+	var joined, leads []string
+	for i := range rs {
+		if rs[i].Outcome == lead.OutcomeJoined && !slices.Contains(joined, rs[i].CustomerID) {
+			joined = append(joined, rs[i].CustomerID)
+		}
+		leads = append(leads, rs[i].Lead.ID)
+	}
+	existing := make(map[string]*customerRow, len(joined))
+	per := t.s.d.rowsPerStatement(1, 0)
+	for chunk := range slices.Chunk(joined, per) {
+		rows, err := t.tx.QueryContext(t.ctx, selectCustomersIn+t.s.values(1, len(chunk), 1), anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
+			c, err := scanCustomerRow(sc)
+			if err == nil {
+				existing[c.id] = &c
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	unresolved := make(map[string]bool, len(leads))
+	for chunk := range slices.Chunk(leads, per) {
+		rows, err := t.tx.QueryContext(t.ctx, selectUnresolvedIn+t.s.values(1, len(chunk), 1), anyArgs(chunk)...)
+		err = eachRow(rows, err, func(sc scanner) error {
+			var id string
+			err := sc.Scan(&id)
+			unresolved[id] = true
+			return err
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return existing, unresolved, nil
+}
+
+// claimLeads gives leads their customers (args: lead, customer pairs),
+// each only if it has none yet, which resolutionState checked under the
+// same lock.
+func (t *idTx) claimLeads(args []any) error {
+	per := t.s.d.rowsPerStatement(2, 0)
+	for len(args) > 0 {
+		n := min(per, len(args)/2)
+		res, err := t.tx.ExecContext(t.ctx, claimLeadsHead+t.s.values(n, 2, 1)+claimLeadsTail, args[:2*n]...)
+		if err != nil {
+			return err
+		}
+		if got, err := res.RowsAffected(); err != nil {
+			return err
+		} else if got != int64(n) {
+			return fmt.Errorf("claimed %d of %d unresolved leads", got, n)
+		}
+		args = args[2*n:]
+	}
+	return nil
 }
