@@ -15,6 +15,7 @@ const (
 	KindNotFound     Kind = "not_found"
 	KindConflict     Kind = "conflict"
 	KindUnauthorized Kind = "unauthorized"
+	KindForbidden    Kind = "forbidden" // authenticated, but the role does not allow it
 	KindTooLarge     Kind = "too_large"
 	KindUnavailable  Kind = "unavailable"
 	KindInternal     Kind = "internal"

@@ -75,6 +75,8 @@ type dialect struct {
 	resolverLock, resolverUnlock string
 
 	uniqueViolation func(error) bool
+	// foreignKeyViolation recognises a reference to a missing row.
+	foreignKeyViolation func(error) bool
 	unavailable     func(error) bool
 }
 
@@ -109,6 +111,7 @@ func sqliteDialect() dialect {
 		resolverLock:    "",
 		resolverUnlock:  "",
 		uniqueViolation: sqliteUniqueViolation,
+		foreignKeyViolation: sqliteForeignKeyViolation,
 		unavailable:     sqliteUnavailable,
 	}
 }
@@ -129,6 +132,7 @@ func postgresDialect() dialect {
 		resolverLock:    fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
 		resolverUnlock:  fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
 		uniqueViolation: postgresUniqueViolation,
+		foreignKeyViolation: postgresForeignKeyViolation,
 		unavailable:     postgresUnavailable,
 	}
 }
@@ -164,6 +168,11 @@ func sqliteUniqueViolation(err error) bool {
 	return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
+func sqliteForeignKeyViolation(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 func sqliteUnavailable(err error) bool {
 	if commonUnavailable(err) {
 		return true
@@ -183,6 +192,11 @@ func sqliteUnavailable(err error) bool {
 func postgresUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+func postgresForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
 }
 
 func postgresUnavailable(err error) bool {
