@@ -77,7 +77,7 @@ type dialect struct {
 	uniqueViolation func(error) bool
 	// foreignKeyViolation recognises a reference to a missing row.
 	foreignKeyViolation func(error) bool
-	unavailable     func(error) bool
+	unavailable         func(error) bool
 }
 
 // PostgreSQL advisory lock keys: "leadhub", "lhident" and "lhresol" in
@@ -97,43 +97,43 @@ const lazyCheckpointEvery = 512
 
 func sqliteDialect() dialect {
 	return dialect{
-		name:            engineSQLite,
-		driver:          "sqlite",
-		stmtParams:      sqliteStmtParams,
-		writers:         1,
-		forUpdate:       "",
-		migrationLock:   "",
-		identityLock:    "",
-		lazyCommit:      "",
-		lazyConn:        []string{`PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 0`},
-		strictConn:      []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_autocheckpoint = 1000`},
-		lazyCheckpoint:  `PRAGMA wal_checkpoint(PASSIVE)`,
-		resolverLock:    "",
-		resolverUnlock:  "",
-		uniqueViolation: sqliteUniqueViolation,
+		name:                engineSQLite,
+		driver:              "sqlite",
+		stmtParams:          sqliteStmtParams,
+		writers:             1,
+		forUpdate:           "",
+		migrationLock:       "",
+		identityLock:        "",
+		lazyCommit:          "",
+		lazyConn:            []string{`PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 0`},
+		strictConn:          []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_autocheckpoint = 1000`},
+		lazyCheckpoint:      `PRAGMA wal_checkpoint(PASSIVE)`,
+		resolverLock:        "",
+		resolverUnlock:      "",
+		uniqueViolation:     sqliteUniqueViolation,
 		foreignKeyViolation: sqliteForeignKeyViolation,
-		unavailable:     sqliteUnavailable,
+		unavailable:         sqliteUnavailable,
 	}
 }
 
 func postgresDialect() dialect {
 	return dialect{
-		name:            enginePostgres,
-		driver:          "pgx",
-		stmtParams:      65535,
-		writers:         4,
-		forUpdate:       " FOR UPDATE",
-		migrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
-		identityLock:    fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),
-		lazyCommit:      `, set_config('synchronous_commit', 'off', true)`,
-		lazyConn:        nil,
-		strictConn:      nil,
-		lazyCheckpoint:  "",
-		resolverLock:    fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
-		resolverUnlock:  fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
-		uniqueViolation: postgresUniqueViolation,
+		name:                enginePostgres,
+		driver:              "pgx",
+		stmtParams:          65535,
+		writers:             4,
+		forUpdate:           " FOR UPDATE",
+		migrationLock:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
+		identityLock:        fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),
+		lazyCommit:          `, set_config('synchronous_commit', 'off', true)`,
+		lazyConn:            nil,
+		strictConn:          nil,
+		lazyCheckpoint:      "",
+		resolverLock:        fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
+		resolverUnlock:      fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
+		uniqueViolation:     postgresUniqueViolation,
 		foreignKeyViolation: postgresForeignKeyViolation,
-		unavailable:     postgresUnavailable,
+		unavailable:         postgresUnavailable,
 	}
 }
 

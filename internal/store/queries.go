@@ -87,7 +87,7 @@ ORDER BY c.created_at DESC, c.id DESC`
 	findCredentials = credentialSelect + `
 WHERE c.kind = $1 AND (c.id = $2 OR c.hint LIKE $3 ESCAPE '\')
 ORDER BY c.created_at DESC, c.id DESC`
-	revokeCredential = `UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
+	revokeCredential  = `UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
 	activeCredentials = credentialSelect + `
 WHERE c.kind = $1 AND c.revoked_at IS NULL AND (c.user_id IS NULL OR u.disabled = 0) ORDER BY c.hash`
 
@@ -100,13 +100,13 @@ WHERE c.kind = $1 AND c.revoked_at IS NULL AND (c.user_id IS NULL OR u.disabled 
 	setUserDisabled = `UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1`
 	setUserPassword = `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`
 
-	insertUserToken   = `INSERT INTO user_tokens (hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`
-	takeUserToken     = `DELETE FROM user_tokens WHERE hash = $1 RETURNING user_id, expires_at`
-	deleteUserTokens  = `DELETE FROM user_tokens WHERE user_id = $1`
+	insertUserToken  = `INSERT INTO user_tokens (hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`
+	takeUserToken    = `DELETE FROM user_tokens WHERE hash = $1 RETURNING user_id, expires_at`
+	deleteUserTokens = `DELETE FROM user_tokens WHERE user_id = $1`
 
-	sessionColumns     = `hash, user_id, created_at, last_seen_at, expires_at`
-	insertSession      = `INSERT INTO sessions (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5)`
-	selectSession      = `SELECT s.hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.` + userColumnsU + `
+	sessionColumns = `hash, user_id, created_at, last_seen_at, expires_at`
+	insertSession  = `INSERT INTO sessions (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5)`
+	selectSession  = `SELECT s.hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.` + userColumnsU + `
 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1`
 	touchSession       = `UPDATE sessions SET last_seen_at = $2 WHERE hash = $1 AND last_seen_at < $2`
 	deleteSession      = `DELETE FROM sessions WHERE hash = $1`
