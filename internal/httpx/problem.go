@@ -79,6 +79,7 @@ var statuses = map[lead.Kind]struct {
 	lead.KindUnauthorized: {http.StatusUnauthorized, "unauthorized"},
 	lead.KindForbidden:    {http.StatusForbidden, "forbidden"},
 	lead.KindTooLarge:     {http.StatusRequestEntityTooLarge, "too-large"},
+	lead.KindThrottled:    {http.StatusTooManyRequests, "throttled"},
 	lead.KindUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
 }
 
