@@ -23,9 +23,8 @@ type Params struct {
 
 // DefaultParams are RFC 9106's second recommended option (section 4) for
 // machines that cannot spare 2 GiB per hash: argon2id with t=3 passes,
-// m=64 MiB, p=4 lanes, a 128-bit random salt and a 256-bit tag. It costs
-// roughly 50–100 ms on a server core, above OWASP's minimum (m=19 MiB,
-// t=2, p=1). A stored hash carries its parameters, so raising them later
+// m=64 MiB, p=4 lanes, a 128-bit random salt and a 256-bit tag: above
+// OWASP's minimum (m=19 MiB, t=2, p=1). A stored hash carries its parameters, so raising them later
 // keeps old hashes verifiable.
 var DefaultParams = Params{Time: 3, Memory: 64 * 1024, Threads: 4}
 
