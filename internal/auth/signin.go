@@ -26,6 +26,10 @@ type Throttle struct {
 	keys map[string]failures
 }
 
+// maxThrottleKeys is how many keys a Throttle holds before it drops the
+// forgotten ones (guessing at many accounts must not grow it for ever).
+const maxThrottleKeys = 10000
+
 type failures struct {
 	n    int
 	last time.Time
@@ -87,9 +91,17 @@ func (t *Throttle) Fail(keys ...string) {
 		t.keys = map[string]failures{}
 	}
 	now := t.now()
+	forget := orDefault(t.Forget, time.Hour)
+	if len(t.keys) >= maxThrottleKeys {
+		for k, f := range t.keys {
+			if now.Sub(f.last) >= forget {
+				delete(t.keys, k)
+			}
+		}
+	}
 	for _, k := range keys {
 		f := t.keys[k]
-		if now.Sub(f.last) >= orDefault(t.Forget, time.Hour) {
+		if now.Sub(f.last) >= forget {
 			f.n = 0
 		}
 		t.keys[k] = failures{n: f.n + 1, last: now}
