@@ -113,4 +113,9 @@ func TestPermissionsRouteByRole(t *testing.T) {
 			t.Errorf("%s %s with a disabled user's key: %d; %s", rt.Method, rt.Path, resp.StatusCode, b)
 		}
 	}
+	for role, key := range keys {
+		if strings.Contains(h.Log.String(), key) {
+			t.Errorf("the log holds the API key of the %s", role)
+		}
+	}
 }
