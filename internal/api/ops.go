@@ -88,14 +88,20 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Call
 	return auth.APIKeyCaller(cred), true
 }
 
-// apiAuth guards a REST handler with an API key and puts the caller in the
-// request's context, where every handler that records who did what finds it.
-func (s *server) apiAuth(h http.HandlerFunc) http.Handler {
+// apiAuth guards a REST handler with an API key whose role has perm (403
+// otherwise) and puts the caller in the request's context, where every
+// handler that records who did what finds it.
+func (s *server) apiAuth(perm lead.Permission, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := s.authenticate(w, r)
 		if !ok {
 			return
 		}
-		h(w, r.WithContext(auth.WithCaller(r.Context(), c)))
+		if !c.Role.Can(perm) {
+			s.writeError(w, r, lead.Errorf(lead.KindForbidden,
+				"api: the role %s may not do this (it needs the %s permission)", c.Role, perm))
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(auth.WithCaller(r.Context(), c)))
 	})
 }

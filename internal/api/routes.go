@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -131,7 +132,7 @@ func Handler(d Deps) http.Handler {
 		if r.path == "/ingest/marketplace" {
 			pattern = r.path
 		}
-		mux.Handle(pattern, r.handler)
+		mux.Handle(pattern, s.guard(r))
 	}
 	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
@@ -163,10 +164,48 @@ func MetricsHandler(g prometheus.Gatherer, token string) http.Handler {
 }
 
 // route is one endpoint. Every endpoint is in the table below, and a test
-// checks the table against /openapi.json.
+// checks the table against /openapi.json. perm is what a caller needs: a
+// permission of lead.Permissions (Handler puts the route behind an API key
+// whose role has it), or one of the Access values for the routes outside
+// the REST API. A route without one makes Handler panic.
 type route struct {
 	method, path string
+	perm         lead.Permission
 	handler      http.Handler
+}
+
+// The access of routes outside the REST API, which no role grants.
+const (
+	AccessPublic      lead.Permission = "public"        // anyone: documentation, health
+	AccessIngestToken lead.Permission = "ingest-token"  // the marketplace endpoint's code
+	AccessMetrics     lead.Permission = "metrics-token" // --metrics-token when set, else anyone
+)
+
+// Route is one registered endpoint and the permission it needs.
+type Route struct {
+	Method, Path string
+	Permission   lead.Permission
+}
+
+// Routes lists every endpoint Handler(d) registers, with its permission.
+func Routes(d Deps) []Route {
+	s := &server{gatherer: d.Gatherer, metricsElsewhere: d.MetricsElsewhere}
+	var out []Route
+	for _, r := range s.table() {
+		out = append(out, Route{r.method, r.path, r.perm})
+	}
+	return out
+}
+
+// guard puts r's handler behind its permission.
+func (s *server) guard(r route) http.Handler {
+	switch {
+	case r.perm == AccessPublic || r.perm == AccessIngestToken || r.perm == AccessMetrics:
+		return r.handler
+	case slices.Contains(lead.AllPermissions, r.perm):
+		return s.apiAuth(r.perm, r.handler)
+	}
+	panic("api: route " + r.method + " " + r.path + " declares no permission")
 }
 
 func (s *server) table() []route {
@@ -174,42 +213,42 @@ func (s *server) table() []route {
 	routes := []route{
 		// Marketplace ingest: every method reaches the handler, which answers
 		// 405 itself so that the refusal is counted.
-		{"POST", "/ingest/marketplace", http.HandlerFunc(s.handleMarketplace)},
+		{"POST", "/ingest/marketplace", AccessIngestToken, http.HandlerFunc(s.handleMarketplace)},
 
-		// REST API (Bearer API key).
-		{"GET", "/api/v1/leads", s.apiAuth(s.handleListLeads)},
-		{"GET", "/api/v1/leads/{id}", s.apiAuth(s.handleGetLead)},
-		{"GET", "/api/v1/quarantine", s.apiAuth(s.handleListQuarantine)},
-		{"GET", "/api/v1/quarantine/{id}", s.apiAuth(s.handleGetQuarantined)},
-		{"POST", "/api/v1/quarantine/{id}/reprocess", s.apiAuth(s.handleReprocess)},
-		{"GET", "/api/v1/sources", s.apiAuth(s.handleListSources)},
-		{"POST", "/api/v1/sources/sync", s.apiAuth(s.handleSyncSources)},
-		{"POST", "/api/v1/imports", s.apiAuth(s.handleCreateImport)},
-		{"GET", "/api/v1/imports", s.apiAuth(s.handleListImports)},
-		{"GET", "/api/v1/imports/{id}", s.apiAuth(s.handleGetImport)},
-		{"POST", "/api/v1/leads/{id}/split", s.apiAuth(act["split lead"])},
-		{"GET", "/api/v1/customers", s.apiAuth(s.handleListCustomers)},
-		{"GET", "/api/v1/customers/{id}", s.apiAuth(s.handleGetCustomer)},
-		{"POST", "/api/v1/customers/{id}/merge", s.apiAuth(act["merge customers"])},
-		{"POST", "/api/v1/customers/{id}/move-account", s.apiAuth(act["move customer"])},
-		{"GET", "/api/v1/accounts", s.apiAuth(s.handleListAccounts)},
-		{"GET", "/api/v1/accounts/{id}", s.apiAuth(s.handleGetAccount)},
-		{"POST", "/api/v1/accounts/{id}/merge", s.apiAuth(act["merge accounts"])},
-		{"POST", "/api/v1/accounts/{id}/split", s.apiAuth(act["split account"])},
-		{"GET", "/api/v1/review", s.apiAuth(s.handleListReview)},
-		{"POST", "/api/v1/review/{id}/merge", s.apiAuth(act["merge review"])},
-		{"POST", "/api/v1/review/{id}/dismiss", s.apiAuth(act["dismiss review"])},
-		{"GET", "/api/v1/audit", s.apiAuth(s.handleListAudit)},
-		{"GET", "/api/v1/audit/{id}", s.apiAuth(s.handleGetAudit)},
-		{"POST", "/api/v1/audit/{id}/undo", s.apiAuth(act["undo"])},
+		// REST API (Bearer API key), each with the permission it needs.
+		{"GET", "/api/v1/leads", lead.PermRead, http.HandlerFunc(s.handleListLeads)},
+		{"GET", "/api/v1/leads/{id}", lead.PermRead, http.HandlerFunc(s.handleGetLead)},
+		{"GET", "/api/v1/quarantine", lead.PermRead, http.HandlerFunc(s.handleListQuarantine)},
+		{"GET", "/api/v1/quarantine/{id}", lead.PermRead, http.HandlerFunc(s.handleGetQuarantined)},
+		{"POST", "/api/v1/quarantine/{id}/reprocess", lead.PermImport, http.HandlerFunc(s.handleReprocess)},
+		{"GET", "/api/v1/sources", lead.PermRead, http.HandlerFunc(s.handleListSources)},
+		{"POST", "/api/v1/sources/sync", lead.PermImport, http.HandlerFunc(s.handleSyncSources)},
+		{"POST", "/api/v1/imports", lead.PermImport, http.HandlerFunc(s.handleCreateImport)},
+		{"GET", "/api/v1/imports", lead.PermRead, http.HandlerFunc(s.handleListImports)},
+		{"GET", "/api/v1/imports/{id}", lead.PermRead, http.HandlerFunc(s.handleGetImport)},
+		{"POST", "/api/v1/leads/{id}/split", lead.PermIdentityEdit, act["split lead"]},
+		{"GET", "/api/v1/customers", lead.PermRead, http.HandlerFunc(s.handleListCustomers)},
+		{"GET", "/api/v1/customers/{id}", lead.PermRead, http.HandlerFunc(s.handleGetCustomer)},
+		{"POST", "/api/v1/customers/{id}/merge", lead.PermIdentityEdit, act["merge customers"]},
+		{"POST", "/api/v1/customers/{id}/move-account", lead.PermIdentityEdit, act["move customer"]},
+		{"GET", "/api/v1/accounts", lead.PermRead, http.HandlerFunc(s.handleListAccounts)},
+		{"GET", "/api/v1/accounts/{id}", lead.PermRead, http.HandlerFunc(s.handleGetAccount)},
+		{"POST", "/api/v1/accounts/{id}/merge", lead.PermIdentityEdit, act["merge accounts"]},
+		{"POST", "/api/v1/accounts/{id}/split", lead.PermIdentityEdit, act["split account"]},
+		{"GET", "/api/v1/review", lead.PermRead, http.HandlerFunc(s.handleListReview)},
+		{"POST", "/api/v1/review/{id}/merge", lead.PermIdentityEdit, act["merge review"]},
+		{"POST", "/api/v1/review/{id}/dismiss", lead.PermIdentityEdit, act["dismiss review"]},
+		{"GET", "/api/v1/audit", lead.PermRead, http.HandlerFunc(s.handleListAudit)},
+		{"GET", "/api/v1/audit/{id}", lead.PermRead, http.HandlerFunc(s.handleGetAudit)},
+		{"POST", "/api/v1/audit/{id}/undo", lead.PermIdentityEdit, act["undo"]},
 
 		// Documentation and operations (no secrets, no personal data).
-		{"GET", "/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
-		{"GET", "/healthz", http.HandlerFunc(s.handleHealthz)},
-		{"GET", "/readyz", http.HandlerFunc(s.handleReadyz)},
+		{"GET", "/openapi.json", AccessPublic, http.HandlerFunc(s.handleOpenAPI)},
+		{"GET", "/healthz", AccessPublic, http.HandlerFunc(s.handleHealthz)},
+		{"GET", "/readyz", AccessPublic, http.HandlerFunc(s.handleReadyz)},
 	}
 	if !s.metricsElsewhere {
-		routes = append(routes, route{"GET", "/metrics", MetricsHandler(s.gatherer, s.metricsToken)})
+		routes = append(routes, route{"GET", "/metrics", AccessMetrics, MetricsHandler(s.gatherer, s.metricsToken)})
 	}
 	return routes
 }

@@ -1,7 +1,8 @@
 // Package auth makes and checks leadhub's secrets: ingest tokens (the `code`
-// in the marketplace URL) and API keys (Bearer tokens for /api/v1). Secrets
-// are random, shown once, and stored only as SHA-256 hashes; checks compare
-// hashes in constant time.
+// in the marketplace URL), API keys (Bearer tokens for /api/v1), users'
+// passwords (argon2id), sessions and one-time password tokens. Random
+// secrets are shown once and stored only as SHA-256 hashes; checks compare
+// in constant time. Sign-in is throttled per account and per address.
 package auth
 
 import (

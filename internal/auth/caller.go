@@ -14,6 +14,10 @@ type Caller struct {
 	Kind string `json:"kind"` // "api_key"
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// UserID is the user the caller acts for ("" for an API key made
+	// before users); Role is what the caller may do.
+	UserID string    `json:"user_id,omitempty"`
+	Role   lead.Role `json:"role"`
 }
 
 // CallerAPIKey is the Kind of a caller authenticated by an API key.
@@ -21,7 +25,7 @@ const CallerAPIKey = "api_key"
 
 // APIKeyCaller is the caller behind an API key credential.
 func APIKeyCaller(c lead.Credential) Caller {
-	return Caller{Kind: CallerAPIKey, ID: c.ID, Name: c.Name}
+	return Caller{Kind: CallerAPIKey, ID: c.ID, Name: c.Name, UserID: c.UserID, Role: c.Role}
 }
 
 // Actor names the caller in audit entries: "api-key:NAME (ID)".

@@ -35,14 +35,27 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 func credentialVerbs(group string, kind lead.CredentialKind) verbs {
 	return verbs{
 		"create": func(ctx context.Context, args []string, e env) error {
-			fs := newDBCommand(group+" create", group+" create [--name NAME] [--database DSN]", e)
-			var name, publicURL string
+			usage := group + " create [--name NAME] [--database DSN]"
+			if kind == lead.CredentialAPI {
+				usage = group + " create [--name NAME] [--user EMAIL] [--database DSN]"
+			}
+			fs := newDBCommand(group+" create", usage, e)
+			var name, publicURL, user string
 			fs.StringVar(&name, "name", "", "a label to recognise it by")
 			if kind == lead.CredentialIngest {
 				fs.StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "server URL, to print the full ingest URL")
+			} else {
+				fs.StringVar(&user, "user", "", "the user the key belongs to (email or id); it acts with that user's role. Without: an admin key of no user")
 			}
 			return fs.run(ctx, args, e, 0, func(st *store.Store) error {
 				secret, cred := auth.NewSecret(kind, name, time.Now())
+				if user != "" {
+					u, err := findUser(ctx, st, user)
+					if err != nil {
+						return err
+					}
+					cred.UserID = u.ID
+				}
 				if err := st.CreateCredential(ctx, cred); err != nil {
 					return err
 				}
@@ -71,13 +84,17 @@ func credentialVerbs(group string, kind lead.CredentialKind) verbs {
 					return json.NewEncoder(e.stdout).Encode(creds)
 				}
 				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tHINT\tNAME\tCREATED\tSTATE")
+				fmt.Fprintln(tw, "ID\tHINT\tNAME\tUSER\tROLE\tCREATED\tSTATE")
 				for _, c := range creds {
 					state := "active"
 					if c.RevokedAt != nil {
 						state = "revoked " + c.RevokedAt.Format(time.RFC3339)
 					}
-					fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\n", c.ID, c.Hint, c.Name, c.CreatedAt.Format(time.RFC3339), state)
+					role := string(c.Role)
+					if c.Role == "" && c.Kind == lead.CredentialAPI {
+						role = "- (user disabled)"
+					}
+					fmt.Fprintf(tw, "%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Hint, c.Name, c.UserID, role, c.CreatedAt.Format(time.RFC3339), state)
 				}
 				return tw.Flush()
 			})

@@ -77,7 +77,9 @@ var statuses = map[lead.Kind]struct {
 	lead.KindNotFound:     {http.StatusNotFound, "not-found"},
 	lead.KindConflict:     {http.StatusConflict, "conflict"},
 	lead.KindUnauthorized: {http.StatusUnauthorized, "unauthorized"},
+	lead.KindForbidden:    {http.StatusForbidden, "forbidden"},
 	lead.KindTooLarge:     {http.StatusRequestEntityTooLarge, "too-large"},
+	lead.KindThrottled:    {http.StatusTooManyRequests, "throttled"},
 	lead.KindUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
 }
 

@@ -23,6 +23,14 @@ type Credential struct {
 	Hash      string         `json:"-"`    // hex sha256 of the secret
 	CreatedAt time.Time      `json:"created_at"`
 	RevokedAt *time.Time     `json:"revoked_at,omitempty"`
+	// UserID is the user an API key belongs to; the key acts with at most
+	// that user's role. Empty for ingest tokens and for API keys made
+	// before users existed, which act as admin keys.
+	UserID string `json:"user_id,omitempty"`
+	// Role is what an API key may do, as the store read it: its user's
+	// role, admin for a key without a user. A key of a disabled user is
+	// not active.
+	Role Role `json:"role,omitempty"`
 }
 
 // CredentialStore keeps ingest tokens and API keys by their hashes.

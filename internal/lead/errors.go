@@ -15,7 +15,9 @@ const (
 	KindNotFound     Kind = "not_found"
 	KindConflict     Kind = "conflict"
 	KindUnauthorized Kind = "unauthorized"
+	KindForbidden    Kind = "forbidden" // authenticated, but the role does not allow it
 	KindTooLarge     Kind = "too_large"
+	KindThrottled    Kind = "throttled" // too many attempts; retry later
 	KindUnavailable  Kind = "unavailable"
 	KindInternal     Kind = "internal"
 )

@@ -22,8 +22,15 @@ func (s *Store) CreateCredential(ctx context.Context, c lead.Credential) error {
 	if c.RevokedAt != nil {
 		revoked = sql.NullInt64{Int64: c.RevokedAt.UnixMicro(), Valid: true}
 	}
+	var user sql.NullString
+	if c.UserID != "" {
+		user = sql.NullString{String: c.UserID, Valid: true}
+	}
 	_, err := s.w.ExecContext(ctx, insertCredential,
-		c.ID, string(c.Kind), c.Name, c.Hint, c.Hash, c.CreatedAt.UnixMicro(), revoked)
+		c.ID, string(c.Kind), c.Name, c.Hint, c.Hash, c.CreatedAt.UnixMicro(), revoked, user)
+	if err != nil && s.d.foreignKeyViolation(err) {
+		return lead.Errorf(lead.KindNotFound, "store: no user %q for the credential", c.UserID)
+	}
 	if err != nil && s.d.uniqueViolation(err) {
 		return lead.Errorf(lead.KindConflict, "store: a credential with id %q or the same secret exists already", c.ID)
 	}
@@ -60,7 +67,7 @@ func (s *Store) RevokeCredential(ctx context.Context, kind lead.CredentialKind, 
 	defer tx.Rollback()
 
 	idOrHint = clean(idOrHint)
-	found, err := s.queryCredentials(ctx, tx, findCredentials+s.d.forUpdate, string(kind), idOrHint, likePrefix(idOrHint))
+	found, err := s.queryCredentials(ctx, tx, findCredentials+s.forUpdateOf("c"), string(kind), idOrHint, likePrefix(idOrHint))
 	if err != nil {
 		return lead.Credential{}, s.fail(op, err)
 	}
@@ -132,15 +139,30 @@ func scanCredential(sc scanner) (lead.Credential, error) {
 		kind    string
 		created int64
 		revoked sql.NullInt64
+		user    sql.NullString
+		role    string
 	)
-	if err := sc.Scan(&c.ID, &kind, &c.Name, &c.Hint, &c.Hash, &created, &revoked); err != nil {
+	if err := sc.Scan(&c.ID, &kind, &c.Name, &c.Hint, &c.Hash, &created, &revoked, &user, &role); err != nil {
 		return lead.Credential{}, err
 	}
 	c.Kind = lead.CredentialKind(kind)
+	c.UserID = user.String
+	if c.Kind == lead.CredentialAPI {
+		c.Role = lead.Role(role)
+	}
 	c.CreatedAt = fromMicros(created)
 	if revoked.Valid {
 		t := fromMicros(revoked.Int64)
 		c.RevokedAt = &t
 	}
 	return c, nil
+}
+
+// forUpdateOf is the dialect's row lock limited to the rows of table
+// alias (PostgreSQL refuses to lock the nullable side of an outer join).
+func (s *Store) forUpdateOf(alias string) string {
+	if s.d.forUpdate == "" {
+		return ""
+	}
+	return s.d.forUpdate + " OF " + alias
 }

@@ -75,7 +75,9 @@ type dialect struct {
 	resolverLock, resolverUnlock string
 
 	uniqueViolation func(error) bool
-	unavailable     func(error) bool
+	// foreignKeyViolation recognises a reference to a missing row.
+	foreignKeyViolation func(error) bool
+	unavailable         func(error) bool
 }
 
 // PostgreSQL advisory lock keys: "leadhub", "lhident" and "lhresol" in
@@ -95,41 +97,43 @@ const lazyCheckpointEvery = 512
 
 func sqliteDialect() dialect {
 	return dialect{
-		name:            engineSQLite,
-		driver:          "sqlite",
-		stmtParams:      sqliteStmtParams,
-		writers:         1,
-		forUpdate:       "",
-		migrationLock:   "",
-		identityLock:    "",
-		lazyCommit:      "",
-		lazyConn:        []string{`PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 0`},
-		strictConn:      []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_autocheckpoint = 1000`},
-		lazyCheckpoint:  `PRAGMA wal_checkpoint(PASSIVE)`,
-		resolverLock:    "",
-		resolverUnlock:  "",
-		uniqueViolation: sqliteUniqueViolation,
-		unavailable:     sqliteUnavailable,
+		name:                engineSQLite,
+		driver:              "sqlite",
+		stmtParams:          sqliteStmtParams,
+		writers:             1,
+		forUpdate:           "",
+		migrationLock:       "",
+		identityLock:        "",
+		lazyCommit:          "",
+		lazyConn:            []string{`PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 0`},
+		strictConn:          []string{`PRAGMA synchronous = FULL`, `PRAGMA wal_autocheckpoint = 1000`},
+		lazyCheckpoint:      `PRAGMA wal_checkpoint(PASSIVE)`,
+		resolverLock:        "",
+		resolverUnlock:      "",
+		uniqueViolation:     sqliteUniqueViolation,
+		foreignKeyViolation: sqliteForeignKeyViolation,
+		unavailable:         sqliteUnavailable,
 	}
 }
 
 func postgresDialect() dialect {
 	return dialect{
-		name:            enginePostgres,
-		driver:          "pgx",
-		stmtParams:      65535,
-		writers:         4,
-		forUpdate:       " FOR UPDATE",
-		migrationLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
-		identityLock:    fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),
-		lazyCommit:      `, set_config('synchronous_commit', 'off', true)`,
-		lazyConn:        nil,
-		strictConn:      nil,
-		lazyCheckpoint:  "",
-		resolverLock:    fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
-		resolverUnlock:  fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
-		uniqueViolation: postgresUniqueViolation,
-		unavailable:     postgresUnavailable,
+		name:                enginePostgres,
+		driver:              "pgx",
+		stmtParams:          65535,
+		writers:             4,
+		forUpdate:           " FOR UPDATE",
+		migrationLock:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
+		identityLock:        fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),
+		lazyCommit:          `, set_config('synchronous_commit', 'off', true)`,
+		lazyConn:            nil,
+		strictConn:          nil,
+		lazyCheckpoint:      "",
+		resolverLock:        fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
+		resolverUnlock:      fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
+		uniqueViolation:     postgresUniqueViolation,
+		foreignKeyViolation: postgresForeignKeyViolation,
+		unavailable:         postgresUnavailable,
 	}
 }
 
@@ -164,6 +168,11 @@ func sqliteUniqueViolation(err error) bool {
 	return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
+func sqliteForeignKeyViolation(err error) bool {
+	code, ok := sqliteCode(err)
+	return ok && code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 func sqliteUnavailable(err error) bool {
 	if commonUnavailable(err) {
 		return true
@@ -183,6 +192,11 @@ func sqliteUnavailable(err error) bool {
 func postgresUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+func postgresForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503"
 }
 
 func postgresUnavailable(err error) bool {

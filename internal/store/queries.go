@@ -70,20 +70,48 @@ FROM leads WHERE id = $1`
 	updateRawFailed = `UPDATE raw_leads SET attempts = attempts + 1, error = $2, updated_at = $3 WHERE id = $1`
 	updateRawFixed  = `UPDATE raw_leads SET fixed_body = $2 WHERE id = $1`
 
-	credentialColumns = `id, kind, name, hint, hash, created_at, revoked_at`
+	credentialColumns = `id, kind, name, hint, hash, created_at, revoked_at, user_id`
+	// credentialSelect reads credentialColumns and the key's role: its
+	// user's, admin for a key without a user, '' for a disabled user's.
+	credentialSelect = `SELECT c.id, c.kind, c.name, c.hint, c.hash, c.created_at, c.revoked_at, c.user_id,
+CASE WHEN c.user_id IS NULL THEN 'admin' WHEN u.disabled = 1 THEN '' ELSE u.role END
+FROM credentials c LEFT JOIN users u ON u.id = c.user_id`
 
-	insertCredential = `INSERT INTO credentials (` + credentialColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`
-	listCredentials  = `SELECT ` + credentialColumns + ` FROM credentials WHERE kind = $1
-ORDER BY created_at DESC, id DESC`
-	listAllCredentials = `SELECT ` + credentialColumns + ` FROM credentials
-ORDER BY created_at DESC, id DESC`
+	insertCredential = `INSERT INTO credentials (` + credentialColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	listCredentials  = credentialSelect + ` WHERE c.kind = $1
+ORDER BY c.created_at DESC, c.id DESC`
+	listAllCredentials = credentialSelect + `
+ORDER BY c.created_at DESC, c.id DESC`
 	// Candidates for RevokeCredential: the exact id, or hints starting with
 	// the given prefix ($3, a LIKE pattern).
-	findCredentials = `SELECT ` + credentialColumns + ` FROM credentials
-WHERE kind = $1 AND (id = $2 OR hint LIKE $3 ESCAPE '\')
-ORDER BY created_at DESC, id DESC`
+	findCredentials = credentialSelect + `
+WHERE c.kind = $1 AND (c.id = $2 OR c.hint LIKE $3 ESCAPE '\')
+ORDER BY c.created_at DESC, c.id DESC`
 	revokeCredential  = `UPDATE credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
-	activeCredentials = `SELECT ` + credentialColumns + ` FROM credentials WHERE kind = $1 AND revoked_at IS NULL ORDER BY hash`
+	activeCredentials = credentialSelect + `
+WHERE c.kind = $1 AND c.revoked_at IS NULL AND (c.user_id IS NULL OR u.disabled = 0) ORDER BY c.hash`
+
+	userColumns = `id, email, display_name, time_zone, role, disabled, password_hash, created_at, updated_at`
+
+	insertUser      = `INSERT INTO users (` + userColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	selectUser      = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+	selectUserEmail = `SELECT ` + userColumns + ` FROM users WHERE email = $1`
+	listUsers       = `SELECT ` + userColumns + ` FROM users ORDER BY email`
+	setUserDisabled = `UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1`
+	setUserPassword = `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`
+
+	insertUserToken  = `INSERT INTO user_tokens (hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`
+	takeUserToken    = `DELETE FROM user_tokens WHERE hash = $1 RETURNING user_id, expires_at`
+	deleteUserTokens = `DELETE FROM user_tokens WHERE user_id = $1`
+
+	sessionColumns = `hash, user_id, created_at, last_seen_at, expires_at`
+	insertSession  = `INSERT INTO sessions (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5)`
+	selectSession  = `SELECT s.hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, u.` + userColumnsU + `
+FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1`
+	touchSession       = `UPDATE sessions SET last_seen_at = $2 WHERE hash = $1 AND last_seen_at < $2`
+	deleteSession      = `DELETE FROM sessions WHERE hash = $1`
+	deleteUserSessions = `DELETE FROM sessions WHERE user_id = $1`
+	userColumnsU       = `id, u.email, u.display_name, u.time_zone, u.role, u.disabled, u.password_hash, u.created_at, u.updated_at`
 )
 
 // maxRowsPerStatement caps multi-row statements: a batch of up to 256
