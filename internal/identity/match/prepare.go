@@ -283,46 +283,35 @@ func PrepareCached(s Schema, records []Record, c *Cache) (*Dataset, error) {
 // both present whose comparison is "different" (not the same name, a
 // nickname, an initial or a typo of each other).
 func (d *Dataset) markShared(f int) {
-	col, first := &d.cols[f], &d.cols[d.first]
-	names := map[uint32][]uint32{} // value → the distinct first-name entries of its records
-	for r, v := range col.ids {
-		n := first.ids[r]
-		if v == 0 || n == 0 || col.count[v] < 2 || slices.Contains(names[v], n) {
-			continue
-		}
-		names[v] = append(names[v], n)
-	}
-	for v, ns := range names {
-	pairs:
-		for i := range ns {
-			for j := i + 1; j < len(ns); j++ {
-				if givenNameLevel(&first.vals[ns[i]], &first.vals[ns[j]]) == nameDifferent {
-					col.vals[v].shared = true
-					break pairs
-				}
-			}
-		}
-	}
+	d.markUsedByTwo(f, d.first, func(a, b *value) bool { return givenNameLevel(a, b) == nameDifferent },
+		func(v *value) { v.shared = true })
 }
 
 // markSurnames marks the values of field f that records with two
 // different surnames (not a typo or a variant of each other) use.
 func (d *Dataset) markSurnames(f int) {
-	col, last := &d.cols[f], &d.cols[d.last]
-	names := map[uint32][]uint32{} // value → the distinct surname entries of its records
+	d.markUsedByTwo(f, d.last, func(a, b *value) bool { return nameLevel(a, b) == lastDifferent },
+		func(v *value) { v.surnames = true })
+}
+
+// markUsedByTwo calls mark for each value of field f that records use
+// whose names (field names) differ by differ.
+func (d *Dataset) markUsedByTwo(f, names int, differ func(a, b *value) bool, mark func(*value)) {
+	col, nc := &d.cols[f], &d.cols[names]
+	used := map[uint32][]uint32{} // value → the distinct name entries of its records
 	for r, v := range col.ids {
-		n := last.ids[r]
-		if v == 0 || n == 0 || col.count[v] < 2 || slices.Contains(names[v], n) {
+		n := nc.ids[r]
+		if v == 0 || n == 0 || col.count[v] < 2 || slices.Contains(used[v], n) {
 			continue
 		}
-		names[v] = append(names[v], n)
+		used[v] = append(used[v], n)
 	}
-	for v, ns := range names {
+	for v, ns := range used {
 	pairs:
 		for i := range ns {
 			for j := i + 1; j < len(ns); j++ {
-				if nameLevel(&last.vals[ns[i]], &last.vals[ns[j]]) == lastDifferent {
-					col.vals[v].surnames = true
+				if differ(&nc.vals[ns[i]], &nc.vals[ns[j]]) {
+					mark(&col.vals[v])
 					break pairs
 				}
 			}
