@@ -28,6 +28,7 @@ import (
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
+	"github.com/leadhub/leadhub/internal/web"
 )
 
 // OpenStore opens and migrates the database at dsn. With create, a missing
@@ -143,12 +144,17 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	// servers which died left behind, now and while it runs.
 	s.imports = csvimport.NewRunner(ctx, csvimport.RunnerOptions{Inbox: s.inbox, Store: st, Logger: log})
 
-	s.http = newHTTPServer(api.Handler(api.Deps{
+	apiHandler := api.Handler(api.Deps{
 		Store: st, Inbox: s.inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
 		Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody, Sources: monitor, Pollers: pollers,
 		Imports: s.imports, Customers: st, Nudge: nudge, Proxies: c.TrustedProxies,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: mln != nil,
-	}), c, log)
+	})
+	sessions := &auth.Sessions{Store: st}
+	webHandler := web.Handler(web.Deps{Store: st, Sessions: sessions,
+		SignIn: &auth.SignIn{Users: st, Sessions: sessions, Throttle: &auth.Throttle{}},
+		Logger: log, Proxies: c.TrustedProxies})
+	s.http = newHTTPServer(mount(apiHandler, webHandler), c, log)
 	go func() { s.done <- s.http.Serve(ln) }()
 	if mln != nil {
 		s.metrics, s.metricsAddr = newHTTPServer(api.MetricsHandler(reg, c.MetricsToken), c, log), mln.Addr()
@@ -158,6 +164,18 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		log.Warn("/metrics is served without a token on a non-loopback address; set --metrics-token or --metrics-addr")
 	}
 	return s, nil
+}
+
+// mount routes the web app's paths to webHandler and everything else
+// (the REST API, ingest, health, metrics, and the 404 of what no one
+// answers) to apiHandler.
+func mount(apiHandler, webHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for _, p := range web.Paths() {
+		mux.Handle(p, webHandler)
+	}
+	mux.Handle("/", apiHandler)
+	return mux
 }
 
 // newHTTPServer wraps h with the server's timeouts.

@@ -55,3 +55,21 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// The web app is served at / beside the API, which keeps its paths.
+func TestWebMounted(t *testing.T) {
+	srv := apitest.StartApp(t, app.Defaults(), slog.New(slog.DiscardHandler))
+	for path, want := range map[string]int{"/sign-in": 200, "/healthz": 200, "/api/v1/leads": 401, "/openapi.json": 200, "/no-such-page": 404} {
+		resp, b := apitest.Do(t, "GET", srv.URL+path, "", nil, nil)
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d\n%.300s", path, resp.StatusCode, want, b)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); (path == "/sign-in") != (csp != "") {
+			t.Errorf("GET %s: Content-Security-Policy %q", path, csp)
+		}
+	}
+	resp, _ := apitest.Do(t, "GET", srv.URL+"/", "", nil, nil)
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/sign-in" {
+		t.Errorf("GET / without a session: %d at %s, want the sign-in page", resp.StatusCode, resp.Request.URL.Path)
+	}
+}

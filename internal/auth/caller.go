@@ -11,7 +11,7 @@ import (
 // to the web app will be callers too. Handlers that record who did what
 // read it from the request's context.
 type Caller struct {
-	Kind string `json:"kind"` // "api_key"
+	Kind string `json:"kind"` // "api_key" or "user"
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	// UserID is the user the caller acts for ("" for an API key made
@@ -51,4 +51,12 @@ func WithCaller(ctx context.Context, c Caller) context.Context {
 func CallerFrom(ctx context.Context) (Caller, bool) {
 	c, ok := ctx.Value(callerKey{}).(Caller)
 	return c, ok
+}
+
+// CallerUser is the Kind of a caller signed in to the web app.
+const CallerUser = "user"
+
+// UserCaller is the caller behind a signed-in user's session.
+func UserCaller(u lead.User) Caller {
+	return Caller{Kind: CallerUser, ID: u.ID, Name: u.Email, UserID: u.ID, Role: u.Role}
 }
