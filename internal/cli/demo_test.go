@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"io"
+	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,4 +34,35 @@ func TestServeDemo(t *testing.T) {
 		return jsonInto(b, &list) == nil && len(list.Leads) >= 3
 	})
 	t.Logf("3 leads in the API %s after the server listened", time.Since(start).Round(time.Millisecond))
+
+	// The demo admin signs in to the web app and sees the inbox.
+	w := regexp.MustCompile(`Web app \(demo only\): (\S+) / (\S+)`).FindStringSubmatch(ts.stdout.String())
+	if w == nil {
+		t.Fatalf("no demo credentials printed:\n%s", ts.stdout.String())
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("POST", ts.base+"/sign-in", strings.NewReader(url.Values{"email": {w[1]}, "password": {w[2]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
+		t.Fatalf("sign in as the demo admin: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	req, _ = http.NewRequest("GET", ts.base+"/", nil)
+	req.AddCookie(resp.Cookies()[0])
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "Inbox") || !strings.Contains(string(b), "admin") {
+		t.Fatalf("the inbox as the demo admin: %d\n%s", resp.StatusCode, b)
+	}
+	if strings.Contains(ts.stderr.String(), w[2]) {
+		t.Errorf("the demo admin's password is in the log")
+	}
 }
