@@ -121,6 +121,9 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}
+	if users, err := st.ListUsers(ctx); err == nil && len(users) == 0 && !c.Demo {
+		log.Warn("no user exists; create the first with `leadhub users create --email E --role admin` to sign in to the web app")
+	}
 	srv, err := app.Start(ctx, st, ln, c.Config, log)
 	if err != nil {
 		return err

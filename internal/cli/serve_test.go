@@ -28,6 +28,10 @@ func TestServeEndToEnd(t *testing.T) {
 			if strings.Contains(ts.stdout.String(), "code=") || !strings.Contains(ts.stderr.String(), "no ingest token exists yet") {
 				t.Fatalf("first start without a terminal: stdout %q; stderr:\n%s", ts.stdout.String(), ts.stderr.String())
 			}
+			// Nobody can sign in yet: the log says how to make the first user.
+			if !strings.Contains(ts.stderr.String(), "no user exists") {
+				t.Errorf("first start: the log does not say how to make the first user:\n%s", ts.stderr.String())
+			}
 
 			// A new lead is stored and acknowledged with its id.
 			status, hdr, b := ts.do(t, "POST", ts.ingestURL, "", []byte(sampleLead))
