@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,10 +9,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store"
@@ -26,23 +25,6 @@ var cheap = auth.Params{Time: 1, Memory: 64, Threads: 1}
 
 const password = "correct horse battery staple"
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // env is the web app over a real store, with its log captured; every
 // secret it is told of must be absent from the log when the test ends.
 type env struct {
@@ -51,7 +33,7 @@ type env struct {
 	srv      *httptest.Server
 	sessions *auth.Sessions
 	client   *http.Client
-	log      *lockedBuffer
+	log      *apitest.Buffer
 	secrets  []string
 }
 
@@ -61,7 +43,7 @@ func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool) 
 	if throttle == nil {
 		throttle = &auth.Throttle{FreeAttempts: 1000}
 	}
-	ev := &env{t: t, st: st, log: &lockedBuffer{}, sessions: &auth.Sessions{Store: st}}
+	ev := &env{t: t, st: st, log: &apitest.Buffer{}, sessions: &auth.Sessions{Store: st}}
 	log := slog.New(slog.NewTextHandler(ev.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := web.Handler(web.Deps{Store: st, Sessions: ev.sessions, Params: cheap, Logger: log,
 		SignIn: &auth.SignIn{Users: st, Sessions: ev.sessions, Throttle: throttle, Params: cheap}})
