@@ -13,11 +13,15 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/auth"
+	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/httpx"
+	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/sources"
 )
 
 //go:embed templates/*.html
@@ -43,11 +47,21 @@ const (
 	AccessSignedIn lead.Permission = "signed-in" // any signed-in user: sign out
 )
 
-// Store is what the web app reads and writes: users and their tokens, and
-// customers (read only).
+// Store is what the web app reads and writes: users and their tokens,
+// credentials, leads, customers and accounts with the human identity
+// decisions, the review queue and audit log, the quarantine and imports.
 type Store interface {
 	lead.UserStore
+	lead.CredentialStore
+	lead.LeadReader
 	lead.CustomerReader
+	lead.AccountReader
+	lead.ReviewReader
+	lead.AuditReader
+	lead.IdentityEditor
+	lead.AccountEditor
+	lead.QuarantineStore
+	lead.ImportStore
 }
 
 // Deps are what the web app needs.
@@ -61,6 +75,14 @@ type Deps struct {
 	Logger  *slog.Logger
 	Proxies httpx.Proxies // name the client for the access log and the sign-in throttle
 	Now     func() time.Time
+	// Inbox takes reprocessed quarantine bodies; Imports runs uploaded CSV
+	// files; Sources tells the state of each source (nil: the pages that
+	// need them say so).
+	Inbox   *ingest.Inbox
+	Imports *csvimport.Runner
+	Sources *sources.Monitor
+	// Nudge wakes the resolver after an undo returns a lead to it.
+	Nudge func()
 }
 
 type server struct {
@@ -86,7 +108,7 @@ func (s *server) table() []route {
 		{"POST", "/sign-in", AccessPublic, s.signIn},
 		{"GET", "/set-password", AccessPublic, s.setPasswordPage},
 		{"POST", "/set-password", AccessPublic, s.setPassword},
-		{"GET", "/static/style.css", AccessPublic, s.static},
+		{"GET", "/static/{file}", AccessPublic, s.static},
 		{"POST", "/sign-out", AccessSignedIn, s.signOut},
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
@@ -128,8 +150,16 @@ func Handler(d Deps) http.Handler {
 	if s.Params == (auth.Params{}) {
 		s.Params = auth.DefaultParams
 	}
-	for _, p := range []string{"sign-in", "set-password", "inbox", "users", "message"} {
-		s.pages[p] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html"))
+	if s.Nudge == nil {
+		s.Nudge = func() {}
+	}
+	names, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, n := range names {
+		p := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if p == "layout" {
+			continue
+		}
+		s.pages[p] = template.Must(template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
 	}
 	mux := http.NewServeMux()
 	for _, r := range s.table() {
@@ -150,7 +180,7 @@ func headers(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
-		if r.URL.Path != "/static/style.css" {
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
@@ -266,8 +296,15 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.message(w, status, http.StatusText(status), msg, "/", "Back to leadhub")
 }
 
+// static serves the embedded stylesheet and scripts (and 404 for any
+// other name).
 func (s *server) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	if !strings.HasSuffix(name, ".css") && !strings.HasSuffix(name, ".js") {
+		http.NotFound(w, r)
+		return
+	}
 	sub, _ := fs.Sub(staticFS, "static")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.ServeFileFS(w, r, sub, "style.css")
+	http.ServeFileFS(w, r, sub, name)
 }

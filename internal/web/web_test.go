@@ -369,7 +369,7 @@ func TestRoutesByRole(t *testing.T) {
 			if rt.Method != http.MethodGet {
 				continue
 			}
-			path := strings.ReplaceAll(rt.Path, "{$}", "")
+			path := examplePath(t, rt.Path, map[string]string{"file": "style.css"})
 			resp, _ := ev.do("GET", path, nil, nil)
 			checkHeaders(t, "anonymous GET "+path, resp)
 			if rt.Permission != web.AccessPublic && resp.StatusCode != http.StatusSeeOther {
@@ -391,4 +391,24 @@ func TestRoutesByRole(t *testing.T) {
 			t.Errorf("GET /users as admin: %d\n%s", resp.StatusCode, body)
 		}
 	})
+}
+
+// examplePath fills the wildcards of a route's path with the values of
+// examples (a wildcard without one fails the test: add it).
+func examplePath(t *testing.T, pattern string, examples map[string]string) string {
+	t.Helper()
+	path := strings.ReplaceAll(pattern, "{$}", "")
+	for {
+		i := strings.Index(path, "{")
+		if i < 0 {
+			return path
+		}
+		j := strings.Index(path[i:], "}")
+		name := path[i+1 : i+j]
+		v, ok := examples[name]
+		if !ok {
+			t.Fatalf("route %s: no example value for {%s}", pattern, name)
+		}
+		path = path[:i] + v + path[i+j+1:]
+	}
 }
