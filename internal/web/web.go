@@ -113,6 +113,16 @@ func (s *server) table() []route {
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
 		{"GET", "/users", lead.PermUsersManage, s.users},
+		{"GET", "/customers/{id}", lead.PermRead, s.customer},
+		{"POST", "/customers/{id}/merge", lead.PermIdentityEdit, s.mergeCustomer},
+		{"POST", "/customers/{id}/move-account", lead.PermIdentityEdit, s.moveCustomerAccount},
+		{"GET", "/leads/{id}", lead.PermRead, s.leadPage},
+		{"POST", "/leads/{id}/split", lead.PermIdentityEdit, s.splitLead},
+		{"POST", "/audit/{id}/undo", lead.PermIdentityEdit, s.undo},
+		{"GET", "/accounts", lead.PermRead, s.accounts},
+		{"GET", "/accounts/{id}", lead.PermRead, s.account},
+		{"POST", "/accounts/{id}/merge", lead.PermIdentityEdit, s.mergeAccount},
+		{"POST", "/accounts/{id}/split", lead.PermIdentityEdit, s.splitAccount},
 	}
 }
 
