@@ -66,7 +66,7 @@ type accountData struct {
 func (s *server) account(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := userFrom(ctx)
-	a, err := s.Store.GetAccount(ctx, r.PathValue("id"))
+	a, err := s.Store.GetAccount(ctx, r.PathValue("account"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -104,7 +104,7 @@ func (s *server) account(w http.ResponseWriter, r *http.Request) {
 
 // mergeAccount merges the account named in the form into the page's.
 func (s *server) mergeAccount(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := r.PathValue("account")
 	back := "/accounts/" + url.PathEscape(id)
 	act, _, ok := s.readAct(w, r, back)
 	if !ok {
@@ -123,7 +123,7 @@ func (s *server) mergeAccount(w http.ResponseWriter, r *http.Request) {
 
 // splitAccount moves the people chosen in the form into a new account.
 func (s *server) splitAccount(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := r.PathValue("account")
 	back := "/accounts/" + url.PathEscape(id)
 	act, _, ok := s.readAct(w, r, back)
 	if !ok {

@@ -123,7 +123,7 @@ type customerData struct {
 func (s *server) customer(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := userFrom(ctx)
-	d, err := s.Store.GetCustomer(ctx, r.PathValue("id"))
+	d, err := s.Store.GetCustomer(ctx, r.PathValue("customer"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -246,7 +246,7 @@ func done(w http.ResponseWriter, r *http.Request, path, what string) {
 // mergeCustomer merges the customer named in the form (by id, or by an
 // email that exactly one other customer has) into the page's customer.
 func (s *server) mergeCustomer(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := r.PathValue("customer")
 	back := "/customers/" + url.PathEscape(id)
 	act, _, ok := s.readAct(w, r, back)
 	if !ok {
@@ -289,7 +289,7 @@ func (s *server) mergeCustomer(w http.ResponseWriter, r *http.Request) {
 // moveCustomerAccount moves the page's customer to the account named in
 // the form and pins it there.
 func (s *server) moveCustomerAccount(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
+	id := r.PathValue("customer")
 	back := "/customers/" + url.PathEscape(id)
 	act, _, ok := s.readAct(w, r, back)
 	if !ok {
@@ -313,7 +313,7 @@ func (s *server) splitLead(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	e, err := s.Store.SplitLead(r.Context(), r.PathValue("id"), act)
+	e, err := s.Store.SplitLead(r.Context(), r.PathValue("lead"), act)
 	if err != nil {
 		s.failBack(w, r, err, back)
 		return
@@ -332,7 +332,7 @@ func (s *server) undo(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.Store.Undo(r.Context(), r.PathValue("id"), act); err != nil {
+	if _, err := s.Store.Undo(r.Context(), r.PathValue("entry"), act); err != nil {
 		s.failBack(w, r, err, back)
 		return
 	}
@@ -363,7 +363,7 @@ type leadData struct {
 // to for leads older than those it shows the bodies of).
 func (s *server) leadPage(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
-	l, err := s.Store.GetLead(r.Context(), r.PathValue("id"))
+	l, err := s.Store.GetLead(r.Context(), r.PathValue("lead"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -365,11 +365,13 @@ func TestRoutesByRole(t *testing.T) {
 		for _, role := range lead.Roles {
 			cookies[role] = ev.signIn(ev.user(role, true), nil)
 		}
+		l := ev.lead(ev.receive(marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"))[0])
+		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID}
 		for _, rt := range web.Routes() {
 			if rt.Method != http.MethodGet {
 				continue
 			}
-			path := examplePath(t, rt.Path, map[string]string{"file": "style.css"})
+			path := examplePath(t, rt.Path, examples)
 			resp, _ := ev.do("GET", path, nil, nil)
 			checkHeaders(t, "anonymous GET "+path, resp)
 			if rt.Permission != web.AccessPublic && resp.StatusCode != http.StatusSeeOther {
