@@ -23,7 +23,9 @@ func marketplaceLead(first, last, email, company, action, offer string) []byte {
 }
 
 // withoutTitle is marketplaceLead without a job title.
-func withoutTitle(b []byte) []byte { return []byte(strings.Replace(string(b), `, "Title": "Buyer"`, "", 1)) }
+func withoutTitle(b []byte) []byte {
+	return []byte(strings.Replace(string(b), `, "Title": "Buyer"`, "", 1))
+}
 
 // receive sends bodies through an inbox one after the other (so that
 // their receipt times are in that order), resolves every lead as the
