@@ -15,22 +15,22 @@ import (
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
-// marketplaceLead is a payload as Microsoft posts it.
-func marketplaceLead(first, last, email, company, action, offer string) []byte {
+// mpLead is a payload as Microsoft posts it.
+func mpLead(first, last, email, company, action, offer string) []byte {
 	return fmt.Appendf(nil, `{"UserDetails": {"FirstName": %q, "LastName": %q, "Email": %q, "Phone": "+1 425 555 0100",
  "Country": "US", "Company": %q, "Title": "Buyer"}, "LeadSource": "AppSource (SPZA)-%s|contoso.%s", "OfferTitle": %q}`,
 		first, last, email, company, action, offer, offer)
 }
 
-// withoutTitle is marketplaceLead without a job title.
+// withoutTitle is mpLead without a job title.
 func withoutTitle(b []byte) []byte {
 	return []byte(strings.Replace(string(b), `, "Title": "Buyer"`, "", 1))
 }
 
-// receive sends bodies through an inbox one after the other (so that
+// sendLeads sends bodies through an inbox one after the other (so that
 // their receipt times are in that order), resolves every lead as the
 // server's resolver would, and returns the leads' ids in order.
-func (ev *env) receive(bodies ...[]byte) []string {
+func (ev *env) sendLeads(bodies ...[]byte) []string {
 	ev.t.Helper()
 	ib := ingest.New(ev.st, ingest.Options{})
 	defer ib.Close()
@@ -52,8 +52,8 @@ func (ev *env) receive(bodies ...[]byte) []string {
 	return ids
 }
 
-// lead reads a lead from the store.
-func (ev *env) lead(id string) lead.Lead {
+// storedLead reads a lead from the store.
+func (ev *env) storedLead(id string) lead.Lead {
 	ev.t.Helper()
 	l, err := ev.st.GetLead(context.Background(), id)
 	if err != nil {
@@ -62,8 +62,8 @@ func (ev *env) lead(id string) lead.Lead {
 	return l
 }
 
-// customer reads a customer from the store.
-func (ev *env) customer(id string) lead.CustomerDetail {
+// storedCustomer reads a customer from the store.
+func (ev *env) storedCustomer(id string) lead.CustomerDetail {
 	ev.t.Helper()
 	c, err := ev.st.GetCustomer(context.Background(), id)
 	if err != nil {
@@ -72,9 +72,9 @@ func (ev *env) customer(id string) lead.CustomerDetail {
 	return c
 }
 
-// page GETs path and returns its text (HTML entities decoded), failing
+// okPage GETs path and returns its text (HTML entities decoded), failing
 // unless it answers 200.
-func (ev *env) page(path string, c *http.Cookie) string {
+func (ev *env) okPage(path string, c *http.Cookie) string {
 	ev.t.Helper()
 	resp, body := ev.do("GET", path, c, nil)
 	if resp.StatusCode != http.StatusOK {
@@ -84,8 +84,8 @@ func (ev *env) page(path string, c *http.Cookie) string {
 	return html.UnescapeString(body)
 }
 
-// post sends a form and expects a redirect to want.
-func (ev *env) post(path string, c *http.Cookie, form url.Values, want string) {
+// postRedirect sends a form and expects a redirect to want.
+func (ev *env) postRedirect(path string, c *http.Cookie, form url.Values, want string) {
 	ev.t.Helper()
 	resp, body := ev.do("POST", path, c, form)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
@@ -93,7 +93,8 @@ func (ev *env) post(path string, c *http.Cookie, form url.Values, want string) {
 	}
 }
 
-func contains(t *testing.T, what, body string, wants ...string) {
+// hasAll fails t for each of wants that body (what) lacks.
+func hasAll(t *testing.T, what, body string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(body, w) {
@@ -121,22 +122,22 @@ func TestCustomerPage(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		ev := start(t, e, nil, false)
 		c := ev.signIn(ev.user(lead.RoleViewer, true), nil)
-		ids := ev.receive(
-			marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"),
-			withoutTitle(marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso Ltd", "StartTestDrive", "erp")),
+		ids := ev.sendLeads(
+			mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"),
+			withoutTitle(mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso Ltd", "StartTestDrive", "erp")),
 		)
-		first, second := ev.lead(ids[0]), ev.lead(ids[1])
+		first, second := ev.storedLead(ids[0]), ev.storedLead(ids[1])
 		if first.CustomerID == "" || first.CustomerID != second.CustomerID {
 			t.Fatalf("the two leads were not resolved into one customer: %q %q", first.CustomerID, second.CustomerID)
 		}
-		d := ev.customer(first.CustomerID)
+		d := ev.storedCustomer(first.CustomerID)
 		dec := d.Leads[1].Decision
 		if dec == nil || dec.Outcome != lead.OutcomeJoined || len(dec.Explanation.Fields) == 0 {
 			t.Fatalf("the second lead's decision: %+v", dec)
 		}
 
-		body := ev.page("/customers/"+d.ID, c)
-		contains(t, "the customer page", body,
+		body := ev.okPage("/customers/"+d.ID, c)
+		hasAll(t, "the customer page", body,
 			"<h1>Ann Lee</h1>", "ann.lee@contoso.com", "Contoso Ltd",
 			// the sources: the company comes from the second lead (the
 			// most recent value), the job title from the first (the
@@ -168,9 +169,9 @@ func TestCustomerPage(t *testing.T) {
 		}
 
 		// The lead page shows the raw body of one lead.
-		contains(t, "the lead page", ev.page("/leads/"+first.ID, c), "\"OfferTitle\": \"crm\"", `href="/customers/`+d.ID+`"`)
+		hasAll(t, "the lead page", ev.okPage("/leads/"+first.ID, c), "\"OfferTitle\": \"crm\"", `href="/customers/`+d.ID+`"`)
 		// The inbox links to the customer page.
-		contains(t, "the inbox", ev.page("/", c), `<a href="/customers/`+d.ID+`">Ann Lee</a>`)
+		hasAll(t, "the inbox", ev.okPage("/", c), `<a href="/customers/`+d.ID+`">Ann Lee</a>`)
 		if resp, _ := ev.do("GET", "/customers/no-such-customer", c, nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("an unknown customer: %d", resp.StatusCode)
 		}
@@ -184,52 +185,52 @@ func TestCustomerMergeUndoSplitMove(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		ev := start(t, e, nil, false)
 		c := ev.signIn(ev.user(lead.RoleManager, true), nil)
-		ids := ev.receive(
-			marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"),
-			marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "INS", "erp"),
-			marketplaceLead("Bob", "Ray", "bob.ray@fabrikam.com", "Fabrikam", "PLT", "crm"),
+		ids := ev.sendLeads(
+			mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"),
+			mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "INS", "erp"),
+			mpLead("Bob", "Ray", "bob.ray@fabrikam.com", "Fabrikam", "PLT", "crm"),
 		)
-		ann, bob := ev.lead(ids[0]).CustomerID, ev.lead(ids[2]).CustomerID
-		if ann == "" || bob == "" || ann == bob || ev.lead(ids[1]).CustomerID != ann {
-			t.Fatalf("customers %q %q %q", ann, ev.lead(ids[1]).CustomerID, bob)
+		ann, bob := ev.storedLead(ids[0]).CustomerID, ev.storedLead(ids[2]).CustomerID
+		if ann == "" || bob == "" || ann == bob || ev.storedLead(ids[1]).CustomerID != ann {
+			t.Fatalf("customers %q %q %q", ann, ev.storedLead(ids[1]).CustomerID, bob)
 		}
 		annPath, bobPath := "/customers/"+ann, "/customers/"+bob
-		contains(t, "the customer page of a manager", ev.page(annPath, c),
+		hasAll(t, "the customer page of a manager", ev.okPage(annPath, c),
 			`action="`+annPath+`/merge"`, `action="/leads/`+ids[0]+`/split"`, `action="`+annPath+`/move-account"`, `<label for="other">`)
 
 		// The small search finds Bob by email and offers to merge him.
-		contains(t, "the search", ev.page(annPath+"?find=bob.ray%40fabrikam", c),
+		hasAll(t, "the search", ev.okPage(annPath+"?find=bob.ray%40fabrikam", c),
 			"Customers matching “bob.ray@fabrikam”", `<input type="hidden" name="other" value="`+bob+`">`)
 
 		// Merge by email, then undo.
-		ev.post(annPath+"/merge", c, url.Values{"other": {"BOB.RAY@fabrikam.com"}, "reason": {"same household"}}, annPath+"?done=merge")
-		merged := ev.customer(ann)
-		if merged.LeadCount != 3 || ev.customer(bob).MergedInto != ann {
-			t.Fatalf("after the merge: %d leads, bob merged into %q", merged.LeadCount, ev.customer(bob).MergedInto)
+		ev.postRedirect(annPath+"/merge", c, url.Values{"other": {"BOB.RAY@fabrikam.com"}, "reason": {"same household"}}, annPath+"?done=merge")
+		merged := ev.storedCustomer(ann)
+		if merged.LeadCount != 3 || ev.storedCustomer(bob).MergedInto != ann {
+			t.Fatalf("after the merge: %d leads, bob merged into %q", merged.LeadCount, ev.storedCustomer(bob).MergedInto)
 		}
 		entry := auditOf(t, merged, lead.AuditMerge)
 		if entry.Reason != "same household" || !strings.HasPrefix(entry.Actor, "user:") {
 			t.Errorf("the merge entry: %+v", entry)
 		}
-		body := ev.page(annPath+"?done=merge", c)
-		contains(t, "the page after the merge", body, "The customers were merged.", "Bob Ray",
+		body := ev.okPage(annPath+"?done=merge", c)
+		hasAll(t, "the page after the merge", body, "The customers were merged.", "Bob Ray",
 			`action="/audit/`+entry.ID+`/undo"`, `<input type="hidden" name="back" value="`+annPath+`">`)
-		contains(t, "the merged customer's page", ev.page(bobPath, c), "This customer was merged into", `href="`+annPath+`"`)
-		ev.post("/audit/"+entry.ID+"/undo", c, url.Values{"back": {annPath}}, annPath+"?done=undo")
-		if a, b := ev.customer(ann), ev.customer(bob); a.LeadCount != 2 || b.LeadCount != 1 || b.MergedInto != "" {
+		hasAll(t, "the merged customer's page", ev.okPage(bobPath, c), "This customer was merged into", `href="`+annPath+`"`)
+		ev.postRedirect("/audit/"+entry.ID+"/undo", c, url.Values{"back": {annPath}}, annPath+"?done=undo")
+		if a, b := ev.storedCustomer(ann), ev.storedCustomer(bob); a.LeadCount != 2 || b.LeadCount != 1 || b.MergedInto != "" {
 			t.Fatalf("after the undo: ann %d leads, bob %d leads, merged into %q", a.LeadCount, b.LeadCount, b.MergedInto)
 		}
-		contains(t, "the page after the undo", ev.page(annPath+"?done=undo", c), "The change was undone.")
+		hasAll(t, "the page after the undo", ev.okPage(annPath+"?done=undo", c), "The change was undone.")
 		// Undoing twice is refused with a message and a way back.
 		resp, text := ev.do("POST", "/audit/"+entry.ID+"/undo", c, url.Values{"back": {annPath}})
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(text, `href="`+annPath+`"`) {
 			t.Errorf("undo twice: %d\n%s", resp.StatusCode, text)
 		}
 		// A back field never leads away from the site.
-		ev.post(annPath+"/merge", c, url.Values{"other": {bob}}, annPath+"?done=merge")
-		entry = auditOf(t, ev.customer(ann), lead.AuditMerge)
-		ev.post("/audit/"+entry.ID+"/undo", c, url.Values{"back": {"//evil.example/x"}}, "/?done=undo")
-		if ev.customer(bob).MergedInto != "" {
+		ev.postRedirect(annPath+"/merge", c, url.Values{"other": {bob}}, annPath+"?done=merge")
+		entry = auditOf(t, ev.storedCustomer(ann), lead.AuditMerge)
+		ev.postRedirect("/audit/"+entry.ID+"/undo", c, url.Values{"back": {"//evil.example/x"}}, "/?done=undo")
+		if ev.storedCustomer(bob).MergedInto != "" {
 			t.Fatalf("the merge by id was not undone")
 		}
 
@@ -241,24 +242,24 @@ func TestCustomerMergeUndoSplitMove(t *testing.T) {
 		}
 
 		// Split the second lead off Ann.
-		ev.post("/leads/"+ids[1]+"/split", c, url.Values{"reason": {"a colleague"}}, annPath+"?done=split")
-		if l := ev.lead(ids[1]); l.CustomerID == ann || l.CustomerID == "" || ev.customer(ann).LeadCount != 1 {
-			t.Fatalf("after the split: lead in %q, ann has %d leads", l.CustomerID, ev.customer(ann).LeadCount)
+		ev.postRedirect("/leads/"+ids[1]+"/split", c, url.Values{"reason": {"a colleague"}}, annPath+"?done=split")
+		if l := ev.storedLead(ids[1]); l.CustomerID == ann || l.CustomerID == "" || ev.storedCustomer(ann).LeadCount != 1 {
+			t.Fatalf("after the split: lead in %q, ann has %d leads", l.CustomerID, ev.storedCustomer(ann).LeadCount)
 		}
-		contains(t, "the page after the split", ev.page(annPath+"?done=split", c), "The lead was split off")
+		hasAll(t, "the page after the split", ev.okPage(annPath+"?done=split", c), "The lead was split off")
 		// Her only lead cannot be split off.
 		if resp, _ := ev.do("POST", "/leads/"+ids[0]+"/split", c, url.Values{}); resp.StatusCode != http.StatusConflict {
 			t.Errorf("splitting the only lead: %d", resp.StatusCode)
 		}
 
 		// Move Ann to Bob's account.
-		target := ev.customer(bob).AccountID
-		if target == "" || target == ev.customer(ann).AccountID {
-			t.Fatalf("accounts: ann %q, bob %q", ev.customer(ann).AccountID, target)
+		target := ev.storedCustomer(bob).AccountID
+		if target == "" || target == ev.storedCustomer(ann).AccountID {
+			t.Fatalf("accounts: ann %q, bob %q", ev.storedCustomer(ann).AccountID, target)
 		}
-		contains(t, "the account search", ev.page(annPath+"?find_account=fabrikam", c), `<input type="hidden" name="account" value="`+target+`">`)
-		ev.post(annPath+"/move-account", c, url.Values{"account": {target}, "reason": {"she moved"}}, annPath+"?done=move")
-		if a := ev.customer(ann); a.AccountID != target || !a.AccountPinned {
+		hasAll(t, "the account search", ev.okPage(annPath+"?find_account=fabrikam", c), `<input type="hidden" name="account" value="`+target+`">`)
+		ev.postRedirect(annPath+"/move-account", c, url.Values{"account": {target}, "reason": {"she moved"}}, annPath+"?done=move")
+		if a := ev.storedCustomer(ann); a.AccountID != target || !a.AccountPinned {
 			t.Fatalf("after the move: account %q pinned %v", a.AccountID, a.AccountPinned)
 		}
 	})
@@ -270,12 +271,12 @@ func TestCustomerMergeUndoSplitMove(t *testing.T) {
 func TestIdentityFormsRefused(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		ev := start(t, e, nil, false)
-		ids := ev.receive(
-			marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"),
-			marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "INS", "erp"),
-			marketplaceLead("Bob", "Ray", "bob.ray@fabrikam.com", "Fabrikam", "PLT", "crm"),
+		ids := ev.sendLeads(
+			mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"),
+			mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "INS", "erp"),
+			mpLead("Bob", "Ray", "bob.ray@fabrikam.com", "Fabrikam", "PLT", "crm"),
 		)
-		ann, bob := ev.customer(ev.lead(ids[0]).CustomerID), ev.customer(ev.lead(ids[2]).CustomerID)
+		ann, bob := ev.storedCustomer(ev.storedLead(ids[0]).CustomerID), ev.storedCustomer(ev.storedLead(ids[2]).CustomerID)
 		resolved := auditOf(t, ann, lead.AuditResolve)
 		posts := []struct {
 			path string
@@ -304,7 +305,7 @@ func TestIdentityFormsRefused(t *testing.T) {
 				t.Errorf("cross-site POST %s: %d, want 403", p.path, resp.StatusCode)
 			}
 		}
-		if a, b := ev.customer(ann.ID), ev.customer(bob.ID); a.LeadCount != 2 || b.MergedInto != "" || a.AccountID != ann.AccountID ||
+		if a, b := ev.storedCustomer(ann.ID), ev.storedCustomer(bob.ID); a.LeadCount != 2 || b.MergedInto != "" || a.AccountID != ann.AccountID ||
 			len(a.History) != len(ann.History) {
 			t.Fatalf("a refused request changed something: %+v %+v", a.Customer, b.Customer)
 		}

@@ -365,7 +365,7 @@ func TestRoutesByRole(t *testing.T) {
 		for _, role := range lead.Roles {
 			cookies[role] = ev.signIn(ev.user(role, true), nil)
 		}
-		l := ev.lead(ev.receive(marketplaceLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"))[0])
+		l := ev.storedLead(ev.sendLeads(mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"))[0])
 		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID}
 		for _, rt := range web.Routes() {
 			if rt.Method != http.MethodGet {
