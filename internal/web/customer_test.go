@@ -311,3 +311,30 @@ func TestIdentityFormsRefused(t *testing.T) {
 		}
 	})
 }
+
+// The customer page shows the raw bodies of the 20 most recent leads;
+// older leads link to their own page, which shows theirs.
+func TestCustomerPageRawBodiesBounded(t *testing.T) {
+	engines(t, func(t *testing.T, e storetest.Engine) {
+		ev := start(t, e, nil, false)
+		c := ev.signIn(ev.user(lead.RoleViewer, true), nil)
+		var bodies [][]byte
+		for i := range 22 {
+			bodies = append(bodies, mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", fmt.Sprintf("offer%02d", i)))
+		}
+		ids := ev.sendLeads(bodies...)
+		cid := ev.storedLead(ids[0]).CustomerID
+		if d := ev.storedCustomer(cid); d.LeadCount != 22 {
+			t.Fatalf("%d leads", d.LeadCount)
+		}
+		body := ev.okPage("/customers/"+cid, c)
+		if n := strings.Count(body, "<summary>Raw body</summary>"); n != 20 {
+			t.Errorf("%d raw bodies shown, want 20", n)
+		}
+		hasAll(t, "the customer page", body, `<a href="/leads/`+ids[0]+`">`, `<a href="/leads/`+ids[1]+`">`, `"OfferTitle": "offer21"`)
+		if strings.Contains(body, `"OfferTitle": "offer00"`) || strings.Contains(body, `<a href="/leads/`+ids[2]+`">`) {
+			t.Errorf("the oldest leads' bodies are shown, or a recent one is only linked")
+		}
+		hasAll(t, "the oldest lead's page", ev.okPage("/leads/"+ids[0], c), `"OfferTitle": "offer00"`)
+	})
+}
