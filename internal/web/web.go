@@ -87,7 +87,8 @@ type Deps struct {
 
 type server struct {
 	Deps
-	pages map[string]*template.Template
+	pages   map[string]*template.Template
+	staging staging // uploads waiting for their import to be confirmed
 }
 
 // Route is one registered page and the permission it needs.
@@ -113,6 +114,12 @@ func (s *server) table() []route {
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
 		{"GET", "/users", lead.PermUsersManage, s.users},
+		{"GET", "/imports", lead.PermRead, s.importsPage},
+		{"POST", "/imports", lead.PermImport, s.importUpload},
+		{"POST", "/imports/confirm", lead.PermImport, s.importConfirm},
+		{"POST", "/imports/cancel", lead.PermImport, s.importCancel},
+		{"GET", "/imports/{import}", lead.PermRead, s.importPage},
+		{"GET", "/imports/{import}/progress", lead.PermRead, s.importProgress},
 	}
 }
 

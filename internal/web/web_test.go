@@ -37,7 +37,7 @@ type env struct {
 	secrets  []string
 }
 
-func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool) *env {
+func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool, opts ...func(*web.Deps)) *env {
 	t.Helper()
 	st := e.Open(t)
 	if throttle == nil {
@@ -45,8 +45,12 @@ func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool) 
 	}
 	ev := &env{t: t, st: st, log: &apitest.Buffer{}, sessions: &auth.Sessions{Store: st}}
 	log := slog.New(slog.NewTextHandler(ev.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := web.Handler(web.Deps{Store: st, Sessions: ev.sessions, Params: cheap, Logger: log,
-		SignIn: &auth.SignIn{Users: st, Sessions: ev.sessions, Throttle: throttle, Params: cheap}})
+	d := web.Deps{Store: st, Sessions: ev.sessions, Params: cheap, Logger: log,
+		SignIn: &auth.SignIn{Users: st, Sessions: ev.sessions, Throttle: throttle, Params: cheap}}
+	for _, o := range opts {
+		o(&d)
+	}
+	h := web.Handler(d)
 	if tls {
 		ev.srv = httptest.NewTLSServer(h)
 	} else {
@@ -365,11 +369,16 @@ func TestRoutesByRole(t *testing.T) {
 		for _, role := range lead.Roles {
 			cookies[role] = ev.signIn(ev.user(role, true), nil)
 		}
+		now := time.Now()
+		if err := ev.st.CreateImport(context.Background(), lead.Import{ID: "imp-1", Filename: "leads.csv", Status: lead.ImportDone,
+			CreatedAt: now, UpdatedAt: now, FinishedAt: &now}); err != nil {
+			t.Fatal(err)
+		}
 		for _, rt := range web.Routes() {
 			if rt.Method != http.MethodGet {
 				continue
 			}
-			path := examplePath(t, rt.Path, map[string]string{"file": "style.css"})
+			path := examplePath(t, rt.Path, map[string]string{"file": "style.css", "import": "imp-1"})
 			resp, _ := ev.do("GET", path, nil, nil)
 			checkHeaders(t, "anonymous GET "+path, resp)
 			if rt.Permission != web.AccessPublic && resp.StatusCode != http.StatusSeeOther {
