@@ -83,6 +83,11 @@ type Deps struct {
 	Sources *sources.Monitor
 	// Nudge wakes the resolver after an undo returns a lead to it.
 	Nudge func()
+	// PublicURL is the URL people reach leadhub at ("": the host each
+	// request names); links shown once (set-password, ingest URLs) start
+	// with it. An https URL makes the session cookie Secure and __Host-
+	// even when a proxy in front of leadhub terminates TLS.
+	PublicURL string
 }
 
 type server struct {
@@ -113,13 +118,23 @@ func (s *server) table() []route {
 		{"POST", "/sign-out", AccessSignedIn, s.signOut},
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
-		{"GET", "/users", lead.PermUsersManage, s.users},
+		{"GET", "/users", lead.PermUsersManage, s.usersRedirect},
 		{"GET", "/imports", lead.PermRead, s.importsPage},
 		{"POST", "/imports", lead.PermImport, s.importUpload},
 		{"POST", "/imports/confirm", lead.PermImport, s.importConfirm},
 		{"POST", "/imports/cancel", lead.PermImport, s.importCancel},
 		{"GET", "/imports/{import}", lead.PermRead, s.importPage},
 		{"GET", "/imports/{import}/progress", lead.PermRead, s.importProgress},
+		{"GET", "/settings", lead.PermSettings, s.settings},
+		{"GET", "/settings/users", lead.PermUsersManage, s.settingsUsers},
+		{"POST", "/settings/users", lead.PermUsersManage, s.createUser},
+		{"POST", "/settings/users/{user}/{action}", lead.PermUsersManage, s.userAction},
+		{"GET", "/settings/tokens", lead.PermCredentialsManage, s.credentials},
+		{"POST", "/settings/tokens", lead.PermCredentialsManage, s.createCredential},
+		{"POST", "/settings/tokens/{credential}/revoke", lead.PermCredentialsManage, s.revokeCredential},
+		{"GET", "/settings/api-keys", lead.PermCredentialsManage, s.credentials},
+		{"POST", "/settings/api-keys", lead.PermCredentialsManage, s.createCredential},
+		{"POST", "/settings/api-keys/{credential}/revoke", lead.PermCredentialsManage, s.revokeCredential},
 	}
 }
 
@@ -176,7 +191,11 @@ func Handler(d Deps) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusForbidden, "Refused", "This request came from another site.", "/", "Back to leadhub")
 	}))
-	return httpx.WithRequestID(headers(httpx.AccessLog(s.Logger, d.Proxies, cop.Handler(mux))))
+	var h http.Handler = cop.Handler(mux)
+	if strings.HasPrefix(strings.ToLower(d.PublicURL), "https://") {
+		h = behindTLS(h)
+	}
+	return httpx.WithRequestID(headers(httpx.AccessLog(s.Logger, d.Proxies, h)))
 }
 
 // headers sets the security headers of every answer.
@@ -253,8 +272,19 @@ func userFrom(ctx context.Context) lead.User {
 	return u
 }
 
-// https reports whether the browser reached leadhub over HTTPS.
-func https(r *http.Request) bool { return r.TLS != nil }
+type secureKey struct{}
+
+// https reports whether the browser reached leadhub over HTTPS: the
+// connection is TLS, or the public URL is https (a proxy in front
+// terminates TLS).
+func https(r *http.Request) bool { return r.TLS != nil || r.Context().Value(secureKey{}) != nil }
+
+// behindTLS marks every request as reached over HTTPS.
+func behindTLS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), secureKey{}, true)))
+	})
+}
 
 func cookieName(r *http.Request) string {
 	if https(r) {

@@ -396,8 +396,8 @@ func TestRoutesByRole(t *testing.T) {
 				}
 			}
 		}
-		if resp, body := ev.do("GET", "/users", cookies[lead.RoleAdmin], nil); !strings.Contains(body, "viewer@contoso.com") {
-			t.Errorf("GET /users as admin: %d\n%s", resp.StatusCode, body)
+		if resp, body := ev.do("GET", "/settings/users", cookies[lead.RoleAdmin], nil); !strings.Contains(body, "viewer@contoso.com") {
+			t.Errorf("GET /settings/users as admin: %d\n%s", resp.StatusCode, body)
 		}
 	})
 }
