@@ -62,6 +62,7 @@ type Store interface {
 	lead.AccountEditor
 	lead.QuarantineStore
 	lead.ImportStore
+	lead.SetupStore
 }
 
 // Deps are what the web app needs.
@@ -115,6 +116,8 @@ func (s *server) table() []route {
 		{"GET", "/set-password", AccessPublic, s.setPasswordPage},
 		{"POST", "/set-password", AccessPublic, s.setPassword},
 		{"GET", "/static/{file}", AccessPublic, s.static},
+		{"GET", "/setup", AccessPublic, s.setupPage},
+		{"POST", "/setup", AccessPublic, s.setup},
 		{"POST", "/sign-out", AccessSignedIn, s.signOut},
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},

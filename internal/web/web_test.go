@@ -352,7 +352,8 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 		if !slices.Contains(lead.AllPermissions, r.Permission) && r.Permission != web.AccessPublic && r.Permission != web.AccessSignedIn {
 			t.Errorf("%s %s declares %q", r.Method, r.Path, r.Permission)
 		}
-		public := strings.HasPrefix(r.Path, "/sign-in") || strings.HasPrefix(r.Path, "/set-password") || strings.HasPrefix(r.Path, "/static/")
+		public := strings.HasPrefix(r.Path, "/sign-in") || strings.HasPrefix(r.Path, "/set-password") || strings.HasPrefix(r.Path, "/static/") ||
+			r.Path == "/setup"
 		if public != (r.Permission == web.AccessPublic) {
 			t.Errorf("%s %s: %q", r.Method, r.Path, r.Permission)
 		}
@@ -389,7 +390,7 @@ func TestRoutesByRole(t *testing.T) {
 				checkHeaders(t, string(role)+" GET "+path, resp)
 				allowed := rt.Permission == web.AccessPublic || rt.Permission == web.AccessSignedIn || role.Can(rt.Permission)
 				switch {
-				case allowed && resp.StatusCode >= 400 && path != "/set-password":
+				case allowed && resp.StatusCode >= 400 && path != "/set-password" && path != "/setup":
 					t.Errorf("%s GET %s: %d\n%s", role, path, resp.StatusCode, body)
 				case !allowed && (resp.StatusCode != http.StatusForbidden || !strings.Contains(body, string(rt.Permission))):
 					t.Errorf("%s GET %s: %d, want 403\n%s", role, path, resp.StatusCode, body)
