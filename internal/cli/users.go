@@ -27,6 +27,7 @@ func usersVerbs() verbs {
 		"disable":        usersSetDisabled(true),
 		"enable":         usersSetDisabled(false),
 		"reset-password": usersResetPassword,
+		"setup-link":     usersSetupLink,
 	}
 }
 
@@ -195,4 +196,29 @@ func printSetPasswordLink(ctx context.Context, st *store.Store, e env, u lead.Us
 		u.Email, UserTokenTTL)
 	fmt.Fprintln(e.stdout, auth.SetPasswordURL(publicURL, token))
 	return nil
+}
+
+// usersSetupLink prints a one-time link that creates the first admin in
+// the web app, while no user exists.
+func usersSetupLink(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("users setup-link", "users setup-link [--public-url URL] [--database DSN]\n"+
+		"  While no user exists, prints a one-time link that creates the first administrator.", e)
+	var publicURL string
+	fs.StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "server URL, to print the link")
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		n, err := st.CountUsers(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return lead.Errorf(lead.KindConflict, "users setup-link: a user exists already; admins create the others (`leadhub users create`, or Settings → Users)")
+		}
+		token, err := auth.NewSetupToken(ctx, st, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "open this one-time link to create the first administrator (it works once, for %s; it is shown only once):\n", auth.SetupTokenTTL)
+		fmt.Fprintln(e.stdout, auth.SetupURL(publicURL, token))
+		return nil
+	})
 }
