@@ -306,7 +306,7 @@ func (s *server) importConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	started = true
-	s.staging.setTotal(im.ID, st.lines)
+	s.staging.setTotal(im.ID, max(st.lines-1, 1)) // the header, and a last line break
 	http.Redirect(w, r, "/imports/"+im.ID, http.StatusSeeOther)
 }
 
