@@ -20,7 +20,8 @@ import (
 const MaxImport = 512 << 20
 
 // Staged uploads wait on disk, in the import runner's spool directory,
-// for their confirmation: at most maxStaged at once, each for stagedTTL.
+// for their confirmation: one per user, at most maxStaged at once, each
+// for stagedTTL.
 const (
 	maxStaged       = 16
 	stagedTTL       = 30 * time.Minute
@@ -58,6 +59,14 @@ func (g *staging) stage(st *staged) (string, bool) {
 	defer g.mu.Unlock()
 	if g.m == nil {
 		g.m = map[string]*staged{}
+	}
+	// One upload waits per user: a new one replaces the last.
+	for r, old := range g.m {
+		if old.userID == st.userID {
+			delete(g.m, r)
+			old.timer.Stop()
+			old.spool.Remove()
+		}
 	}
 	if len(g.m) >= maxStaged {
 		return "", false

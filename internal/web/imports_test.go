@@ -138,6 +138,16 @@ func TestImportUploadPreviewConfirm(t *testing.T) {
 		if m == nil || !strings.Contains(body, "your mapping") {
 			t.Fatalf("a mapped upload\n%s", body)
 		}
+		// A new upload replaces the one that waited.
+		_, body = ev.upload(manager, "z.csv", "Email\nann@contoso.com\n")
+		z := refRE.FindStringSubmatch(body)
+		if z == nil {
+			t.Fatalf("z.csv\n%s", body)
+		}
+		if resp, _ := ev.do("POST", "/imports/confirm", manager, url.Values{"ref": {m[1]}}); resp.StatusCode != http.StatusGone {
+			t.Fatalf("a replaced upload confirmed: %d", resp.StatusCode)
+		}
+		m = z
 		if resp, _ := ev.do("POST", "/imports/cancel", manager, url.Values{"ref": {m[1]}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("cancel: %d", resp.StatusCode)
 		}
