@@ -15,9 +15,9 @@ import (
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
-// MaxImport is the largest CSV file the imports page accepts (as the
-// REST API's).
-const MaxImport = 512 << 20
+// DefaultMaxImport is the largest CSV file the imports page accepts by
+// default (as the REST API's).
+const DefaultMaxImport = 512 << 20
 
 // Staged uploads wait on disk, in the import runner's spool directory,
 // for their confirmation: one per user, at most maxStaged at once, each
@@ -116,7 +116,7 @@ type importsData struct {
 	User      *lead.User
 	Imports   []lead.Import
 	Error     string
-	MaxMiB    int
+	Max       string // the size limit, in words
 	Available bool
 }
 
@@ -132,7 +132,7 @@ func (s *server) renderImports(w http.ResponseWriter, r *http.Request, status in
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, status, "imports", importsData{User: &u, Imports: list, Error: msg, MaxMiB: MaxImport >> 20,
+	s.render(w, status, "imports", importsData{User: &u, Imports: list, Error: msg, Max: limitText(s.MaxImport),
 		Available: s.Imports != nil})
 }
 
@@ -166,12 +166,11 @@ func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(time.Now().Add(importUploadFor))
 	_ = rc.SetWriteDeadline(time.Now().Add(importUploadFor))
 	const slack = 1 << 20
-	if r.ContentLength > MaxImport+slack {
-		w.Header().Set("Connection", "close")
-		s.renderImports(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+	if r.ContentLength > s.MaxImport+slack {
+		s.tooLarge(w, r)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxImport+slack)
+	r.Body = http.MaxBytesReader(w, r.Body, s.MaxImport+slack)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.renderImports(w, r, http.StatusBadRequest, "Choose a CSV file to upload.")
@@ -205,14 +204,13 @@ func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			lc := &lineCounter{w: st.spool}
-			n, err := io.Copy(lc, io.LimitReader(part, MaxImport+1))
+			n, err := io.Copy(lc, io.LimitReader(part, s.MaxImport+1))
 			if err != nil {
 				s.uploadFailed(w, r, err)
 				return
 			}
-			if n > MaxImport {
-				w.Header().Set("Connection", "close")
-				s.renderImports(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+			if n > s.MaxImport {
+				s.tooLarge(w, r)
 				return
 			}
 			st.filename, st.lines = part.FileName(), lc.n
@@ -267,15 +265,28 @@ func (s *server) importUpload(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "import-preview", previewData{User: &u, Ref: ref, Filename: st.filename, Preview: p})
 }
 
-var tooLarge = "The file is larger than " + strconv.Itoa(MaxImport>>20) + " MiB."
+func (s *server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Connection", "close")
+	s.renderImports(w, r, http.StatusRequestEntityTooLarge, "The file is larger than "+limitText(s.MaxImport)+".")
+}
+
+// limitText words a size limit.
+func limitText(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
 
 // uploadFailed answers an upload that could not be read, and logs why
 // (never what it held).
 func (s *server) uploadFailed(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		w.Header().Set("Connection", "close")
-		s.renderImports(w, r, http.StatusRequestEntityTooLarge, tooLarge)
+		s.tooLarge(w, r)
 		return
 	}
 	s.Logger.WarnContext(r.Context(), "web: import upload failed", "reason", "the upload could not be read")

@@ -65,7 +65,7 @@ var refRE = regexp.MustCompile(`name="ref" value="([0-9a-f]+)"`)
 func TestImportUploadPreviewConfirm(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		dir := t.TempDir()
-		ev := start(t, e, nil, false, withImports(t, dir))
+		ev := start(t, e, nil, false, withImports(t, dir), func(d *web.Deps) { d.MaxImport = 64 << 10 })
 		manager := ev.signIn(ev.user(lead.RoleManager, true), nil)
 		viewer := ev.signIn(ev.user(lead.RoleViewer, true), nil)
 		admin := ev.signIn(ev.user(lead.RoleAdmin, true), nil)
@@ -126,6 +126,12 @@ func TestImportUploadPreviewConfirm(t *testing.T) {
 		if resp, body := ev.do("GET", "/imports", viewer, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "leads.csv") ||
 			strings.Contains(body, `enctype="multipart/form-data"`) {
 			t.Fatalf("the list as a viewer: %d\n%s", resp.StatusCode, body)
+		}
+
+		// A file over the limit is refused, and not kept.
+		big := "Email\n" + strings.Repeat("someone@contoso.com\n", 4000)
+		if resp, body := ev.upload(manager, "big.csv", big); resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "larger than 64 KiB") {
+			t.Fatalf("a file over the limit: %d\n%s", resp.StatusCode, body)
 		}
 
 		// A file without contact details is refused at the preview; a

@@ -89,6 +89,8 @@ type Deps struct {
 	// with it. An https URL makes the session cookie Secure and __Host-
 	// even when a proxy in front of leadhub terminates TLS.
 	PublicURL string
+	// MaxImport caps an uploaded CSV file (0: DefaultMaxImport).
+	MaxImport int64
 }
 
 type server struct {
@@ -177,6 +179,9 @@ func Handler(d Deps) http.Handler {
 	}
 	if s.Nudge == nil {
 		s.Nudge = func() {}
+	}
+	if s.MaxImport <= 0 {
+		s.MaxImport = DefaultMaxImport
 	}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
