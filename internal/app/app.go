@@ -153,7 +153,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	sessions := &auth.Sessions{Store: st}
 	webHandler := web.Handler(web.Deps{Store: st, Sessions: sessions,
 		SignIn: &auth.SignIn{Users: st, Sessions: sessions, Throttle: &auth.Throttle{}},
-		Logger: log, Proxies: c.TrustedProxies,
+		Logger: log, Proxies: c.TrustedProxies, PublicURL: c.PublicURL,
 		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge})
 	s.http = newHTTPServer(mount(apiHandler, webHandler), c, log)
 	go func() { s.done <- s.http.Serve(ln) }()

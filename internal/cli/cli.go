@@ -37,7 +37,7 @@ func commands() map[string]command {
 		"migrate": {summary: "apply database migrations and exit", run: runMigrate},
 		"token":   {summary: "manage ingest tokens: create | list | revoke", verbs: credentialVerbs("token", lead.CredentialIngest)},
 		"apikey":  {summary: "manage API keys: create | list | revoke", verbs: credentialVerbs("apikey", lead.CredentialAPI)},
-		"users":   {summary: "people who sign in: create | list | disable | enable | reset-password", verbs: usersVerbs()},
+		"users":   {summary: "people who sign in: create | list | disable | enable | reset-password | setup-link", verbs: usersVerbs()},
 		"leads": {summary: "browse leads: list | show ID", verbs: verbs{
 			"list": leadsList,
 			"show": showJSON("leads show", func(ctx context.Context, st *store.Store, id string) (any, error) {

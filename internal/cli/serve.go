@@ -69,7 +69,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	d := c.Config
 	fs.StringVar(&c.Addr, "addr", d.Addr, "address to listen on")
 	databaseFlag(fs, &c.Database)
-	fs.StringVar(&c.PublicURL, "public-url", "", "URL Microsoft reaches this server at, used to print the ingest URL (default http://ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "URL people and Microsoft reach this server at: ingest URLs and one-time links start with it; an https URL makes the session cookie Secure even behind a proxy that terminates TLS (default http://ADDR)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.Int64Var(&c.MaxBody, "max-body", d.MaxBody, "largest marketplace body accepted, in bytes (a gzip body counts decompressed; a larger body up to 1 MiB is kept in quarantine)")
 	fs.DurationVar(&c.DedupWindow, "dedup-window", d.DedupWindow, "an identical body within this window is a redelivery, not a new lead")
@@ -121,8 +121,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if creds, err := st.ListCredentials(ctx, lead.CredentialAPI); err == nil && !anyActive(creds) {
 		log.Warn("no API key exists; create one with `leadhub apikey create` to use /api/v1")
 	}
-	if users, err := st.ListUsers(ctx); err == nil && len(users) == 0 && !c.Demo {
-		log.Warn("no user exists; create the first with `leadhub users create --email E --role admin` to sign in to the web app")
+	if !c.Demo {
+		if err := ensureSetupLink(ctx, st, c.PublicURL, ln.Addr().String(), e.stdout, isTerminal(e.stdout), log); err != nil {
+			return err
+		}
 	}
 	srv, err := app.Start(ctx, st, ln, c.Config, log)
 	if err != nil {
@@ -206,6 +208,40 @@ func ensureIngestToken(ctx context.Context, st lead.CredentialStore, publicURL, 
 		"It is shown only now; `leadhub token create` makes another.\n\n  %s\n\n",
 		ingestURL(base, secret))
 	return nil
+}
+
+// ensureSetupLink prints, while no user exists, a one-time link that
+// creates the first admin in the web app (valid for auth.SetupTokenTTL).
+// Like the first ingest token it is printed only to a terminal, never to
+// the log; started as a service, serve logs how to get one instead.
+func ensureSetupLink(ctx context.Context, st interface {
+	lead.SetupStore
+}, publicURL, listenAddr string, out io.Writer, terminal bool, log *slog.Logger) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if !terminal {
+		log.Warn("no user exists yet: run `leadhub users setup-link --public-url URL` for a one-time link that creates the first admin " +
+			"(it is not printed here, because standard output is not a terminal)")
+		return nil
+	}
+	token, err := auth.NewSetupToken(ctx, st, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nNo user exists yet. Open this one-time link to create the first administrator\n"+
+		"(it works once, for %s, and only until a user exists):\n\n  %s\n\n",
+		auth.SetupTokenTTL, auth.SetupURL(baseURL(publicURL, listenAddr), token))
+	return nil
+}
+
+// baseURL is the public URL, or http://ADDR.
+func baseURL(publicURL, listenAddr string) string {
+	if publicURL != "" {
+		return publicURL
+	}
+	return "http://" + listenAddr
 }
 
 func ingestURL(base, secret string) string {

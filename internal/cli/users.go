@@ -3,19 +3,14 @@ package cli
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 	_ "time/tzdata" // users' time zones are checked on machines without a zone database too
-
-	"github.com/oklog/ulid/v2"
 
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -23,10 +18,7 @@ import (
 )
 
 // UserTokenTTL is how long a one-time set-password link works.
-const UserTokenTTL = 72 * time.Hour
-
-// userTokenPrefix starts a one-time set-password token.
-const userTokenPrefix = "lht_"
+const UserTokenTTL = auth.UserTokenTTL
 
 func usersVerbs() verbs {
 	return verbs{
@@ -35,6 +27,7 @@ func usersVerbs() verbs {
 		"disable":        usersSetDisabled(true),
 		"enable":         usersSetDisabled(false),
 		"reset-password": usersResetPassword,
+		"setup-link":     usersSetupLink,
 	}
 }
 
@@ -52,14 +45,10 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return usageError{err}
 		}
-		email = strings.ToLower(strings.TrimSpace(email))
-		if at := strings.IndexByte(email, '@'); at <= 0 || at == len(email)-1 || strings.ContainsAny(email, " \t,;<>") {
-			return usageError{fmt.Errorf("--email: %q is not an email address", email)}
+		u, err := auth.NewUser(email, name, tz, r)
+		if err != nil {
+			return usageError{fmt.Errorf("users create: %s", lead.MessageOf(err))}
 		}
-		if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
-			return usageError{fmt.Errorf("--time-zone: %q is not an IANA time zone (e.g. Europe/Berlin)", tz)}
-		}
-		u := lead.User{ID: ulid.Make().String(), Email: email, DisplayName: strings.TrimSpace(name), TimeZone: tz, Role: r}
 		pw, given, err := passwordFromStdin(e.stdin)
 		if err != nil {
 			return err
@@ -199,18 +188,37 @@ func passwordFromStdin(in io.Reader) (pw string, given bool, err error) {
 // printSetPasswordLink stores a one-time token for u and prints the link
 // that sets the password with it.
 func printSetPasswordLink(ctx context.Context, st *store.Store, e env, u lead.User, purpose lead.UserTokenPurpose, publicURL string) error {
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return err
-	}
-	token := userTokenPrefix + hex.EncodeToString(raw[:])
-	now := time.Now()
-	if err := st.CreateUserToken(ctx, lead.UserToken{Hash: auth.Hash(token), UserID: u.ID, Purpose: purpose,
-		CreatedAt: now, ExpiresAt: now.Add(UserTokenTTL)}); err != nil {
+	token, err := auth.NewUserToken(ctx, st, u.ID, purpose, time.Now())
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "give %s this one-time link to set the password (it works once, for %s; it is shown only once):\n",
 		u.Email, UserTokenTTL)
-	fmt.Fprintln(e.stdout, strings.TrimRight(publicURL, "/")+"/set-password?token="+url.QueryEscape(token))
+	fmt.Fprintln(e.stdout, auth.SetPasswordURL(publicURL, token))
 	return nil
+}
+
+// usersSetupLink prints a one-time link that creates the first admin in
+// the web app, while no user exists.
+func usersSetupLink(ctx context.Context, args []string, e env) error {
+	fs := newDBCommand("users setup-link", "users setup-link [--public-url URL] [--database DSN]\n"+
+		"  While no user exists, prints a one-time link that creates the first administrator.", e)
+	var publicURL string
+	fs.StringVar(&publicURL, "public-url", "http://127.0.0.1:8080", "server URL, to print the link")
+	return fs.run(ctx, args, e, 0, func(st *store.Store) error {
+		n, err := st.CountUsers(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return lead.Errorf(lead.KindConflict, "users setup-link: a user exists already; admins create the others (`leadhub users create`, or Settings → Users)")
+		}
+		token, err := auth.NewSetupToken(ctx, st, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "open this one-time link to create the first administrator (it works once, for %s; it is shown only once):\n", auth.SetupTokenTTL)
+		fmt.Fprintln(e.stdout, auth.SetupURL(publicURL, token))
+		return nil
+	})
 }

@@ -165,19 +165,3 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "inbox", inboxData{User: &u, Permissions: lead.Permissions[u.Role],
 		Customers: page.Customers, Next: page.NextCursor})
 }
-
-type usersData struct {
-	User  *lead.User
-	Users []lead.User
-}
-
-// users lists the users (for those who manage them).
-func (s *server) users(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r.Context())
-	us, err := s.Store.ListUsers(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, http.StatusOK, "users", usersData{User: &u, Users: us})
-}

@@ -62,6 +62,7 @@ type Store interface {
 	lead.AccountEditor
 	lead.QuarantineStore
 	lead.ImportStore
+	lead.SetupStore
 }
 
 // Deps are what the web app needs.
@@ -83,11 +84,19 @@ type Deps struct {
 	Sources *sources.Monitor
 	// Nudge wakes the resolver after an undo returns a lead to it.
 	Nudge func()
+	// PublicURL is the URL people reach leadhub at ("": the host each
+	// request names); links shown once (set-password, ingest URLs) start
+	// with it. An https URL makes the session cookie Secure and __Host-
+	// even when a proxy in front of leadhub terminates TLS.
+	PublicURL string
+	// MaxImport caps an uploaded CSV file (0: DefaultMaxImport).
+	MaxImport int64
 }
 
 type server struct {
 	Deps
-	pages map[string]*template.Template
+	pages   map[string]*template.Template
+	staging staging // uploads waiting for their import to be confirmed
 }
 
 // Route is one registered page and the permission it needs.
@@ -109,10 +118,11 @@ func (s *server) table() []route {
 		{"GET", "/set-password", AccessPublic, s.setPasswordPage},
 		{"POST", "/set-password", AccessPublic, s.setPassword},
 		{"GET", "/static/{file}", AccessPublic, s.static},
+		{"GET", "/setup", AccessPublic, s.setupPage},
+		{"POST", "/setup", AccessPublic, s.setup},
 		{"POST", "/sign-out", AccessSignedIn, s.signOut},
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
-		{"GET", "/users", lead.PermUsersManage, s.users},
 		{"GET", "/customers/{customer}", lead.PermRead, s.customer},
 		{"POST", "/customers/{customer}/merge", lead.PermIdentityEdit, s.mergeCustomer},
 		{"POST", "/customers/{customer}/move-account", lead.PermIdentityEdit, s.moveCustomerAccount},
@@ -123,6 +133,23 @@ func (s *server) table() []route {
 		{"GET", "/accounts/{account}", lead.PermRead, s.account},
 		{"POST", "/accounts/{account}/merge", lead.PermIdentityEdit, s.mergeAccount},
 		{"POST", "/accounts/{account}/split", lead.PermIdentityEdit, s.splitAccount},
+		{"GET", "/users", lead.PermUsersManage, s.usersRedirect},
+		{"GET", "/imports", lead.PermRead, s.importsPage},
+		{"POST", "/imports", lead.PermImport, s.importUpload},
+		{"POST", "/imports/confirm", lead.PermImport, s.importConfirm},
+		{"POST", "/imports/cancel", lead.PermImport, s.importCancel},
+		{"GET", "/imports/{import}", lead.PermRead, s.importPage},
+		{"GET", "/imports/{import}/progress", lead.PermRead, s.importProgress},
+		{"GET", "/settings", lead.PermSettings, s.settings},
+		{"GET", "/settings/users", lead.PermUsersManage, s.settingsUsers},
+		{"POST", "/settings/users", lead.PermUsersManage, s.createUser},
+		{"POST", "/settings/users/{user}/{action}", lead.PermUsersManage, s.userAction},
+		{"GET", "/settings/tokens", lead.PermCredentialsManage, s.credentials},
+		{"POST", "/settings/tokens", lead.PermCredentialsManage, s.createCredential},
+		{"POST", "/settings/tokens/{credential}/revoke", lead.PermCredentialsManage, s.revokeCredential},
+		{"GET", "/settings/api-keys", lead.PermCredentialsManage, s.credentials},
+		{"POST", "/settings/api-keys", lead.PermCredentialsManage, s.createCredential},
+		{"POST", "/settings/api-keys/{credential}/revoke", lead.PermCredentialsManage, s.revokeCredential},
 	}
 }
 
@@ -163,6 +190,9 @@ func Handler(d Deps) http.Handler {
 	if s.Nudge == nil {
 		s.Nudge = func() {}
 	}
+	if s.MaxImport <= 0 {
+		s.MaxImport = DefaultMaxImport
+	}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		p := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
@@ -179,7 +209,11 @@ func Handler(d Deps) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusForbidden, "Refused", "This request came from another site.", "/", "Back to leadhub")
 	}))
-	return httpx.WithRequestID(headers(httpx.AccessLog(s.Logger, d.Proxies, cop.Handler(mux))))
+	var h http.Handler = cop.Handler(mux)
+	if strings.HasPrefix(strings.ToLower(d.PublicURL), "https://") {
+		h = behindTLS(h)
+	}
+	return httpx.WithRequestID(headers(httpx.AccessLog(s.Logger, d.Proxies, h)))
 }
 
 // headers sets the security headers of every answer.
@@ -256,8 +290,19 @@ func userFrom(ctx context.Context) lead.User {
 	return u
 }
 
-// https reports whether the browser reached leadhub over HTTPS.
-func https(r *http.Request) bool { return r.TLS != nil }
+type secureKey struct{}
+
+// https reports whether the browser reached leadhub over HTTPS: the
+// connection is TLS, or the public URL is https (a proxy in front
+// terminates TLS).
+func https(r *http.Request) bool { return r.TLS != nil || r.Context().Value(secureKey{}) != nil }
+
+// behindTLS marks every request as reached over HTTPS.
+func behindTLS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), secureKey{}, true)))
+	})
+}
 
 func cookieName(r *http.Request) string {
 	if https(r) {

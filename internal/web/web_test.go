@@ -37,7 +37,7 @@ type env struct {
 	secrets  []string
 }
 
-func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool) *env {
+func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool, opts ...func(*web.Deps)) *env {
 	t.Helper()
 	st := e.Open(t)
 	if throttle == nil {
@@ -45,8 +45,12 @@ func start(t *testing.T, e storetest.Engine, throttle *auth.Throttle, tls bool) 
 	}
 	ev := &env{t: t, st: st, log: &apitest.Buffer{}, sessions: &auth.Sessions{Store: st}}
 	log := slog.New(slog.NewTextHandler(ev.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := web.Handler(web.Deps{Store: st, Sessions: ev.sessions, Params: cheap, Logger: log,
-		SignIn: &auth.SignIn{Users: st, Sessions: ev.sessions, Throttle: throttle, Params: cheap}})
+	d := web.Deps{Store: st, Sessions: ev.sessions, Params: cheap, Logger: log,
+		SignIn: &auth.SignIn{Users: st, Sessions: ev.sessions, Throttle: throttle, Params: cheap}}
+	for _, o := range opts {
+		o(&d)
+	}
+	h := web.Handler(d)
 	if tls {
 		ev.srv = httptest.NewTLSServer(h)
 	} else {
@@ -348,7 +352,8 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 		if !slices.Contains(lead.AllPermissions, r.Permission) && r.Permission != web.AccessPublic && r.Permission != web.AccessSignedIn {
 			t.Errorf("%s %s declares %q", r.Method, r.Path, r.Permission)
 		}
-		public := strings.HasPrefix(r.Path, "/sign-in") || strings.HasPrefix(r.Path, "/set-password") || strings.HasPrefix(r.Path, "/static/")
+		public := strings.HasPrefix(r.Path, "/sign-in") || strings.HasPrefix(r.Path, "/set-password") || strings.HasPrefix(r.Path, "/static/") ||
+			r.Path == "/setup"
 		if public != (r.Permission == web.AccessPublic) {
 			t.Errorf("%s %s: %q", r.Method, r.Path, r.Permission)
 		}
@@ -365,8 +370,13 @@ func TestRoutesByRole(t *testing.T) {
 		for _, role := range lead.Roles {
 			cookies[role] = ev.signIn(ev.user(role, true), nil)
 		}
+		now := time.Now()
+		if err := ev.st.CreateImport(context.Background(), lead.Import{ID: "imp-1", Filename: "leads.csv", Status: lead.ImportDone,
+			CreatedAt: now, UpdatedAt: now, FinishedAt: &now}); err != nil {
+			t.Fatal(err)
+		}
 		l := ev.storedLead(ev.sendLeads(mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"))[0])
-		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID}
+		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID, "import": "imp-1"}
 		for _, rt := range web.Routes() {
 			if rt.Method != http.MethodGet {
 				continue
@@ -382,15 +392,15 @@ func TestRoutesByRole(t *testing.T) {
 				checkHeaders(t, string(role)+" GET "+path, resp)
 				allowed := rt.Permission == web.AccessPublic || rt.Permission == web.AccessSignedIn || role.Can(rt.Permission)
 				switch {
-				case allowed && resp.StatusCode >= 400 && path != "/set-password":
+				case allowed && resp.StatusCode >= 400 && path != "/set-password" && path != "/setup":
 					t.Errorf("%s GET %s: %d\n%s", role, path, resp.StatusCode, body)
 				case !allowed && (resp.StatusCode != http.StatusForbidden || !strings.Contains(body, string(rt.Permission))):
 					t.Errorf("%s GET %s: %d, want 403\n%s", role, path, resp.StatusCode, body)
 				}
 			}
 		}
-		if resp, body := ev.do("GET", "/users", cookies[lead.RoleAdmin], nil); !strings.Contains(body, "viewer@contoso.com") {
-			t.Errorf("GET /users as admin: %d\n%s", resp.StatusCode, body)
+		if resp, body := ev.do("GET", "/settings/users", cookies[lead.RoleAdmin], nil); !strings.Contains(body, "viewer@contoso.com") {
+			t.Errorf("GET /settings/users as admin: %d\n%s", resp.StatusCode, body)
 		}
 	})
 }
