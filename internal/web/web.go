@@ -83,6 +83,8 @@ type Deps struct {
 	Sources *sources.Monitor
 	// Nudge wakes the resolver after an undo returns a lead to it.
 	Nudge func()
+	// Pollers are the polled sources (Azure Tables) "Sync now" polls.
+	Pollers []Poller
 }
 
 type server struct {
@@ -113,6 +115,17 @@ func (s *server) table() []route {
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
 		{"GET", "/users", lead.PermUsersManage, s.users},
+		{"GET", "/review", lead.PermRead, s.review},
+		{"POST", "/review/{item}/merge", lead.PermIdentityEdit, s.decideReview("merge")},
+		{"POST", "/review/{item}/dismiss", lead.PermIdentityEdit, s.decideReview("dismiss")},
+		{"GET", "/audit", lead.PermRead, s.auditLog},
+		{"GET", "/audit/{entry}", lead.PermRead, s.auditEntry},
+		{"POST", "/audit/{entry}/undo", lead.PermIdentityEdit, s.undoAudit},
+		{"GET", "/sources", lead.PermRead, s.sourcesPage},
+		{"POST", "/sources/sync", lead.PermImport, s.syncSources},
+		{"GET", "/quarantine", lead.PermRead, s.quarantine},
+		{"GET", "/quarantine/{raw}", lead.PermRead, s.quarantined},
+		{"POST", "/quarantine/{raw}/reprocess", lead.PermImport, s.reprocess},
 	}
 }
 
