@@ -81,7 +81,7 @@ func (s *server) auditLog(w http.ResponseWriter, r *http.Request) {
 				next.Set(k, v)
 			}
 		}
-		d.Next = next.Encode()
+		d.Next = "/audit?" + next.Encode()
 	}
 	s.render(w, http.StatusOK, "audit", d)
 }

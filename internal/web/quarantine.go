@@ -43,7 +43,7 @@ func (s *server) quarantine(w http.ResponseWriter, r *http.Request) {
 		if d.Import != "" {
 			next.Set("import", d.Import)
 		}
-		d.Next = next.Encode()
+		d.Next = "/quarantine?" + next.Encode()
 	}
 	s.render(w, http.StatusOK, "quarantine", d)
 }
