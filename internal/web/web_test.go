@@ -361,6 +361,7 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 func TestRoutesByRole(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		ev := start(t, e, nil, false)
+		ops := makeOpsFixture(t, ev)
 		cookies := map[lead.Role]*http.Cookie{}
 		for _, role := range lead.Roles {
 			cookies[role] = ev.signIn(ev.user(role, true), nil)
@@ -369,7 +370,8 @@ func TestRoutesByRole(t *testing.T) {
 			if rt.Method != http.MethodGet {
 				continue
 			}
-			path := examplePath(t, rt.Path, map[string]string{"file": "style.css"})
+			path := examplePath(t, rt.Path, map[string]string{"file": "style.css",
+				"entry": ops.resolveAudit, "raw": ops.quarantined})
 			resp, _ := ev.do("GET", path, nil, nil)
 			checkHeaders(t, "anonymous GET "+path, resp)
 			if rt.Permission != web.AccessPublic && resp.StatusCode != http.StatusSeeOther {
