@@ -182,6 +182,11 @@ func TestReviewDismiss(t *testing.T) {
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "dismissed already") {
 			t.Fatalf("merging a dismissed item: %d\n%s", resp.StatusCode, body)
 		}
+		// htmx swaps in only a success: it gets the same page as 200.
+		resp, body = ev.do("POST", "/review/"+f.review+"/merge", mgr, url.Values{"reason": {"again"}}, "HX-Request", "true")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "dismissed already") || !strings.Contains(body, `<div id="review"`) {
+			t.Fatalf("merging a dismissed item with htmx: %d\n%s", resp.StatusCode, body)
+		}
 	})
 }
 

@@ -122,7 +122,7 @@ func (s *server) reprocess(w http.ResponseWriter, r *http.Request) {
 	var fix []byte
 	if body, ok := r.PostForm["body"]; ok {
 		b := strings.ReplaceAll(body[0], "\r\n", "\n")
-		if strings.TrimSpace(b) != strings.TrimSpace(text(raw.Parseable())) {
+		if strings.TrimSpace(b) != strings.TrimSpace(strings.ReplaceAll(text(raw.Parseable()), "\r\n", "\n")) {
 			fix = []byte(b)
 		}
 	}
