@@ -29,12 +29,15 @@ const maxReason = 2000
 // payload says it changed, and whether it may still be undone.
 type auditRow struct {
 	lead.AuditEntry
-	Change   lead.Change
-	Undoable bool
+	// ActorLink lists the actor's entries.
+	ActorLink string
+	Change    lead.Change
+	Undoable  bool
 }
 
 func newAuditRow(e lead.AuditEntry) auditRow {
-	row := auditRow{AuditEntry: e, Undoable: e.UndoneBy == "" && e.Action != lead.AuditUndo}
+	row := auditRow{AuditEntry: e, Undoable: e.UndoneBy == "" && e.Action != lead.AuditUndo,
+		ActorLink: "/audit?" + url.Values{"actor": {e.Actor}}.Encode()}
 	if len(e.Payload) > 0 {
 		_ = json.Unmarshal(e.Payload, &row.Change) // what does not read shows no details
 	}
@@ -46,24 +49,25 @@ type auditData struct {
 	Entries []auditRow
 	Actions []lead.AuditAction
 	// The filter as asked; Next is the query of the next page.
-	Customer, Lead, Account string
-	Action                  lead.AuditAction
-	Next                    string
-	Error                   string
+	Customer, Lead, Account, Actor string
+	Action                         lead.AuditAction
+	Next                           string
+	Error                          string
 }
 
 // auditLog lists the audit entries, newest first, a page at a time,
-// filtered by customer, lead, account or action.
+// filtered by customer, lead, account, action or actor.
 func (s *server) auditLog(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
 	q := r.URL.Query()
 	d := auditData{User: &u, Actions: auditActions,
-		Customer: bounded(q.Get("customer"), maxID), Lead: bounded(q.Get("lead"), maxID), Account: bounded(q.Get("account"), maxID)}
+		Customer: bounded(q.Get("customer"), maxID), Lead: bounded(q.Get("lead"), maxID), Account: bounded(q.Get("account"), maxID),
+		Actor: bounded(q.Get("actor"), 256)}
 	if a := lead.AuditAction(q.Get("action")); slices.Contains(auditActions, a) {
 		d.Action = a
 	}
 	page, err := s.Store.ListAudit(r.Context(), lead.AuditFilter{Customer: d.Customer, Lead: d.Lead, Account: d.Account,
-		Action: d.Action, Limit: pageSize, Cursor: bounded(q.Get("cursor"), 512)})
+		Action: d.Action, Actor: d.Actor, Limit: pageSize, Cursor: bounded(q.Get("cursor"), 512)})
 	if err != nil {
 		if lead.KindOf(err) != lead.KindInvalid {
 			s.fail(w, r, err)
@@ -76,7 +80,7 @@ func (s *server) auditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	if page.NextCursor != "" {
 		next := url.Values{"cursor": {page.NextCursor}}
-		for k, v := range map[string]string{"customer": d.Customer, "lead": d.Lead, "account": d.Account, "action": string(d.Action)} {
+		for k, v := range map[string]string{"customer": d.Customer, "lead": d.Lead, "account": d.Account, "action": string(d.Action), "actor": d.Actor} {
 			if v != "" {
 				next.Set(k, v)
 			}

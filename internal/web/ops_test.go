@@ -217,6 +217,10 @@ func TestReviewMergeAndUndo(t *testing.T) {
 			t.Errorf("the dismissals list the merge\n%s", body)
 		}
 		ev.wantPage("/audit?customer="+f.second, viewer, merge.ID)
+		if body := ev.wantPage("/audit?"+url.Values{"actor": {merge.Actor}}.Encode(), viewer, merge.ID, `value="`+merge.Actor+`"`); strings.Contains(body, f.resolveAudit) {
+			t.Errorf("the merger's entries list the resolver's\n%s", body)
+		}
+		ev.wantPage("/audit?actor=resolver", viewer, f.resolveAudit)
 		if body := ev.wantPage("/audit/"+merge.ID, viewer, "Customers merged", f.second, "In effect"); strings.Contains(body, "/undo") {
 			t.Errorf("a viewer is offered to undo\n%s", body)
 		}
