@@ -171,6 +171,9 @@ func TestReviewDismiss(t *testing.T) {
 				t.Fatalf("a viewer's %s: %d", a, resp.StatusCode)
 			}
 		}
+		if resp, body := ev.do("POST", "/review/"+f.review+"/dismiss", mgr, url.Values{"reason": {strings.Repeat("x", 2001)}}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "too long") {
+			t.Fatalf("a too long reason: %d\n%s", resp.StatusCode, body)
+		}
 		ev.wantRedirect("/review/"+f.review+"/dismiss", mgr, url.Values{"reason": {"two sisters"}, "cursor": {""}}, "/review?done=dismiss")
 		ev.wantPage("/review?done=dismiss", mgr, "Dismissed", "The review queue is empty")
 		page, err := ev.st.ListAudit(context.Background(), lead.AuditFilter{Action: lead.AuditDismiss})
@@ -332,6 +335,9 @@ func TestQuarantineReprocess(t *testing.T) {
 		if nudges.Load() != 0 {
 			t.Errorf("a failed reprocessing woke the resolver")
 		}
+		// A correction that still does not parse is kept, and the body stays.
+		ev.wantRedirect(path, mgr, url.Values{"body": {`{"UserDetails": {"Email": "n/a"}}`}}, "/quarantine/"+f.quarantined+"?done=quarantined")
+		ev.wantPage("/quarantine/"+f.quarantined+"?done=quarantined", mgr, "still cannot be parsed", "Last correction", "n/a", path)
 		fixed := "{\"UserDetails\": {\"FirstName\": \"Ida\", \"Email\": \"ida@contoso.de\"}}\r\n"
 		ev.wantRedirect(path, mgr, url.Values{"body": {fixed}}, "/quarantine/"+f.quarantined+"?done=parsed")
 		l, err := ev.st.GetLead(context.Background(), f.quarantined)
