@@ -19,11 +19,11 @@ import (
 var auditActions = []lead.AuditAction{lead.AuditResolve, lead.AuditMerge, lead.AuditSplit, lead.AuditDismiss, lead.AuditUndo,
 	lead.AuditAccountMove, lead.AuditAccountMerge, lead.AuditAccountSplit, lead.AuditAccounts}
 
-// maxID bounds an id given in a query or a form.
-const maxID = 128
+// maxRefLen bounds an id given in a query or a form.
+const maxRefLen = 128
 
-// maxReason bounds the reason of a human decision (the store's limit).
-const maxReason = 2000
+// maxReasonLen bounds the reason of a human decision (the store's limit).
+const maxReasonLen = 2000
 
 // auditRow is one entry as the pages show it: the entry, what its
 // payload says it changed, and whether it may still be undone.
@@ -61,7 +61,7 @@ func (s *server) auditLog(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
 	q := r.URL.Query()
 	d := auditData{User: &u, Actions: auditActions,
-		Customer: bounded(q.Get("customer"), maxID), Lead: bounded(q.Get("lead"), maxID), Account: bounded(q.Get("account"), maxID),
+		Customer: bounded(q.Get("customer"), maxRefLen), Lead: bounded(q.Get("lead"), maxRefLen), Account: bounded(q.Get("account"), maxRefLen),
 		Actor: bounded(q.Get("actor"), 256)}
 	if a := lead.AuditAction(q.Get("action")); slices.Contains(auditActions, a) {
 		d.Action = a
@@ -107,7 +107,7 @@ func (s *server) auditEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := s.auditEntryData(r, e)
-	if r.URL.Query().Get("done") == "undone" {
+	if r.URL.Query().Get("done") == "undo" {
 		d.Notice = "Undone."
 	}
 	s.render(w, http.StatusOK, "audit-entry", d)
@@ -148,7 +148,7 @@ func (s *server) undoAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Nudge() // an undone resolution hands its lead back to the resolver
-	http.Redirect(w, r, "/audit/"+url.PathEscape(id)+"?done=undone", http.StatusSeeOther)
+	http.Redirect(w, r, "/audit/"+url.PathEscape(id)+"?done=undo", http.StatusSeeOther)
 }
 
 // reasonForm reads a small form whose one field is a reason; on failure
@@ -160,7 +160,7 @@ func (s *server) reasonForm(w http.ResponseWriter, r *http.Request) (string, boo
 		return "", false
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	if len(reason) > maxReason {
+	if len(reason) > maxReasonLen {
 		s.message(w, http.StatusBadRequest, "Bad Request", "The reason is too long (at most 2000 characters).", "/", "Back to leadhub")
 		return "", false
 	}

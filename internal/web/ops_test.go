@@ -237,14 +237,14 @@ func TestReviewMergeAndUndo(t *testing.T) {
 			t.Fatalf("undoing the resolution under the merge: %d\n%s", resp.StatusCode, body)
 		}
 		before := nudges.Load()
-		ev.wantRedirect("/audit/"+merge.ID+"/undo", mgr, url.Values{"reason": {"they are two"}}, "/audit/"+merge.ID+"?done=undone")
+		ev.wantRedirect("/audit/"+merge.ID+"/undo", mgr, url.Values{"reason": {"they are two"}, "back": {"/audit/" + merge.ID}}, "/audit/"+merge.ID+"?done=undo")
 		if nudges.Load() != before+1 {
 			t.Errorf("the undo did not wake the resolver")
 		}
 		if c, err := ev.st.GetCustomer(context.Background(), f.second); err != nil || c.MergedInto != "" || c.LeadCount != 1 {
 			t.Fatalf("the lead's customer after the undo: %+v %v", c.Customer, err)
 		}
-		ev.wantPage("/audit/"+merge.ID+"?done=undone", mgr, "Undone", "<strong>Undone</strong>")
+		ev.wantPage("/audit/"+merge.ID+"?done=undo", mgr, "Undone", "<strong>Undone</strong>")
 		resp, body = ev.do("POST", "/audit/"+merge.ID+"/undo", mgr, url.Values{})
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "undone already") {
 			t.Fatalf("a second undo: %d\n%s", resp.StatusCode, body)
