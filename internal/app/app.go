@@ -123,6 +123,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	configured := []sources.Configured{{Source: string(lead.ChannelHTTPS), Kind: string(lead.ChannelHTTPS),
 		Config: map[string]string{"endpoint": "/ingest/marketplace"}}}
 	var pollers []api.Poller
+	var webPollers []web.Poller
 	if len(c.AzureTables) > 0 {
 		ps, err := azuretable.NewPollers(c.AzureTables,
 			azuretable.Options{Table: c.AzureTableName, Interval: c.AzureTablePoll},
@@ -134,7 +135,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		}
 	}
 	for _, p := range s.tables.Pollers() {
-		pollers = append(pollers, p)
+		pollers, webPollers = append(pollers, p), append(webPollers, p)
 		configured = append(configured, sources.Configured{Source: p.Source(), Kind: string(lead.ChannelAzureTable),
 			Config: p.Describe().Config()})
 	}
@@ -154,7 +155,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	webHandler := web.Handler(web.Deps{Store: st, Sessions: sessions,
 		SignIn: &auth.SignIn{Users: st, Sessions: sessions, Throttle: &auth.Throttle{}},
 		Logger: log, Proxies: c.TrustedProxies, PublicURL: c.PublicURL,
-		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge})
+		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge, Pollers: webPollers})
 	s.http = newHTTPServer(mount(apiHandler, webHandler), c, log)
 	go func() { s.done <- s.http.Serve(ln) }()
 	if mln != nil {

@@ -90,6 +90,7 @@ type AuditFilter struct {
 	Lead     string
 	Account  string
 	Action   AuditAction
+	Actor    string // exactly as recorded, e.g. "user:Pat (u-1)" or "resolver"
 	Limit    int
 	Cursor   string
 }

@@ -138,6 +138,9 @@ func (s *Store) ListAudit(ctx context.Context, f lead.AuditFilter) (lead.AuditPa
 	if f.Action != "" {
 		w.add(filterAuditAction, clean(string(f.Action)))
 	}
+	if f.Actor != "" {
+		w.add(filterAuditActor, clean(f.Actor))
+	}
 	es, next, err := readPage(ctx, s, page{op: "listing the audit log", sel: selectAudits, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanAudit, auditID)
 	return lead.AuditPage{Entries: es, NextCursor: next}, err

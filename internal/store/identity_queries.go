@@ -131,6 +131,7 @@ const (
 	selectAudits      = `SELECT ` + auditColumns + ` FROM audit_log`
 	filterAuditRef    = `id IN (SELECT audit_id FROM audit_refs WHERE ref = $#)`
 	filterAuditAction = `action = $#`
+	filterAuditActor  = `actor = $#`
 	// markAuditUndone records that $2 undid $1, unless something undid it
 	// already.
 	markAuditUndone = `UPDATE audit_log SET undone_by = $2 WHERE id = $1 AND undone_by = ''`

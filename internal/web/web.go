@@ -91,6 +91,8 @@ type Deps struct {
 	PublicURL string
 	// MaxImport caps an uploaded CSV file (0: DefaultMaxImport).
 	MaxImport int64
+	// Pollers are the polled sources (Azure Tables) "Sync now" polls.
+	Pollers []Poller
 }
 
 type server struct {
@@ -150,6 +152,16 @@ func (s *server) table() []route {
 		{"GET", "/settings/api-keys", lead.PermCredentialsManage, s.credentials},
 		{"POST", "/settings/api-keys", lead.PermCredentialsManage, s.createCredential},
 		{"POST", "/settings/api-keys/{credential}/revoke", lead.PermCredentialsManage, s.revokeCredential},
+		{"GET", "/review", lead.PermRead, s.review},
+		{"POST", "/review/{item}/merge", lead.PermIdentityEdit, s.decideReview("merge")},
+		{"POST", "/review/{item}/dismiss", lead.PermIdentityEdit, s.decideReview("dismiss")},
+		{"GET", "/audit", lead.PermRead, s.auditLog},
+		{"GET", "/audit/{entry}", lead.PermRead, s.auditEntry},
+		{"GET", "/sources", lead.PermRead, s.sourcesPage},
+		{"POST", "/sources/sync", lead.PermImport, s.syncSources},
+		{"GET", "/quarantine", lead.PermRead, s.quarantine},
+		{"GET", "/quarantine/{raw}", lead.PermRead, s.quarantined},
+		{"POST", "/quarantine/{raw}/reprocess", lead.PermImport, s.reprocess},
 	}
 }
 

@@ -366,6 +366,7 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 func TestRoutesByRole(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		ev := start(t, e, nil, false)
+		ops := makeOpsFixture(t, ev)
 		cookies := map[lead.Role]*http.Cookie{}
 		for _, role := range lead.Roles {
 			cookies[role] = ev.signIn(ev.user(role, true), nil)
@@ -376,7 +377,8 @@ func TestRoutesByRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		l := ev.storedLead(ev.sendLeads(mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"))[0])
-		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID, "import": "imp-1"}
+		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID, "import": "imp-1",
+			"entry": ops.resolveAudit, "raw": ops.quarantined}
 		for _, rt := range web.Routes() {
 			if rt.Method != http.MethodGet {
 				continue
