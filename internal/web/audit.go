@@ -18,11 +18,6 @@ import (
 var auditActions = []lead.AuditAction{lead.AuditResolve, lead.AuditMerge, lead.AuditSplit, lead.AuditDismiss, lead.AuditUndo,
 	lead.AuditAccountMove, lead.AuditAccountMerge, lead.AuditAccountSplit, lead.AuditAccounts}
 
-// maxRefLen bounds an id given in a query or a form.
-const maxRefLen = 128
-
-// maxReasonLen bounds the reason of a human decision (the store's limit).
-const maxReasonLen = 2000
 
 // auditRow is one entry as the pages show it: the entry, what its
 // payload says it changed, and whether it may still be undone.
@@ -60,7 +55,7 @@ func (s *server) auditLog(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
 	q := r.URL.Query()
 	d := auditData{User: &u, Actions: auditActions,
-		Customer: bounded(q.Get("customer"), maxRefLen), Lead: bounded(q.Get("lead"), maxRefLen), Account: bounded(q.Get("account"), maxRefLen),
+		Customer: bounded(q.Get("customer"), maxID), Lead: bounded(q.Get("lead"), maxID), Account: bounded(q.Get("account"), maxID),
 		Actor: bounded(q.Get("actor"), 256)}
 	if a := lead.AuditAction(q.Get("action")); slices.Contains(auditActions, a) {
 		d.Action = a
@@ -133,7 +128,7 @@ func (s *server) reasonForm(w http.ResponseWriter, r *http.Request) (string, boo
 		return "", false
 	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	if len(reason) > maxReasonLen {
+	if len(reason) > maxReason {
 		s.message(w, http.StatusBadRequest, "Bad Request", "The reason is too long (at most 2000 characters).", "/", "Back to leadhub")
 		return "", false
 	}

@@ -27,7 +27,7 @@ type quarantineData struct {
 func (s *server) quarantine(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r.Context())
 	q := r.URL.Query()
-	d := quarantineData{User: &u, Import: bounded(q.Get("import"), maxRefLen)}
+	d := quarantineData{User: &u, Import: bounded(q.Get("import"), maxID)}
 	page, err := s.Store.ListQuarantine(r.Context(), lead.QuarantineFilter{ImportID: d.Import, Limit: pageSize,
 		Cursor: bounded(q.Get("cursor"), 512)})
 	if err != nil {

@@ -77,7 +77,7 @@ type reviewData struct {
 // else the first) with everything there is to decide it.
 func (s *server) review(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d, err := s.reviewData(r.Context(), bounded(q.Get("cursor"), 512), bounded(q.Get("item"), maxRefLen))
+	d, err := s.reviewData(r.Context(), bounded(q.Get("cursor"), 512), bounded(q.Get("item"), maxID))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -208,7 +208,7 @@ func (s *server) decideReview(action string) http.HandlerFunc {
 		} else {
 			_, err = s.Store.DismissReview(r.Context(), id, act)
 		}
-		cursor, next := bounded(r.PostForm.Get("cursor"), 512), bounded(r.PostForm.Get("next"), maxRefLen)
+		cursor, next := bounded(r.PostForm.Get("cursor"), 512), bounded(r.PostForm.Get("next"), maxID)
 		if err != nil {
 			status := statusOf(err)
 			if status >= 500 {
