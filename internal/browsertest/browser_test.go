@@ -310,17 +310,28 @@ type axeViolation struct {
 // critical violation, printing it.
 func (b *tab) axe() {
 	b.t.Helper()
+	for _, v := range b.axeViolations() {
+		b.t.Errorf("axe-core at %s: %s %s: %s (%s)\n  %s", b.where(), v.Impact, v.ID, v.Help, v.HelpURL, strings.Join(v.Nodes, "\n  "))
+	}
+}
+
+// axeViolations runs axe-core on the page and returns its serious and
+// critical violations.
+func (b *tab) axeViolations() []axeViolation {
+	b.t.Helper()
 	if !eval[bool](b, `typeof axe === "object"`) {
 		eval[bool](b, browser.axe+"\n;true")
 	}
 	vs := run(b, "run axe-core", chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
 		r.violations.map(v => ({ID: v.id, Impact: v.impact || "", Help: v.help, HelpURL: v.helpUrl,
 			Nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.html.slice(0, 160))})))`, chromedp.EvalAwaitPromise))
+	var out []axeViolation
 	for _, v := range vs {
 		if v.Impact == "serious" || v.Impact == "critical" {
-			b.t.Errorf("axe-core at %s: %s %s: %s (%s)\n  %s", b.where(), v.Impact, v.ID, v.Help, v.HelpURL, strings.Join(v.Nodes, "\n  "))
+			out = append(out, v)
 		}
 	}
+	return out
 }
 
 // screenshot saves the page as <name>.png in the folder ScreenshotsEnv

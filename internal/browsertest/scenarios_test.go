@@ -260,8 +260,10 @@ func TestSessionExpires(t *testing.T) {
 		s := startServer(t, e, func(c *app.Config) { c.SessionIdle = idle })
 		u, pw := s.user(lead.RoleViewer)
 		b := s.newTab(t)
-		b.signIn(u.Email, pw)
+		// The session starts after signedIn: it cannot end before idle
+		// has passed since.
 		signedIn := time.Now()
+		b.signIn(u.Email, pw)
 		b.open("/")
 		if p := b.path(); p != "/" && time.Since(signedIn) < idle {
 			t.Fatalf("right after signing in: at %s, want the inbox", p)
@@ -348,4 +350,27 @@ func TestSecretsNeverLogged(t *testing.T) {
 				strings.Contains(logged, "/ingest/marketplace") && strings.Contains(logged, "/sign-out")
 		})
 	})
+}
+
+// The axe-core check finds what it must: a page with an image without a
+// text alternative and an input without a label has serious or critical
+// violations (so a clean leadhub page means something).
+func TestAxeFindsViolations(t *testing.T) {
+	startBrowser(t)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><title>Bad</title><body><img src="/x.png"><input type="text"></body></html>`)
+	}))
+	t.Cleanup(bad.Close)
+	b := (&server{t: t, URL: bad.URL}).newTab(t)
+	b.open("/")
+	var ids []string
+	for _, v := range b.axeViolations() {
+		ids = append(ids, v.ID)
+	}
+	for _, want := range []string{"image-alt", "label"} {
+		if !slices.Contains(ids, want) {
+			t.Errorf("axe-core found %q, want %s among them", ids, want)
+		}
+	}
 }
