@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -301,6 +302,9 @@ func (b *tab) cookies() []string {
 	return out
 }
 
+// axeChecked holds the hashes of the documents axe-core checked.
+var axeChecked sync.Map
+
 type axeViolation struct {
 	ID, Impact, Help, HelpURL string
 	Nodes                     []string
@@ -310,6 +314,12 @@ type axeViolation struct {
 // critical violation, printing it.
 func (b *tab) axe() {
 	b.t.Helper()
+	// The same document (the sign-in page of every test, say) is checked
+	// once per run: axe-core takes a second or two a page.
+	sum := sha256.Sum256([]byte(eval[string](b, `document.documentElement.outerHTML`)))
+	if _, seen := axeChecked.LoadOrStore(sum, true); seen {
+		return
+	}
 	for _, v := range b.axeViolations() {
 		b.t.Errorf("axe-core at %s: %s %s: %s (%s)\n  %s", b.where(), v.Impact, v.ID, v.Help, v.HelpURL, strings.Join(v.Nodes, "\n  "))
 	}

@@ -97,7 +97,9 @@ func startServer(t *testing.T, e storetest.Engine, change func(c *app.Config)) *
 		}
 	})
 	s.URL = "http://" + ln.Addr().String()
+	began := time.Now()
 	s.demo(ctx)
+	t.Logf("%s: %d demo leads stored and resolved in %s", e.Name, demoLeads, time.Since(began).Round(time.Millisecond))
 	return s
 }
 
