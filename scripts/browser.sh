@@ -12,8 +12,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# The Debian package version the browser tests are pinned to. Find the
-# current one with: apt-cache policy chromium
+# The Debian package version the browser tests are pinned to. Debian's
+# security archive keeps only the newest build: when it moves on, the
+# install fails; set the new version here (apt-cache policy chromium).
 CHROMIUM_VERSION="${CHROMIUM_VERSION:-156.0.8078.114-1~deb12u1}"
 
 say() { echo "browser: $*" >&2; }
@@ -38,7 +39,9 @@ chromium() {
     fi
     sudo="sudo -n"
   fi
-  say "installing chromium=$CHROMIUM_VERSION (have: $(installed_version || echo none))"
+  local have
+  have=$(installed_version)
+  say "installing chromium=$CHROMIUM_VERSION (have: ${have:-none})"
   $sudo apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "chromium=$CHROMIUM_VERSION" "chromium-common=$CHROMIUM_VERSION" fonts-dejavu-core >&2

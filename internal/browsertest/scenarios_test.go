@@ -16,6 +16,7 @@ import (
 	"github.com/leadhub/leadhub/internal/app"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
+	"github.com/leadhub/leadhub/internal/web"
 )
 
 // signIn signs in through the sign-in page and checks that it lands on
@@ -148,8 +149,9 @@ func TestSetPasswordLink(t *testing.T) {
 	})
 }
 
-// A rep gets the 403 page on the users page, and a rep's API key 403 on
-// an API route for admins, while both work where a rep may go.
+// A rep gets the 403 page on every page it may not open (the users page
+// and the settings), and a rep's API key 403 on an API route for admins,
+// while both work where a rep may go.
 func TestRepRefused(t *testing.T) {
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		startBrowser(t)
@@ -157,10 +159,21 @@ func TestRepRefused(t *testing.T) {
 		u, pw := s.user(lead.RoleRep)
 		b := s.newTab(t)
 		b.signIn(u.Email, pw)
-		b.visit("/users")
-		b.see("Not allowed", "rep", string(lead.PermUsersManage))
-		if st := b.status(); st != http.StatusForbidden {
-			t.Fatalf("GET /users as a rep: %d", st)
+		// /users, and every other page a rep may not open (the settings).
+		refused := 0
+		for _, r := range web.Routes() {
+			if r.Method != http.MethodGet || !slices.Contains(lead.AllPermissions, r.Permission) || lead.RoleRep.Can(r.Permission) {
+				continue
+			}
+			b.visit(fillWildcards(r.Path))
+			b.see("Not allowed", "rep", string(r.Permission))
+			if st := b.status(); st != http.StatusForbidden {
+				t.Errorf("GET %s as a rep: %d", r.Path, st)
+			}
+			refused++
+		}
+		if refused == 0 {
+			t.Fatal("no page of the web app is refused to a rep")
 		}
 
 		key := s.credential(lead.CredentialAPI, u.ID)
