@@ -267,7 +267,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 // A session ends after the idle timeout: the next page opened after it is
 // the sign-in page, and not one before.
 func TestSessionExpires(t *testing.T) {
-	const idle = 2 * time.Second
+	const idle = 3 * time.Second
 	engines(t, func(t *testing.T, e storetest.Engine) {
 		startBrowser(t)
 		s := startServer(t, e, func(c *app.Config) { c.SessionIdle = idle })
