@@ -45,4 +45,16 @@ if [ -z "${LEADHUB_TEST_AZURITE:-}" ]; then
   fi
 fi
 
+# The browser tests (internal/browsertest) drive Debian's Chromium, pinned
+# in scripts/browser.sh, and run axe-core from node_modules (package.json).
+# Under CI=true they must run: a failed install fails here, and a Chromium
+# that cannot start fails the tests; elsewhere they skip, saying why.
+if ! bash scripts/browser.sh install; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test: Chromium or axe-core could not be installed; CI requires them" >&2
+    exit 1
+  fi
+  echo "test: Chromium or axe-core missing; the browser tests will skip"
+fi
+
 go test -count=1 -timeout 20m "$@" ./...

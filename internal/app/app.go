@@ -151,7 +151,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		Imports: s.imports, Customers: st, Nudge: nudge, Proxies: c.TrustedProxies,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: mln != nil,
 	})
-	sessions := &auth.Sessions{Store: st}
+	sessions := &auth.Sessions{Store: st, Idle: c.SessionIdle}
 	webHandler := web.Handler(web.Deps{Store: st, Sessions: sessions,
 		SignIn: &auth.SignIn{Users: st, Sessions: sessions, Throttle: &auth.Throttle{}},
 		Logger: log, Proxies: c.TrustedProxies, PublicURL: c.PublicURL,

@@ -51,6 +51,10 @@ type Config struct {
 	// 60s); handlers that need longer, such as uploads, extend their own.
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
+
+	// SessionIdle ends a web session after this long without a request
+	// (0: auth.DefaultIdleTimeout).
+	SessionIdle time.Duration
 }
 
 // Defaults is the configuration `leadhub serve` runs with when given no
@@ -110,6 +114,9 @@ func (c Config) Validate() error {
 		if err := resolve.CheckThresholds(lead.Thresholds{Auto: c.MatchAuto, Review: c.MatchReview}); err != nil {
 			errs = append(errs, fmt.Errorf("--match-auto / --match-review: %w", err))
 		}
+	}
+	if c.SessionIdle < 0 {
+		errs = append(errs, fmt.Errorf("session idle timeout %s: want 0 (the default) or more", c.SessionIdle))
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		errs = append(errs, fmt.Errorf("--metrics-token: want at least 16 characters"))

@@ -81,7 +81,9 @@ type dialect struct {
 }
 
 // PostgreSQL advisory lock keys: "leadhub", "lhident" and "lhresol" in
-// ASCII.
+// ASCII. Advisory locks belong to the database: the resolver's is taken
+// per schema (its key hashed with the schema's name), so that leadhubs in
+// other schemas of the same database (tests run so) resolve their own leads.
 const (
 	migrationLockKey = 0x6c656164687562
 	identityLockKey  = 0x6c686964656e74
@@ -129,8 +131,8 @@ func postgresDialect() dialect {
 		lazyConn:            nil,
 		strictConn:          nil,
 		lazyCheckpoint:      "",
-		resolverLock:        fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
-		resolverUnlock:      fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
+		resolverLock:        fmt.Sprintf("SELECT pg_try_advisory_lock(hashtextextended(current_schema(), %d))", int64(resolverLockKey)),
+		resolverUnlock:      fmt.Sprintf("SELECT pg_advisory_unlock(hashtextextended(current_schema(), %d))", int64(resolverLockKey)),
 		uniqueViolation:     postgresUniqueViolation,
 		foreignKeyViolation: postgresForeignKeyViolation,
 		unavailable:         postgresUnavailable,
