@@ -204,6 +204,10 @@ func listenerPool(ctx context.Context, db *sql.DB) (*pgxpool.Pool, error) {
 			return err
 		}
 		pc.ConnConfig = sc.Conn().Config().Copy()
+		// The copy keeps the handler that sends notifications to the
+		// buffer of the connection it was copied from: without clearing
+		// it, the listener's own connection would never see one.
+		pc.ConnConfig.OnNotification = nil
 		return nil
 	})
 	if err != nil {
