@@ -73,6 +73,11 @@ type Options struct {
 	// assumption that its process died (River's default, 1h, when 0).
 	RescueStuckJobsAfter time.Duration
 
+	// JobTimeout bounds one attempt of a job (River's default, 1m, when
+	// 0); a worker's Timeout method overrides it. RescueStuckJobsAfter
+	// must not be shorter.
+	JobTimeout time.Duration
+
 	// ID names this client among the replicas (River makes one when "").
 	ID string
 
@@ -148,6 +153,7 @@ func New(ctx context.Context, db *sql.DB, engine string, o Options) (*Runner, er
 	c := &river.Config{
 		FetchPollInterval:    o.FetchPollInterval,
 		RescueStuckJobsAfter: o.RescueStuckJobsAfter,
+		JobTimeout:           o.JobTimeout,
 		ID:                   o.ID,
 		Logger:               riverLogger(log),
 		// The job's own error is logged by the event loop, with its id,
@@ -239,7 +245,9 @@ func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
 func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
 	return minLevel{h.Handler.WithAttrs(as), h.min}
 }
-func (h minLevel) WithGroup(name string) slog.Handler { return minLevel{h.Handler.WithGroup(name), h.min} }
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
+}
 
 // Client is the River client, for what the runner does not wrap.
 func (r *Runner) Client() *river.Client[*sql.Tx] { return r.client }
