@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
 
 	"github.com/leadhub/leadhub/internal/api"
 	"github.com/leadhub/leadhub/internal/auth"
@@ -25,6 +26,7 @@ import (
 	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/ingest"
+	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
@@ -52,6 +54,15 @@ func OpenStore(ctx context.Context, dsn string, create bool, log *slog.Logger) (
 	if len(applied) > 0 && log != nil {
 		log.Info("database migrated", "applied", strings.Join(applied, ","))
 	}
+	// River's own tables, by River's migrator, next to the store's.
+	versions, err := jobs.Migrate(ctx, st.WriteDB(), st.Engine())
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(versions) > 0 && log != nil {
+		log.Info("job tables migrated", "versions", fmt.Sprint(versions))
+	}
 	return st, nil
 }
 
@@ -67,6 +78,7 @@ type Server struct {
 	done        chan error // a listener's Serve error, if one stops by itself
 
 	inbox   *ingest.Inbox
+	jobs    *jobs.Runner
 	tables  *azuretable.Group // nil without Azure Tables
 	imports *csvimport.Runner
 	stop    []func() // background loops: each stops and waits
@@ -88,6 +100,25 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := ingest.NewMetrics(reg, st.CountQuarantined)
+
+	// Durable jobs: each package that has background work declares its
+	// kinds, added to the workers here; the store's write transactions
+	// enqueue them (jobs.Runner.InsertTx).
+	runner, err := jobs.New(ctx, st.WriteDB(), st.Engine(), jobs.Options{
+		Workers: jobWorkers(), Registerer: reg, Logger: log,
+	})
+	if err == nil {
+		// Not ctx: the shutdown signal cancels it, and running jobs would
+		// be cut short; Shutdown stops the runner gracefully.
+		err = runner.Start(context.WithoutCancel(ctx))
+	}
+	if err != nil {
+		if mln != nil {
+			mln.Close()
+		}
+		return nil, err
+	}
+	s.jobs = runner
 
 	nudge := func() {}
 	if c.Resolve {
@@ -168,6 +199,13 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	return s, nil
 }
 
+// jobWorkers are the job kinds leadhub works, from the packages that own
+// them; nil while there are none (the runner then only enqueues and lists).
+func jobWorkers() *river.Workers { return nil }
+
+// Jobs is the job runner, for the admin API.
+func (s *Server) Jobs() *jobs.Runner { return s.jobs }
+
 // mount routes the web app's paths to webHandler and everything else
 // (the REST API, ingest, health, metrics, and the 404 of what no one
 // answers) to apiHandler.
@@ -228,7 +266,8 @@ func (s *Server) Done() <-chan error { return s.done }
 // handler answers only after its lead's commit), the pollers and imports
 // stop handing the inbox new leads, the inbox commits what it holds, and
 // the background loops (the resolver, whose batch under way commits or
-// rolls back, and the source monitor) stop last.
+// rolls back, and the source monitor) stop last. The job runner stops
+// right after the listeners: running jobs get a bounded time to finish.
 func (s *Server) Shutdown(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -236,6 +275,9 @@ func (s *Server) Shutdown(timeout time.Duration) error {
 	if s.metrics != nil {
 		err = errors.Join(err, s.metrics.Shutdown(ctx))
 	}
+	// Running jobs finish (or, past the runner's bound, are cancelled and
+	// retried later) while the inbox still takes what they hand it.
+	err = errors.Join(err, s.jobs.Stop(ctx))
 	s.tables.Stop()  // a poll under way commits what it handed to the inbox
 	s.imports.Stop() // running imports stop between rows and record why
 	s.inbox.Close()

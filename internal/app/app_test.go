@@ -37,7 +37,8 @@ func TestMetricsListener(t *testing.T) {
 		t.Fatalf("/metrics without the token: %d, want 401", status)
 	}
 	status, body := get(t, murl, c.MetricsToken)
-	if status != http.StatusOK || !strings.Contains(body, "leadhub_quarantine_size") || !strings.Contains(body, "leadhub_ingest_batch_size") {
+	if status != http.StatusOK || !strings.Contains(body, "leadhub_quarantine_size") || !strings.Contains(body, "leadhub_ingest_batch_size") ||
+		!strings.Contains(body, `leadhub_jobs_queued{state="available"} 0`) {
 		t.Fatalf("/metrics with the token: %d\n%.300s", status, body)
 	}
 }

@@ -21,7 +21,6 @@ package jobs
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -257,7 +256,8 @@ func (r *Runner) Engine() string { return r.engine }
 
 // Start starts working jobs (a runner without workers only enqueues, and
 // Start does nothing). The client runs until Stop, or until ctx ends, which
-// stops it abruptly: running jobs are left for the rescuer.
+// stops it abruptly (running jobs' contexts end): a server passes a context
+// that its shutdown signal does not cancel, and calls Stop.
 func (r *Runner) Start(ctx context.Context) error {
 	if !r.working {
 		return nil
@@ -316,18 +316,19 @@ func (r *Runner) observe(ev *river.Event) {
 }
 
 // Stop stops fetching new jobs and waits for the running ones, at most
-// Options.StopTimeout; then it cancels them and waits for them to return.
-// A cancelled job is retried later (by this or another replica).
-func (r *Runner) Stop() error {
+// Options.StopTimeout or until ctx ends, whichever comes first; then it
+// cancels them and waits, at most StopTimeout again, for them to return.
+// A cancelled job is retried later, by this process or another replica.
+func (r *Runner) Stop(ctx context.Context) error {
 	var err error
 	if r.working && r.cancel != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), r.stopWait)
-		err = r.client.Stop(ctx)
+		graceful, cancel := context.WithTimeout(ctx, r.stopWait)
+		err = r.client.Stop(graceful)
 		cancel()
-		if errors.Is(err, context.DeadlineExceeded) {
-			r.log.Warn("jobs still running after the stop timeout; cancelling them", "timeout", r.stopWait.String())
-			ctx, cancel := context.WithTimeout(context.Background(), r.stopWait)
-			err = r.client.StopAndCancel(ctx)
+		if err != nil && graceful.Err() != nil {
+			r.log.Warn("jobs still running at the stop deadline; cancelling them", "timeout", r.stopWait.String())
+			hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.stopWait)
+			err = r.client.StopAndCancel(hard)
 			cancel()
 		}
 		r.cancel()

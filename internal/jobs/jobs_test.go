@@ -157,7 +157,7 @@ func start(t *testing.T, st *store.Store, rec *recorder, o jobs.Options) *jobs.R
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := r.Stop(); err != nil {
+		if err := r.Stop(context.Background()); err != nil {
 			t.Errorf("stop: %v", err)
 		}
 	})
@@ -496,4 +496,48 @@ func waitCounter(t *testing.T, reg *prometheus.Registry, kind, outcome string, w
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Stop waits for running jobs at most StopTimeout, then cancels them: the
+// job is not lost but retryable, for this process's next start or another
+// replica.
+func TestStopIsBounded(t *testing.T) {
+	engines(t, func(t *testing.T, e storetest.Engine) {
+		st := migrated(t, e)
+		rec := newRecorder()
+		o := jobs.Options{Workers: workers(rec), FetchPollInterval: 100 * time.Millisecond, StopTimeout: 300 * time.Millisecond}
+		ctx := ctxT(t, time.Minute)
+		r, err := jobs.New(ctx, st.WriteDB(), st.Engine(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Insert(ctx, blockArgs{N: 2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-rec.started:
+		case <-ctx.Done():
+			t.Fatal("the job never started")
+		}
+		t0 := time.Now()
+		if err := r.Stop(ctx); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		took := time.Since(t0)
+		t.Logf("%s: stopped in %s with a job that never ends by itself", e.Name, took.Round(time.Millisecond))
+		if took < 300*time.Millisecond || took > 5*time.Second {
+			t.Errorf("stop took %s, want a little more than the 300ms bound", took)
+		}
+		j, err := r.Get(ctx, res.Job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.State != "retryable" && j.State != "available" {
+			t.Errorf("after the stop the job is %s, want retryable", j.State)
+		}
+	})
 }

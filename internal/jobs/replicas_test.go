@@ -133,7 +133,7 @@ func TestTwoReplicasEachJobOnce(t *testing.T) {
 	})
 	b := newReplica(t, dsn, "replica-b")
 	t.Cleanup(func() {
-		if err := b.runner.Stop(); err != nil {
+		if err := b.runner.Stop(context.Background()); err != nil {
 			t.Errorf("stop replica-b: %v", err)
 		}
 		b.db.Close()
