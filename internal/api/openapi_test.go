@@ -11,6 +11,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/csvimport"
 	"github.com/leadhub/leadhub/internal/httpx"
+	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/sources"
 )
@@ -118,6 +119,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"Account":         reflect.TypeFor[lead.Account](),
 		"AccountPerson":   reflect.TypeFor[lead.AccountPerson](),
 		"AccountDetail":   reflect.TypeFor[lead.AccountDetail](),
+		"Job":             reflect.TypeFor[jobs.Job](),
+		"JobError":        reflect.TypeFor[jobs.AttemptError](),
 	} {
 		var documented []string
 		for k := range doc.Components.Schemas[schema].Properties {

@@ -76,6 +76,9 @@ type Deps struct {
 	// undo returns a lead to it.
 	Customers Customers
 	Nudge     func()
+	// Jobs lists, retries and cancels the durable jobs (nil: the job
+	// endpoints answer 503).
+	Jobs Jobs
 	// Proxies are the reverse proxies trusted to name the client in
 	// X-Forwarded-For (for the access log).
 	Proxies httpx.Proxies
@@ -100,6 +103,7 @@ type server struct {
 	maxImport int64
 	customers Customers
 	nudge     func()
+	jobs      Jobs
 
 	metricsToken     string
 	metricsElsewhere bool
@@ -111,7 +115,7 @@ func Handler(d Deps) http.Handler {
 		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
 		sources: d.Sources, pollers: d.Pollers, imports: d.Imports, maxImport: d.MaxImport,
-		customers: d.Customers, nudge: d.Nudge,
+		customers: d.Customers, nudge: d.Nudge, jobs: d.Jobs,
 		metricsToken: d.MetricsToken, metricsElsewhere: d.MetricsElsewhere,
 	}
 	if s.log == nil {
@@ -241,6 +245,9 @@ func (s *server) table() []route {
 		{"GET", "/api/v1/audit", lead.PermRead, http.HandlerFunc(s.handleListAudit)},
 		{"GET", "/api/v1/audit/{id}", lead.PermRead, http.HandlerFunc(s.handleGetAudit)},
 		{"POST", "/api/v1/audit/{id}/undo", lead.PermIdentityEdit, act["undo"]},
+		{"GET", "/api/v1/jobs", lead.PermSettings, http.HandlerFunc(s.handleListJobs)},
+		{"POST", "/api/v1/jobs/{id}/retry", lead.PermSettings, http.HandlerFunc(s.handleRetryJob)},
+		{"POST", "/api/v1/jobs/{id}/cancel", lead.PermSettings, http.HandlerFunc(s.handleCancelJob)},
 
 		// Documentation and operations (no secrets, no personal data).
 		{"GET", "/openapi.json", AccessPublic, http.HandlerFunc(s.handleOpenAPI)},
