@@ -19,6 +19,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -46,6 +47,11 @@ const (
 const (
 	DefaultMaxWorkers  = 4
 	DefaultStopTimeout = 30 * time.Second
+	// DefaultRescueAfter is how long a job may stay running before the
+	// leader takes it for lost with its replica. River's own default is an
+	// hour; a job kind must finish well within this (River's JobTimeout,
+	// 1 minute unless the worker's Timeout says otherwise).
+	DefaultRescueAfter = 10 * time.Minute
 )
 
 // Options configure a Runner. The zero value is serve's configuration.
@@ -69,7 +75,7 @@ type Options struct {
 
 	// RescueStuckJobsAfter is how long a running job may go without
 	// finishing before the leader makes it available again, on the
-	// assumption that its process died (River's default, 1h, when 0).
+	// assumption that its process died (DefaultRescueAfter when 0).
 	RescueStuckJobsAfter time.Duration
 
 	// JobTimeout bounds one attempt of a job (River's default, 1m, when
@@ -151,7 +157,7 @@ func New(ctx context.Context, db *sql.DB, engine string, o Options) (*Runner, er
 	}
 	c := &river.Config{
 		FetchPollInterval:    o.FetchPollInterval,
-		RescueStuckJobsAfter: o.RescueStuckJobsAfter,
+		RescueStuckJobsAfter: cmp.Or(o.RescueStuckJobsAfter, DefaultRescueAfter),
 		JobTimeout:           o.JobTimeout,
 		ID:                   o.ID,
 		Logger:               riverLogger(log),
