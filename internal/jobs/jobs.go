@@ -108,9 +108,18 @@ type Runner struct {
 	eventDone chan struct{}
 }
 
+// migrateLockKey is the PostgreSQL advisory lock that serialises replicas
+// migrating River's tables at once (rivermigrate takes none itself).
+const migrateLockKey int64 = 0x6c68_7269_7665_72 // "lhriver"
+
 // Migrate brings River's own tables (river_job, river_leader, …) in db up
 // to date with rivermigrate, and returns the versions it applied. It runs
-// at start next to the store's migrations.
+// at start next to the store's migrations. Replicas starting together
+// apply each version once: on SQLite the versions are applied in one
+// immediate transaction of the store's writer; on PostgreSQL, where a
+// version that adds an enum value cannot share a transaction with the next
+// one that uses it, a session advisory lock is held while rivermigrate
+// applies them one by one.
 func Migrate(ctx context.Context, db *sql.DB, engine string) ([]int, error) {
 	driver, err := newDriver(db, engine, nil)
 	if err != nil {
@@ -120,7 +129,12 @@ func Migrate(ctx context.Context, db *sql.DB, engine string) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: migrator: %w", err)
 	}
-	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	var res *rivermigrate.MigrateResult
+	if engine == EnginePostgres {
+		res, err = migrateLocked(ctx, db, m)
+	} else {
+		res, err = migrateInTx(ctx, db, m)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: migrate River's tables: %w", err)
 	}
@@ -129,6 +143,36 @@ func Migrate(ctx context.Context, db *sql.DB, engine string) ([]int, error) {
 		applied = append(applied, v.Version)
 	}
 	return applied, nil
+}
+
+func migrateInTx(ctx context.Context, db *sql.DB, m *rivermigrate.Migrator[*sql.Tx]) (*rivermigrate.MigrateResult, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return nil, err
+	}
+	return res, tx.Commit()
+}
+
+func migrateLocked(ctx context.Context, db *sql.DB, m *rivermigrate.Migrator[*sql.Tx]) (*rivermigrate.MigrateResult, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
+		return nil, err
+	}
+	defer func() {
+		// Closing the session would release it too; unlock so that the
+		// connection goes back to the pool clean.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey)
+	}()
+	return m.Migrate(ctx, rivermigrate.DirectionUp, nil)
 }
 
 // New builds a runner over db, the store's writer pool (store.WriteDB), on

@@ -177,3 +177,51 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Replicas starting together migrate River's tables once, without error.
+func TestMigrateConcurrently(t *testing.T) {
+	engines(t, func(t *testing.T, e storetest.Engine) {
+		dsn := e.NewDSN(t)
+		const n = 3
+		errs := make(chan error, n)
+		applied := make(chan int, n)
+		for range n {
+			st := storetest.OpenDSN(t, dsn)
+			go func() {
+				v, err := jobs.Migrate(ctxT(t, time.Minute), st.WriteDB(), st.Engine())
+				applied <- len(v)
+				errs <- err
+			}()
+		}
+		total := 0
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+			total += <-applied
+		}
+		if all := len(mustVersions(t, e, dsn)); total != all {
+			t.Errorf("%d versions applied in all, want each of the %d once", total, all)
+		}
+	})
+}
+
+// mustVersions returns River's migration versions recorded at dsn.
+func mustVersions(t *testing.T, e storetest.Engine, dsn string) []int {
+	t.Helper()
+	st := storetest.OpenDSN(t, dsn)
+	rows, err := st.WriteDB().QueryContext(context.Background(), `SELECT version FROM river_migration`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var vs []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
