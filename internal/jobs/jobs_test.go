@@ -1,9 +1,12 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -281,7 +284,8 @@ func TestFailingJobIsRetried(t *testing.T) {
 		st := migrated(t, e)
 		rec := newRecorder()
 		reg := prometheus.NewRegistry()
-		r := start(t, st, rec, jobs.Options{Registerer: reg})
+		logs := &lockedBuffer{}
+		r := start(t, st, rec, jobs.Options{Registerer: reg, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 		res, err := r.Insert(ctxT(t, time.Minute), flakyArgs{N: 1}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -304,7 +308,29 @@ func TestFailingJobIsRetried(t *testing.T) {
 		}
 		waitCounter(t, reg, "test_flaky", jobs.OutcomeRetried, 1)
 		waitCounter(t, reg, "test_flaky", jobs.OutcomeCompleted, 1)
+		want := fmt.Sprintf(`"msg":"job failed","job_id":%d,"kind":"test_flaky","attempt":1,"max_attempts":25`, res.Job.ID)
+		if line := logs.String(); !strings.Contains(line, want) || !strings.Contains(line, `"error":"crm answered 503"`) {
+			t.Errorf("the log does not report the failure with %s:\n%s", want, line)
+		}
 	})
+}
+
+// lockedBuffer is a log destination that tests read while jobs write.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // A job that snoozes (a CRM's 429) runs again after the snooze, which is
