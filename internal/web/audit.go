@@ -18,7 +18,6 @@ import (
 var auditActions = []lead.AuditAction{lead.AuditResolve, lead.AuditMerge, lead.AuditSplit, lead.AuditDismiss, lead.AuditUndo,
 	lead.AuditAccountMove, lead.AuditAccountMerge, lead.AuditAccountSplit, lead.AuditAccounts}
 
-
 // auditRow is one entry as the pages show it: the entry, what its
 // payload says it changed, and whether it may still be undone.
 type auditRow struct {
