@@ -44,6 +44,8 @@ type server struct {
 	mu      sync.Mutex
 	secrets []string
 	users   int
+	ingest  string   // the ingest token the demo leads came with
+	opsMade *opsData // made by ops, the first time
 }
 
 // engines runs f on SQLite and, with LEADHUB_TEST_POSTGRES_URL set, on
@@ -137,6 +139,7 @@ func (s *server) demo(ctx context.Context) {
 	t := s.t
 	t.Helper()
 	token := s.credential(lead.CredentialIngest, "")
+	s.ingest = token
 	events, err := simulate.Events(simulate.Config{Seed: 11, Start: time.Now().UTC().AddDate(0, 0, -40), Count: demoLeads})
 	if err != nil {
 		t.Fatal(err)
@@ -234,4 +237,60 @@ func waitUntil(t testing.TB, what string, timeout time.Duration, cond func() boo
 		}
 		<-tick.C
 	}
+}
+
+// setupLink stores a first-start setup token as serve does when the
+// store has no user, and returns the setup page's path.
+func (s *server) setupLink() string {
+	s.t.Helper()
+	if n, err := s.Store.CountUsers(context.Background()); err != nil || n != 0 {
+		s.t.Fatalf("a setup link on a server with %d users (%v)", n, err)
+	}
+	token, err := auth.NewSetupToken(context.Background(), s.Store, time.Now())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return "/setup?token=" + url.QueryEscape(s.secret(token))
+}
+
+// newestCustomer is the newest customer with an email.
+func (s *server) newestCustomer() lead.Customer {
+	s.t.Helper()
+	page, err := s.Store.ListCustomers(context.Background(), lead.CustomerFilter{Limit: 20})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, c := range page.Customers {
+		if c.Golden.Email != "" {
+			return c
+		}
+	}
+	s.t.Fatal("no customer with an email among the newest 20")
+	return lead.Customer{}
+}
+
+// aLead is the newest lead.
+func (s *server) aLead() lead.Lead {
+	s.t.Helper()
+	page, err := s.Store.ListLeads(context.Background(), lead.LeadFilter{Limit: 1})
+	if err != nil || len(page.Leads) == 0 {
+		s.t.Fatalf("no lead: %v", err)
+	}
+	return page.Leads[0]
+}
+
+// anAccount is the first account with a name.
+func (s *server) anAccount() lead.Account {
+	s.t.Helper()
+	page, err := s.Store.ListAccounts(context.Background(), lead.AccountFilter{Limit: 50})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, a := range page.Accounts {
+		if a.Name != "" {
+			return a
+		}
+	}
+	s.t.Fatalf("no account with a name among %d", len(page.Accounts))
+	return lead.Account{}
 }
