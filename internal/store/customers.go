@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/oklog/ulid/v2"
 
@@ -30,7 +29,7 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 		w.add(filterCustomerOffer, clean(f.Offer))
 	}
 	if f.Query != "" {
-		w.add(filterCustomerQuery, likeContains(strings.ToLower(clean(f.Query))))
+		s.addSearch(&w, f.Query, true)
 	}
 	cs, next, err := readPage(ctx, s, page{op: "listing customers", sel: selectCustomers, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanCustomer, customerID)

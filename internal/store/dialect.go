@@ -74,6 +74,11 @@ type dialect struct {
 	// lock is nominal.
 	resolverLock, resolverUnlock string
 
+	// searchFilter is the lead filter (for where.add) of a search; its
+	// argument is searchExpr of the search's words (see search.go).
+	searchFilter string
+	searchExpr   func([][]string) string
+
 	uniqueViolation func(error) bool
 	// foreignKeyViolation recognises a reference to a missing row.
 	foreignKeyViolation func(error) bool
@@ -110,6 +115,8 @@ func sqliteDialect() dialect {
 		lazyCheckpoint:      `PRAGMA wal_checkpoint(PASSIVE)`,
 		resolverLock:        "",
 		resolverUnlock:      "",
+		searchFilter:        `id IN (SELECT id FROM leads_fts WHERE leads_fts MATCH $#)`,
+		searchExpr:          ftsMatch,
 		uniqueViolation:     sqliteUniqueViolation,
 		foreignKeyViolation: sqliteForeignKeyViolation,
 		unavailable:         sqliteUnavailable,
@@ -131,6 +138,8 @@ func postgresDialect() dialect {
 		lazyCheckpoint:      "",
 		resolverLock:        fmt.Sprintf("SELECT pg_try_advisory_lock(%d)", int64(resolverLockKey)),
 		resolverUnlock:      fmt.Sprintf("SELECT pg_advisory_unlock(%d)", int64(resolverLockKey)),
+		searchFilter:        `to_tsvector('simple', search) @@ to_tsquery('simple', $#)`,
+		searchExpr:          tsQuery,
 		uniqueViolation:     postgresUniqueViolation,
 		foreignKeyViolation: postgresForeignKeyViolation,
 		unavailable:         postgresUnavailable,

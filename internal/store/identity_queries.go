@@ -39,7 +39,6 @@ const (
 	filterCustomerIsTest  = `is_test = $#`
 	filterCustomerDNC     = `do_not_contact = $#`
 	filterCustomerOffer   = `id IN (SELECT customer_id FROM leads WHERE ` + filterOffer + `)`
-	filterCustomerQuery   = `id IN (SELECT customer_id FROM leads WHERE ` + filterQuery + `)`
 	selectCustomerJourney = `SELECT ` + leadColumns + ` FROM leads WHERE customer_id = $1
 ORDER BY received_at DESC, id DESC LIMIT $2`
 	selectLatestDecisionsIn = `SELECT ` + decisionColumns + ` FROM match_decisions
