@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/oklog/ulid/v2"
 
@@ -27,6 +28,15 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 	}
 	if f.Offer != "" {
 		w.add(filterCustomerOffer, clean(f.Offer))
+	}
+	if f.Source != "" {
+		w.add(filterCustomerSource, clean(f.Source))
+	}
+	if f.Action != "" {
+		w.add(filterCustomerAction, clean(f.Action))
+	}
+	if f.Country != "" {
+		w.add(filterCustomerCountry, strings.ToUpper(clean(f.Country)))
 	}
 	if f.Query != "" {
 		s.addSearch(&w, f.Query, true)
