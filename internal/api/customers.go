@@ -74,9 +74,15 @@ func (s *server) handleListCustomers(w http.ResponseWriter, r *http.Request) {
 	f := lead.CustomerFilter{
 		Stage:        lead.Stage(q.oneOf("stage", stages...)),
 		Offer:        q.str("offer", 512),
+		Source:       q.str("source", 512),
+		Action:       q.str("action", 512),
+		Country:      q.str("country", 2),
 		Query:        q.str("q", 512),
 		IsTest:       q.boolean("is_test"),
 		DoNotContact: q.boolean("do_not_contact"),
+	}
+	if f.Country != "" && len(f.Country) <= 2 && !countryCode.MatchString(f.Country) {
+		q.bad("country", "must be an ISO 3166-1 alpha-2 code such as US")
 	}
 	f.Limit, f.Cursor = q.page()
 	if !q.ok(w, r) {

@@ -83,8 +83,9 @@ func commands() map[string]command {
 			"fix":       quarantineFix,
 		}},
 		"import": {summary: "import leads from a CSV file (Partner Center or CRM export, spreadsheet)", run: runImport},
-		"bench": {summary: "measure: ingest | load | verify", verbs: verbs{
+		"bench": {summary: "measure: ingest | load | pages | verify", verbs: verbs{
 			"ingest": benchIngest,
+			"pages":  benchPages,
 			"load":   benchLoad,
 			"verify": benchVerify,
 		}},

@@ -64,13 +64,16 @@ func flags(c lead.Customer) string {
 }
 
 func customersList(ctx context.Context, args []string, e env) error {
-	fs := newDBCommand("customers list", "customers list [--json] [--stage S] [--offer O] [--q TEXT] [--is-test B] [--dnc B] [--limit N] [--cursor C] [--all]", e)
+	fs := newDBCommand("customers list", "customers list [--json] [--stage S] [--offer O] [--source S] [--action A] [--country CC] [--q TEXT] [--is-test B] [--dnc B] [--limit N] [--cursor C] [--all]", e)
 	var stage, isTest, dnc string
 	var f lead.CustomerFilter
 	paging := fs.pageFlags("customers", "one customer each")
 	fs.StringVar(&stage, "stage", "", "furthest stage: interest, trial, active, notify_only or test")
 	fs.StringVar(&f.Offer, "offer", "", "customers with a lead for this offer (publisherid.offerid, offer id or title)")
-	fs.StringVar(&f.Query, "q", "", "substring of a lead's name, email or company")
+	fs.StringVar(&f.Source, "source", "", "customers with a lead from this source (e.g. AzureMarketplace)")
+	fs.StringVar(&f.Action, "action", "", "customers with a lead of this action (e.g. PLT, StartTestDrive)")
+	fs.StringVar(&f.Country, "country", "", "the golden record's country (ISO 3166-1 alpha-2, e.g. US)")
+	fs.StringVar(&f.Query, "q", "", "search: words of a lead's name, email or company that start with these words (anna@contoso.com, contoso, ann)")
 	fs.StringVar(&isTest, "is-test", "", "true: only customers whose leads are all Microsoft test leads; false: none of them")
 	fs.StringVar(&dnc, "dnc", "", "true: only customers not to be contacted (a DNC lead); false: none of them")
 	return fs.run(ctx, args, e, 0, func(st *store.Store) error {

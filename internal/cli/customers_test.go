@@ -71,11 +71,17 @@ func TestCustomersEndToEnd(t *testing.T) {
 			for query, want := range map[string]int{
 				"?stage=active": 1, "?stage=interest": 2, "?offer=contoso.erp": 1, "?offer=crm": 3, "?q=ALPHA": 1,
 				"?do_not_contact=true": 1, "?is_test=true": 0, "?limit=2": 2,
+				"?q=contoso.com": 1, "?q=LEE%40contoso": 1, "?q=ann.lee%40contoso.com": 1, "?q=nna": 0, "?q=jung": 2, "?q=%22%29OR%28": 0,
+				"?country=us": 3, "?country=DE": 0, "?source=AzureMarketplace": 3, "?source=AppSource": 0,
+				"?action=INS": 1, "?action=PLT": 3, "?action=DNC&q=ann": 1, "?action=nope": 0,
 			} {
 				list.Customers = nil
 				if s := ts.api(t, "GET", "/api/v1/customers"+query, nil, &list); s != 200 || len(list.Customers) != want {
 					t.Errorf("customers%s: %d, %d customers, want %d", query, s, len(list.Customers), want)
 				}
+			}
+			if s := ts.api(t, "GET", "/api/v1/customers?country=USA", nil, nil); s != 400 {
+				t.Errorf("country USA: %d", s)
 			}
 			if s := ts.api(t, "GET", "/api/v1/customers?stage=nope&limit=0", nil, nil); s != 400 {
 				t.Errorf("invalid filters: %d", s)

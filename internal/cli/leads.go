@@ -27,7 +27,7 @@ func leadsList(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&isTest, "is-test", "", "true: only Microsoft test leads; false: none")
 	fs.StringVar(&after, "received-after", "", "RFC 3339 time")
 	fs.StringVar(&before, "received-before", "", "RFC 3339 time")
-	fs.StringVar(&f.Query, "q", "", "substring of name, email or company")
+	fs.StringVar(&f.Query, "q", "", "search: words of the name, email or company that start with these words (anna@contoso.com, contoso, ann)")
 	if err := parseFlags(fs.FlagSet, args, e); err != nil {
 		return err
 	}

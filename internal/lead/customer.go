@@ -70,7 +70,10 @@ func StageRank(s Stage) int {
 type CustomerFilter struct {
 	Stage        Stage
 	Offer        string // a lead's offer: "publisher.offer", the offer id, or the title
-	Query        string // case-insensitive substring of a lead's name, email or company
+	Source       string // a lead's source, e.g. "AzureMarketplace"
+	Action       string // a lead's action, e.g. "StartTestDrive"
+	Country      string // the golden record's country, ISO 3166-1 alpha-2 (any case)
+	Query        string // a search of its leads' names, emails and companies: words that start with the given words (see store/search.go)
 	IsTest       *bool
 	DoNotContact *bool
 	Limit        int

@@ -107,7 +107,7 @@ type LeadFilter struct {
 	IsTest         *bool
 	ReceivedAfter  time.Time // exclusive
 	ReceivedBefore time.Time // exclusive
-	Query          string    // case-insensitive substring of name, email or company
+	Query          string    // words of name, email or company that start with the given words (see store/search.go)
 	Limit          int       // 1..MaxPageSize; 0 means DefaultPageSize
 	Cursor         string    // from a previous page's NextCursor
 }

@@ -29,8 +29,17 @@ func (s *Store) ListCustomers(ctx context.Context, f lead.CustomerFilter) (lead.
 	if f.Offer != "" {
 		w.add(filterCustomerOffer, clean(f.Offer))
 	}
+	if f.Source != "" {
+		w.add(filterCustomerSource, clean(f.Source))
+	}
+	if f.Action != "" {
+		w.add(filterCustomerAction, clean(f.Action))
+	}
+	if f.Country != "" {
+		w.add(filterCustomerCountry, strings.ToUpper(clean(f.Country)))
+	}
 	if f.Query != "" {
-		w.add(filterCustomerQuery, likeContains(strings.ToLower(clean(f.Query))))
+		s.addSearch(&w, f.Query, true)
 	}
 	cs, next, err := readPage(ctx, s, page{op: "listing customers", sel: selectCustomers, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanCustomer, customerID)

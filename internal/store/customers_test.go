@@ -433,6 +433,9 @@ func TestListCustomers(t *testing.T) {
 		var ids []string
 		for i := range 7 {
 			sp := leadSpec{first: fmt.Sprintf("P%d", i), last: "Q", email: fmt.Sprintf("p%d@x.com", i), company: "Co" + fmt.Sprint(i%2), offer: "o" + fmt.Sprint(i%3)}
+			if i%3 == 0 {
+				sp.country = "Germany"
+			}
 			switch i {
 			case 5:
 				sp.stage, sp.isTest = lead.StageTest, true
@@ -452,13 +455,25 @@ func TestListCustomers(t *testing.T) {
 			f    lead.CustomerFilter
 			want []int
 		}{
-			"all":     {lead.CustomerFilter{}, []int{6, 5, 4, 3, 2, 1, 0}},
-			"stage":   {lead.CustomerFilter{Stage: lead.StageActive}, []int{1}},
-			"offer":   {lead.CustomerFilter{Offer: "contoso.o1"}, []int{4, 1}},
-			"title":   {lead.CustomerFilter{Offer: "O2"}, []int{5, 2}},
-			"q":       {lead.CustomerFilter{Query: "CO1"}, []int{5, 3, 1}},
-			"is_test": {lead.CustomerFilter{IsTest: &yes}, []int{5}},
-			"dnc":     {lead.CustomerFilter{DoNotContact: &yes, IsTest: &no}, []int{6}},
+			"all":         {lead.CustomerFilter{}, []int{6, 5, 4, 3, 2, 1, 0}},
+			"stage":       {lead.CustomerFilter{Stage: lead.StageActive}, []int{1}},
+			"offer":       {lead.CustomerFilter{Offer: "contoso.o1"}, []int{4, 1}},
+			"title":       {lead.CustomerFilter{Offer: "O2"}, []int{5, 2}},
+			"q":           {lead.CustomerFilter{Query: "CO1"}, []int{5, 3, 1}},
+			"q email":     {lead.CustomerFilter{Query: "p3@X.com"}, []int{3}},
+			"q domain":    {lead.CustomerFilter{Query: "x.com"}, []int{6, 5, 4, 3, 2, 1, 0}},
+			"q words":     {lead.CustomerFilter{Query: "q co1 p"}, []int{5, 3, 1}},
+			"q mid-word":  {lead.CustomerFilter{Query: "o1"}, nil},
+			"q syntax":    {lead.CustomerFilter{Query: `"*-(OR`}, nil},
+			"q nothing":   {lead.CustomerFilter{Query: `*`}, nil},
+			"country":     {lead.CustomerFilter{Country: "de"}, []int{6, 3, 0}},
+			"country q":   {lead.CustomerFilter{Country: "DE", Query: "co1"}, []int{3}},
+			"source":      {lead.CustomerFilter{Source: "AppSource", Stage: lead.StageActive}, []int{1}},
+			"source none": {lead.CustomerFilter{Source: "AzureMarketplace"}, nil},
+			"action":      {lead.CustomerFilter{Action: "PLT", IsTest: &yes}, []int{5}},
+			"action none": {lead.CustomerFilter{Action: "INS"}, nil},
+			"is_test":     {lead.CustomerFilter{IsTest: &yes}, []int{5}},
+			"dnc":         {lead.CustomerFilter{DoNotContact: &yes, IsTest: &no}, []int{6}},
 		} {
 			page, err := s.ListCustomers(ctx, tc.f)
 			if err != nil {

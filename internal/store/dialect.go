@@ -74,6 +74,11 @@ type dialect struct {
 	// lock is nominal.
 	resolverLock, resolverUnlock string
 
+	// searchFilter is the lead filter (for where.add) of a search; its
+	// argument is searchExpr of the search's words (see search.go).
+	searchFilter string
+	searchExpr   func([][]string) string
+
 	uniqueViolation func(error) bool
 	// foreignKeyViolation recognises a reference to a missing row.
 	foreignKeyViolation func(error) bool
@@ -112,6 +117,8 @@ func sqliteDialect() dialect {
 		lazyCheckpoint:      `PRAGMA wal_checkpoint(PASSIVE)`,
 		resolverLock:        "",
 		resolverUnlock:      "",
+		searchFilter:        `id IN (SELECT id FROM leads_fts WHERE leads_fts MATCH $#)`,
+		searchExpr:          ftsMatch,
 		uniqueViolation:     sqliteUniqueViolation,
 		foreignKeyViolation: sqliteForeignKeyViolation,
 		unavailable:         sqliteUnavailable,
@@ -120,19 +127,25 @@ func sqliteDialect() dialect {
 
 func postgresDialect() dialect {
 	return dialect{
-		name:                enginePostgres,
-		driver:              "pgx",
-		stmtParams:          65535,
-		writers:             4,
-		forUpdate:           " FOR UPDATE",
-		migrationLock:       fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
-		identityLock:        fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),
-		lazyCommit:          `, set_config('synchronous_commit', 'off', true)`,
-		lazyConn:            nil,
-		strictConn:          nil,
-		lazyCheckpoint:      "",
-		resolverLock:        fmt.Sprintf("SELECT pg_try_advisory_lock(hashtextextended(current_schema(), %d))", int64(resolverLockKey)),
-		resolverUnlock:      fmt.Sprintf("SELECT pg_advisory_unlock(hashtextextended(current_schema(), %d))", int64(resolverLockKey)),
+		name:           enginePostgres,
+		driver:         "pgx",
+		stmtParams:     65535,
+		writers:        4,
+		forUpdate:      " FOR UPDATE",
+		migrationLock:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLockKey)),
+		identityLock:   fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(identityLockKey)),
+		lazyCommit:     `, set_config('synchronous_commit', 'off', true)`,
+		lazyConn:       nil,
+		strictConn:     nil,
+		lazyCheckpoint: "",
+		resolverLock:   fmt.Sprintf("SELECT pg_try_advisory_lock(hashtextextended(current_schema(), %d))", int64(resolverLockKey)),
+		resolverUnlock: fmt.Sprintf("SELECT pg_advisory_unlock(hashtextextended(current_schema(), %d))", int64(resolverLockKey)),
+		// The matching ids are gathered first (an InitPlan over the GIN
+		// index), so that the planner never scans leads in id order
+		// computing to_tsvector for each, as it would when it guesses
+		// (without statistics, or for a rare word) that matches are common.
+		searchFilter:        `id = ANY (ARRAY(SELECT id FROM leads WHERE to_tsvector('simple', search) @@ to_tsquery('simple', $#)))`,
+		searchExpr:          tsQuery,
 		uniqueViolation:     postgresUniqueViolation,
 		foreignKeyViolation: postgresForeignKeyViolation,
 		unavailable:         postgresUnavailable,

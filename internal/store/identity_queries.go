@@ -39,7 +39,9 @@ const (
 	filterCustomerIsTest  = `is_test = $#`
 	filterCustomerDNC     = `do_not_contact = $#`
 	filterCustomerOffer   = `id IN (SELECT customer_id FROM leads WHERE ` + filterOffer + `)`
-	filterCustomerQuery   = `id IN (SELECT customer_id FROM leads WHERE ` + filterQuery + `)`
+	filterCustomerSource  = `id IN (SELECT customer_id FROM leads WHERE source = $#)`
+	filterCustomerAction  = `id IN (SELECT customer_id FROM leads WHERE action = $#)`
+	filterCustomerCountry = `account_country = $#`
 	selectCustomerJourney = `SELECT ` + leadColumns + ` FROM leads WHERE customer_id = $1
 ORDER BY received_at DESC, id DESC LIMIT $2`
 	selectLatestDecisionsIn = `SELECT ` + decisionColumns + ` FROM match_decisions

@@ -255,11 +255,6 @@ func appendLeadArgs(args []any, id string, receivedAt int64, ch lead.Channel, p 
 	), nil
 }
 
-// searchText is what the Query filter looks in.
-func searchText(c *lead.Contact) string {
-	return clean(strings.ToLower(strings.Join([]string{c.FirstName, c.LastName, c.Email, c.Company}, " ")))
-}
-
 // clean makes s storable as TEXT on both engines: PostgreSQL rejects NUL
 // and invalid UTF-8, which would fail a whole batch. Both become U+FFFD,
 // on SQLite too, so that the engines store the same values.

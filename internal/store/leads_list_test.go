@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store"
@@ -82,8 +87,40 @@ func matches(f lead.LeadFilter, x fixture) bool {
 		return false
 	}
 	c := p.Contact
-	search := strings.ToLower(strings.Join([]string{c.FirstName, c.LastName, c.Email, c.Company}, " "))
-	return f.Query == "" || strings.Contains(search, strings.ToLower(f.Query))
+	return f.Query == "" || searchMatches(f.Query, c.FirstName, c.LastName, c.Email, c.Company)
+}
+
+// words is the reference tokenizer of search: lower-case runs of letters
+// and digits, accents removed.
+func words(s string) []string {
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)))
+	s, _, _ = transform.String(t, s)
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// searchMatches is the reference semantics of a q: every word of q (split
+// at spaces) is a run of the fields' words, its last one a prefix.
+func searchMatches(q string, fields ...string) bool {
+	var text []string
+	for _, f := range fields {
+		text = append(text, words(f)...)
+	}
+	n := 0
+	for _, qw := range strings.Fields(q) {
+		g := words(qw)
+		if len(g) == 0 {
+			continue
+		}
+		n++
+		found := false
+		for i := 0; i+len(g) <= len(text) && !found; i++ {
+			found = slices.Equal(text[i:i+len(g)-1], g[:len(g)-1]) && strings.HasPrefix(text[i+len(g)-1], g[len(g)-1])
+		}
+		if !found {
+			return false
+		}
+	}
+	return n > 0
 }
 
 func TestListLeadsFilters(t *testing.T) {
@@ -120,6 +157,26 @@ func TestListLeadsFilters(t *testing.T) {
 			{Query: "example.com"},
 			{Query: "user1"},
 			{Query: "nobody"},
+			{Query: "smith1 ann"},
+			{Query: "mith"},
+			{Query: "cecile"},
+			{Query: "CÉCILE"},
+			{Query: "user1@example.com"},
+			{Query: "user1@example.org"},
+			{Query: "example"},
+			{Query: "50% off"},
+			{Query: `"ann"`},
+			{Query: `ann*`},
+			{Query: `-ann`},
+			{Query: `ann OR bob`},
+			{Query: `(ann`},
+			{Query: `ann NOT bob`},
+			{Query: `ann:*`},
+			{Query: `ann' OR '1'='1`},
+			{Query: `search:ann`},
+			{Query: `NEAR(ann bob)`},
+			{Query: `& | ! <->`},
+			{Query: `ann & !bob`},
 			{Offer: "widget", Stage: lead.StageActive, IsTest: ptr(false), Query: "smith"},
 		}
 		for _, f := range filters {

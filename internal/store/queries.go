@@ -54,7 +54,6 @@ FROM leads WHERE id = $1`
 	filterIsTest         = `is_test = $#`
 	filterReceivedAfter  = `received_at > $#`
 	filterReceivedBefore = `received_at < $#`
-	filterQuery          = `search LIKE $# ESCAPE '\'`
 	filterBeforeID       = `id < $#`
 	orderNewestFirst     = ` ORDER BY id DESC LIMIT $#`
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/lead"
@@ -43,7 +42,7 @@ func (s *Store) ListLeads(ctx context.Context, f lead.LeadFilter) (lead.LeadPage
 		w.add(filterReceivedBefore, before)
 	}
 	if f.Query != "" {
-		w.add(filterQuery, likeContains(strings.ToLower(clean(f.Query))))
+		s.addSearch(&w, f.Query, false)
 	}
 	leads, next, err := readPage(ctx, s, page{op: "listing leads", sel: selectLeads, where: w, cursor: f.Cursor, limit: f.Limit},
 		scanListedLead, leadID)

@@ -143,25 +143,3 @@ func (s *server) setPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/sign-in?password=set", http.StatusSeeOther)
 }
-
-// pageSize is how many customers the inbox shows at once.
-const pageSize = 25
-
-type inboxData struct {
-	User        *lead.User
-	Permissions []lead.Permission
-	Customers   []lead.Customer
-	Next        string
-}
-
-// inbox lists the newest customers, read only, a page at a time.
-func (s *server) inbox(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r.Context())
-	page, err := s.Store.ListCustomers(r.Context(), lead.CustomerFilter{Limit: pageSize, Cursor: r.URL.Query().Get("cursor")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, http.StatusOK, "inbox", inboxData{User: &u, Permissions: lead.Permissions[u.Role],
-		Customers: page.Customers, Next: page.NextCursor})
-}
