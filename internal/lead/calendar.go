@@ -261,6 +261,14 @@ func (c Calendar) walk(from time.Time, yield func(a, b time.Time) bool) {
 		lt := t.In(loc)
 		_, offset := lt.Zone()
 		_, segEnd := lt.ZoneBounds() // zero when the zone never changes again
+		if !segEnd.IsZero() && !segEnd.After(t) {
+			// ZoneBounds can end a period at or before t: in Go 1.26,
+			// for rules extended past the zone database's table (after
+			// 2037), on 31 December (UTC) of leap years. Go on in
+			// quarter hours, the step of every UTC offset and transition
+			// since 1980, reading the offset again each time.
+			segEnd = t.Truncate(15 * time.Minute).Add(15 * time.Minute)
+		}
 		off := int64(offset)
 		// Local "naive" seconds: the wall clock read as if it were UTC.
 		naive := t.Unix() + off
