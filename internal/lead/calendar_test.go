@@ -195,6 +195,10 @@ func TestCalendarBetweenHandChecked(t *testing.T) {
 			local(t, "America/New_York", 2026, time.December, 5, 0, 0), local(t, "America/New_York", 2026, time.December, 7, 0, 0), 0},
 		{"reversed is negative", ny,
 			local(t, "America/New_York", 2026, time.December, 7, 12, 0), local(t, "America/New_York", 2026, time.December, 7, 10, 0), -2 * time.Hour},
+		// Past 2037 Go extends the zone's last rule; its ZoneBounds ends a
+		// period a day early on 31 December of a leap year.
+		{"new year's eve of a leap year past the zone table", everyDay("America/New_York", Span{hm(0, 0), hm(24, 0)}),
+			local(t, "America/New_York", 2040, time.December, 30, 0, 0), local(t, "America/New_York", 2041, time.January, 2, 0, 0), 72 * time.Hour},
 		{"apia 2011 lost a friday", DefaultCalendar("Pacific/Apia"),
 			local(t, "Pacific/Apia", 2011, time.December, 26, 0, 0), local(t, "Pacific/Apia", 2012, time.January, 2, 0, 0), 32 * time.Hour},
 	}
@@ -438,6 +442,21 @@ func TestSLAPolicyValidate(t *testing.T) {
 			}
 			if err == nil || KindOf(err) != KindInvalid || !strings.Contains(MessageOf(err), tt.want) {
 				t.Fatalf("Validate = %v, want invalid with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func BenchmarkCalendarAdd(b *testing.B) {
+	c := DefaultCalendar("Europe/Berlin")
+	for d := 1; d <= 365; d += 30 {
+		c.Holidays = append(c.Holidays, DateOf(time.Date(2026, time.January, d, 0, 0, 0, 0, time.UTC)))
+	}
+	start := time.Date(2026, time.March, 27, 15, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{2 * time.Hour, 5 * 24 * time.Hour} {
+		b.Run(d.String(), func(b *testing.B) {
+			for b.Loop() {
+				c.Add(start, d)
 			}
 		})
 	}
