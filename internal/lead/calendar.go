@@ -25,7 +25,10 @@ import (
 //     01:00) is longer that day: 01:00–04:00 on a fall-back day holds 4
 //     hours, because the wall clock reads 01:00–02:00 twice. A span that
 //     ends inside the repeated hour (00:00–01:30) holds both passes through
-//     its part of it: 01:30 of the first pass, then 01:00–01:30 again.
+//     its part of it: 00:00–01:30 on the first pass, then 01:00–01:30
+//     again after the clocks go back, 2 hours in all.
+//   - Where the clocks go back at midnight (America/Santiago), the local
+//     day before has 25 hours and its spans run accordingly.
 //   - A day a zone skips altogether (Pacific/Apia skipped 30 December 2011
 //     when it crossed the date line) has no working time.
 //
