@@ -3,6 +3,7 @@ package cli
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +34,8 @@ func TestBenchPages(t *testing.T) {
 				t.Fatalf("%d rows:\n%s", len(rows), out)
 			}
 			for _, m := range rows {
-				if bad := strings.TrimSpace(m[3]); bad != "" && m[2] != "/set-password" {
+				// Without a token, after the first user and by design: 400, 410, 301.
+				if bad := strings.TrimSpace(m[3]); bad != "" && !slices.Contains([]string{"/set-password", "/setup", "/users"}, m[2]) {
 					t.Errorf("%s answered %s", m[2], bad)
 				}
 			}
