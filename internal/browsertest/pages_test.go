@@ -50,7 +50,7 @@ var pages = []pageCheck{
 		},
 		see: []string{"Set your password", "New password", "Repeat the password"}},
 	{route: "/{$}", name: "inbox", role: lead.RoleAdmin, phone: true,
-		see:     []string{"Inbox", "Newest customers"},
+		see:     []string{"Inbox", "Customers that need attention"},
 		seeData: func(t *testing.T, s *server) []string { return s.newestCustomers(5) }},
 	{route: "/customers/{customer}", name: "customer", role: lead.RoleAdmin, phone: true,
 		path:    func(t *testing.T, s *server) string { return "/customers/" + s.newestCustomer().ID },

