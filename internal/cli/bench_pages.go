@@ -150,6 +150,9 @@ func (r *pagesRun) run(ctx context.Context) (string, error) {
 	if err := r.fill(ctx); err != nil {
 		return "", err
 	}
+	if err := r.analyze(ctx); err != nil {
+		return "", err
+	}
 	if err := r.signIn(ctx); err != nil {
 		return "", err
 	}
@@ -271,6 +274,25 @@ func (r *pagesRun) fill(ctx context.Context) error {
 		"while the resolver ran as in serve; %s, accounts summed after %s: "+
 		"**%d customers**, %d accounts.\n\n", len(r.events), committed.Round(time.Second), resolvedNote,
 		settled.Round(time.Second), customers, accounts)
+	return nil
+}
+
+// analyze gives PostgreSQL's planner statistics of the filled tables, as
+// autovacuum does by itself within a minute or so of a bulk load (its
+// analyze threshold is 10% of a table's rows changed). Timed right after
+// the fill without them, the planner guesses and the inbox took 465 ms
+// instead of 0.2 ms. SQLite keeps no statistics unless told to, and
+// leadhub never tells it, so it is timed as it runs.
+func (r *pagesRun) analyze(ctx context.Context) error {
+	if r.st.Engine() != "postgres" {
+		return nil
+	}
+	r.say("ANALYZE (as autovacuum would after a bulk load)…")
+	start := time.Now()
+	if _, err := r.st.WriteDB().ExecContext(ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	fmt.Fprintf(&r.b, "`ANALYZE` run before timing (%s), as autovacuum would within a minute of the load.\n\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -559,6 +581,9 @@ func (r *pagesRun) searchAtScale(ctx context.Context) error {
 	}
 	total, _, err = r.st.CountLeads(ctx)
 	if err != nil {
+		return err
+	}
+	if err := r.analyze(ctx); err != nil {
 		return err
 	}
 	if err := r.start(ctx, false); err != nil {
