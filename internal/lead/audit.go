@@ -20,6 +20,11 @@ const (
 	AuditAccountMerge AuditAction = "account_merge" // one account merged into another
 	AuditAccountSplit AuditAction = "account_split" // customers moved out of an account into a new one
 	AuditAccounts     AuditAction = "accounts"      // accounts assigned to customers from before accounts existed
+
+	// AuditProcess is a change of a customer's follow-up process (opened,
+	// assigned, stage, first touch, clock, qualification override). It is
+	// never undone: a person changes the stage or the owner again instead.
+	AuditProcess AuditAction = "process"
 )
 
 // ActorResolver is the actor of the resolver's own decisions.

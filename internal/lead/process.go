@@ -335,3 +335,18 @@ type TaskFilter struct {
 	DueBefore  time.Time
 	Limit      int
 }
+
+// DirtyMark is a customer whose leads changed since the process engine
+// last looked at it; Mark tells a later change from the one looked at.
+type DirtyMark struct {
+	CustomerID string
+	Mark       int64
+}
+
+// ProcessInput is what qualification and assignment look at: a customer,
+// its most recent leads (oldest first) and its account (nil: none).
+type ProcessInput struct {
+	Customer Customer
+	Leads    []Lead
+	Account  *Account
+}

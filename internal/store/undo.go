@@ -28,6 +28,8 @@ func (s *Store) Undo(ctx context.Context, auditID string, act lead.Act) (lead.Au
 		switch {
 		case e.Action == lead.AuditUndo:
 			return lead.Errorf(lead.KindConflict, "store: entry %s is an undo, which cannot be undone; do the change again instead", e.ID)
+		case e.Action == lead.AuditProcess:
+			return lead.Errorf(lead.KindConflict, "store: entry %s is a change of the follow-up process, which is not undone; change the stage or the owner again instead", e.ID)
 		case e.UndoneBy != "":
 			return lead.Errorf(lead.KindConflict, "store: entry %s was undone already by %s", e.ID, e.UndoneBy)
 		}
