@@ -218,7 +218,6 @@ func (r QualRules) Qualify(in QualInput) lead.Qualification {
 	r.intent(c, in.Leads, add)
 
 	q.Score = q.Fit + q.Intent
-	slices.SortStableFunc(q.Reasons, func(a, b lead.QualReason) int { return kindOrder(a.Kind) - kindOrder(b.Kind) })
 	switch {
 	case len(hard) > 0:
 		q.Result = lead.QualDisqualified
@@ -231,6 +230,7 @@ func (r QualRules) Qualify(in QualInput) lead.Qualification {
 	default:
 		q.Result = lead.QualNurture
 	}
+	slices.SortStableFunc(q.Reasons, func(a, b lead.QualReason) int { return kindOrder(a.Kind) - kindOrder(b.Kind) })
 	return q
 }
 
