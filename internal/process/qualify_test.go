@@ -114,7 +114,7 @@ func TestQualify(t *testing.T) {
 			texts:   []string{"corporate email domain fabrikam.co.jp", "country JP is outside the territory"},
 		},
 		{
-			name: "country from the account when the person gives none",
+			name:  "country from the account when the person gives none",
 			rules: territory,
 			in: func() QualInput {
 				c := jonas
@@ -136,22 +136,22 @@ func TestQualify(t *testing.T) {
 			texts:   []string{"3 leads", "2 offers: contoso.bi, contoso.crm"},
 		},
 		{
-			name:    "reserved documentation domain is nobody's company",
-			in:      QualInput{Customer: maria},
-			result:  lead.QualNurture, fit: 5, want: 15,
+			name:   "reserved documentation domain is nobody's company",
+			in:     QualInput{Customer: maria},
+			result: lead.QualNurture, fit: 5, want: 15,
 			reasons: "free_mail_domain:-10 title:15 action_strength:10",
 			texts:   []string{"example.com"},
 		},
 		{
-			name:    "do not contact",
-			in:      QualInput{Customer: dnc, Account: &contoso},
-			result:  lead.QualDisqualified, fit: 45, want: 65,
+			name:   "do not contact",
+			in:     QualInput{Customer: dnc, Account: &contoso},
+			result: lead.QualDisqualified, fit: 45, want: 65,
 			reasons: "do_not_contact:0 corporate_domain:15 title:15 account_people:15 action_strength:20",
 		},
 		{
-			name:    "Microsoft test lead has no intent",
-			in:      QualInput{Customer: test},
-			result:  lead.QualDisqualified, fit: -10, want: -10,
+			name:   "Microsoft test lead has no intent",
+			in:     QualInput{Customer: test},
+			result: lead.QualDisqualified, fit: -10, want: -10,
 			reasons: "test:0 free_mail_domain:-10",
 		},
 	}
