@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/process"
 	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
 	"github.com/leadhub/leadhub/internal/web"
@@ -70,6 +72,8 @@ func OpenStore(ctx context.Context, dsn string, create bool, log *slog.Logger) (
 type Server struct {
 	// Resolver resolves leads into customers (nil without Config.Resolve).
 	Resolver *resolve.Resolver
+	// Process runs the follow-up process (nil without Config.Resolve).
+	Process *process.Engine
 
 	log         *slog.Logger
 	http        *http.Server
@@ -104,8 +108,17 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	// Durable jobs: each package that has background work declares its
 	// kinds, added to the workers here; the store's write transactions
 	// enqueue them (jobs.Runner.InsertTx).
+	var engine *process.Engine
+	workers := river.NewWorkers()
+	if c.Resolve {
+		engine = process.New(process.Deps{Store: st,
+			Write: func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error { return st.Write(ctx, fn) },
+			TxOf:  func(ctx context.Context, tx *sql.Tx) process.Tx { return st.ProcessTx(ctx, tx) },
+			Rules: process.DefaultQualRules(), TimeZone: serverZone(), Log: log})
+		engine.Workers(workers)
+	}
 	runner, err := jobs.New(ctx, st.WriteDB(), st.Engine(), jobs.Options{
-		Workers: jobWorkers(), Registerer: reg, Logger: log,
+		Workers: workersOrNil(workers, engine != nil), Registerer: reg, Logger: log,
 	})
 	if err == nil {
 		// Not ctx: the shutdown signal cancels it, and running jobs would
@@ -130,6 +143,12 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		s.background(ctx, s.Resolver.Run)
 		s.background(ctx, func(ctx context.Context) { backfillAccounts(ctx, st, log) })
 		s.background(ctx, func(ctx context.Context) { settleAccounts(ctx, st, log) })
+		engine.UseJobs(runner)
+		if err := engine.EnsureDefaults(ctx); err != nil {
+			log.Error("process: the default team and rule were not created", "error", err.Error())
+		}
+		s.Process = engine
+		s.background(ctx, func(ctx context.Context) { engine.Run(ctx, processInterval) })
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "leadhub_accounts_unsummed",
 			Help: "Accounts whose summary waits to be recomputed after the resolver changed their people (-1 when the database cannot be read).",
@@ -199,9 +218,18 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	return s, nil
 }
 
-// jobWorkers are the job kinds leadhub works, from the packages that own
-// them; nil while there are none (the runner then only enqueues and lists).
-func jobWorkers() *river.Workers { return nil }
+// workersOrNil returns ws when it holds job kinds, else nil (the runner
+// then only enqueues and lists jobs).
+func workersOrNil(ws *river.Workers, any bool) *river.Workers {
+	if !any {
+		return nil
+	}
+	return ws
+}
+
+// processInterval is how often the process engine looks at its queue when
+// nothing wakes it: a lead is assigned within that of its resolution.
+const processInterval = 200 * time.Millisecond
 
 // Jobs is the job runner, for the admin API.
 func (s *Server) Jobs() *jobs.Runner { return s.jobs }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/leadhub/leadhub/internal/api"
@@ -122,4 +124,23 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--metrics-token: want at least 16 characters"))
 	}
 	return errors.Join(errs...)
+}
+
+// serverZone is the IANA name of the server's time zone, for the default
+// team's calendar: $TZ when it names one, else the zone /etc/localtime
+// links to, else UTC.
+func serverZone() string {
+	if tz := os.Getenv("TZ"); tz != "" {
+		if _, err := time.LoadLocation(tz); err == nil && tz != "Local" {
+			return tz
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if _, err := time.LoadLocation(name); err == nil {
+				return name
+			}
+		}
+	}
+	return "UTC"
 }

@@ -44,7 +44,7 @@ type Tx interface {
 	SetRoundRobin(teamID, userID string) error
 	RoundRobin() (map[string]string, error)
 	Audit(customerID, actor, reason string, what any) error
-	ClearDirty(m lead.DirtyMark) error
+	ClearDirty(m lead.DirtyMark) (bool, error)
 	AddActivity(a lead.Activity) error
 	AddTask(k lead.Task) error
 	CancelOpenTasks(customerID string, at time.Time) (int64, error)
@@ -58,6 +58,7 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]lead.User, error)
 	DirtyProcesses(ctx context.Context, limit int) ([]lead.DirtyMark, error)
 	ReadProcessInput(ctx context.Context, customerID string) (lead.ProcessInput, error)
+	EnsureDefaults(ctx context.Context, t lead.Team, rs []lead.AssignRule) error
 }
 
 // Enqueuer inserts a job in the caller's transaction (jobs.Runner).
@@ -230,7 +231,7 @@ func (e *Engine) evaluate(ctx context.Context, w *world, m lead.DirtyMark) error
 	}
 	return e.d.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t := e.d.TxOf(ctx, tx)
-		if err := t.ClearDirty(m); err != nil {
+		if claimed, err := t.ClearDirty(m); err != nil || !claimed {
 			return err
 		}
 		p, err := t.Process(m.CustomerID)
@@ -494,12 +495,27 @@ func name(c lead.Customer) string {
 	return n
 }
 
+// EnsureDefaults creates, when they do not exist, the default team (the
+// server's time zone, Monday to Friday 09:00–17:00, every user who can
+// work customers), a rule that gives a new person of an account somebody
+// already works to that person (it falls through when nobody does), and
+// the default rule routing every other customer to the default team.
+func (e *Engine) EnsureDefaults(ctx context.Context) error {
+	def := DefaultRule()
+	same := lead.AssignRule{ID: "account-owner", Name: "Same account, same owner", Position: 0,
+		Target: lead.TargetAccountOwner, TeamID: def.TeamID}
+	return e.d.Store.EnsureDefaults(ctx, DefaultTeam(e.d.TimeZone, nil, e.d.Now()), []lead.AssignRule{same, def})
+}
 
+// UseJobs sets the job runner (built after the engine, whose workers it
+// runs), before Run.
+func (e *Engine) UseJobs(j Enqueuer) { e.d.Jobs = j }
 
-// EnsureDefaults creates the default team (the server's time zone, Monday
-// to Friday 09:00–17:00, every user who can work customers) and the
-// default rule routing every customer to it, when they do not exist.
-func (e *Engine) EnsureDefaults(ctx context.Context, ensure func(ctx context.Context, t lead.Team, r lead.AssignRule) error) error {
-	t := DefaultTeam(e.d.TimeZone, nil, e.d.Now())
-	return ensure(ctx, t, DefaultRule())
+// UseNotifier sets the notifier, before Run.
+func (e *Engine) UseNotifier(n Notifier) { e.d.Notifier = n }
+
+// Workers adds the engine's job kinds to ws.
+func (e *Engine) Workers(ws *river.Workers) {
+	river.AddWorker(ws, &ClockWorker{E: e})
+	river.AddWorker(ws, &TaskWorker{E: e})
 }

@@ -237,24 +237,26 @@ func (s *Store) DeleteTeam(ctx context.Context, id string) error {
 	return nil
 }
 
-// EnsureDefaults creates team and rule when they do not exist yet, so that
-// a fresh install routes every actionable customer somewhere.
-func (s *Store) EnsureDefaults(ctx context.Context, team lead.Team, rule lead.AssignRule) error {
+// EnsureDefaults creates team and rules when they do not exist yet (by
+// id), so that a fresh install routes every actionable customer somewhere.
+// A rule's Default marks it as one that cannot be deleted.
+func (s *Store) EnsureDefaults(ctx context.Context, team lead.Team, rules []lead.AssignRule) error {
 	targs, err := teamArgs(team, time.Now())
 	if err != nil {
 		return s.fail("default team", err)
-	}
-	rule.Default = true
-	rjson, err := marshalJSON(rule)
-	if err != nil {
-		return s.fail("default rule", err)
 	}
 	return s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, insertTeamIfNone, targs...); err != nil {
 			return s.fail("default team", err)
 		}
-		if _, err := tx.ExecContext(ctx, insertRuleIfNone, rule.ID, clean(rule.Name), rule.Position, rjson, 1, time.Now().UnixMicro()); err != nil {
-			return s.fail("default rule", err)
+		for _, r := range rules {
+			body, err := marshalJSON(r)
+			if err != nil {
+				return s.fail("default rule", err)
+			}
+			if _, err := tx.ExecContext(ctx, insertRuleIfNone, r.ID, clean(r.Name), r.Position, body, boolInt(r.Default), time.Now().UnixMicro()); err != nil {
+				return s.fail("default rule", err)
+			}
 		}
 		return nil
 	})
@@ -525,10 +527,17 @@ func (s *Store) CountDirtyProcesses(ctx context.Context) (int64, error) {
 	return n, s.fail("counting the process queue", err)
 }
 
-// ClearDirty removes m from the queue unless the customer was marked again.
-func (t *ProcessTx) ClearDirty(m lead.DirtyMark) error {
-	_, err := t.Tx.ExecContext(t.ctx, deleteDirty, m.CustomerID, m.Mark)
-	return t.s.fail("clearing the process queue", err)
+// ClearDirty claims m: it removes m from the queue and reports whether it
+// was there with that mark. false means another replica took it, or the
+// customer was marked again (a later drain looks at it again). On
+// PostgreSQL the delete locks the row, so two replicas never both claim it.
+func (t *ProcessTx) ClearDirty(m lead.DirtyMark) (bool, error) {
+	res, err := t.Tx.ExecContext(t.ctx, deleteDirty, m.CustomerID, m.Mark)
+	if err != nil {
+		return false, t.s.fail("clearing the process queue", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // ---- activities and tasks ----
