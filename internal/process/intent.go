@@ -30,11 +30,12 @@ func (r QualRules) intent(c lead.Customer, leads []lead.Lead, add addFunc) {
 			best = l
 		}
 	}
-	stage, where := c.Stage, ""
+	var stage lead.Stage // none when every lead given is a test or do-not-contact one
+	where := ""
 	if best != nil {
 		stage, where = best.Stage, offerRef(best.Offer)
 	} else if len(leads) == 0 {
-		count = c.LeadCount
+		stage, count = c.Stage, c.LeadCount
 		for _, o := range c.Offers {
 			offers[strings.ToLower(o)] = true
 		}
