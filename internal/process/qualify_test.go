@@ -285,3 +285,15 @@ func TestQualRulesJSON(t *testing.T) {
 		t.Errorf("JSON names: %s", b)
 	}
 }
+
+// TestQualifyOnlyDNCLeads checks that a customer whose leads are all
+// do-not-contact shows no intent, whatever its summary says.
+func TestQualifyOnlyDNCLeads(t *testing.T) {
+	c := jonas
+	c.Stage, c.DoNotContact = lead.StageTrial, true
+	q := DefaultQualRules().Qualify(QualInput{Customer: c,
+		Leads: []lead.Lead{mkLead("l1", c, "StartTestDrive", lead.StageNotifyOnly, contosoCRM, 0)}})
+	if q.Intent != 0 || q.Result != lead.QualDisqualified {
+		t.Errorf("intent %d result %s (%s)", q.Intent, q.Result, reasonsOf(q))
+	}
+}

@@ -50,15 +50,12 @@ var regionOf = func() map[string]string {
 
 // Region returns the sales region ("AMER", "EMEA" or "APAC") of a
 // country given as an ISO 3166-1 alpha-2 code in any case ("de"), or as
-// anything normalize.Country reads ("Deutschland", "DEU"); "" for a
+// anything normalize.Country reads ("Deutschland", "DEU", "UK"); "" for a
 // country it does not know, and for Antarctica.
 func Region(country string) string {
 	c := strings.ToUpper(strings.TrimSpace(country))
 	if r, ok := regionOf[c]; ok {
 		return r
-	}
-	if c == "" || len(c) == 2 {
-		return ""
 	}
 	return regionOf[normalize.Country(country)]
 }
