@@ -24,7 +24,7 @@ func NewSlack(c *http.Client, timeout time.Duration) *Slack {
 
 // Send posts m to the webhook m.To.
 func (s *Slack) Send(ctx context.Context, m Message) error {
-	b, err := json.Marshal(SlackPayload(m))
+	b, err := marshal(SlackPayload(m))
 	if err != nil {
 		return &PermanentError{Text: "slack: " + err.Error()}
 	}
@@ -76,7 +76,7 @@ func NewTeams(c *http.Client, timeout time.Duration) *Teams {
 
 // Send posts m to the webhook m.To.
 func (t *Teams) Send(ctx context.Context, m Message) error {
-	b, err := json.Marshal(TeamsPayload(m))
+	b, err := marshal(TeamsPayload(m))
 	if err != nil {
 		return &PermanentError{Text: "teams: " + err.Error()}
 	}
@@ -109,4 +109,16 @@ func TeamsPayload(m Message) map[string]any {
 			"content":     card,
 		}},
 	}
+}
+
+// marshal encodes v as JSON without escaping <, > and & (which Slack's
+// mrkdwn escapes its own way).
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
