@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/leadhub/leadhub/internal/eventually"
 )
 
 // The email tests send to Mailpit and read what it received through its
@@ -176,18 +178,15 @@ func (m *mailpit) withMessageID(t *testing.T, id string) []mailSummary {
 }
 
 // waitMessage waits for the message with Message-ID id and returns every
-// copy Mailpit received, after a short grace for a duplicate to arrive.
+// copy Mailpit holds.
 func (m *mailpit) waitMessage(t *testing.T, id string) []mailSummary {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for len(m.withMessageID(t, id)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no message %s arrived in Mailpit", id)
-		}
-		time.Sleep(50 * time.Millisecond) // polling Mailpit's API
-	}
-	time.Sleep(300 * time.Millisecond) // a second copy would be as quick as the first
-	return m.withMessageID(t, id)
+	var got []mailSummary
+	eventually.True(t, 15*time.Second, "message "+id+" in Mailpit", func() bool {
+		got = m.withMessageID(t, id)
+		return len(got) > 0
+	})
+	return got
 }
 
 func repoRoot() (string, error) {

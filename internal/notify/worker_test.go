@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/leadhub/leadhub/internal/eventually"
 	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/metricstest"
@@ -139,20 +141,15 @@ func runner(t *testing.T, st *store.Store, w *notify.Worker) *jobs.Runner {
 // waitDelivery waits until the delivery satisfies ok and returns it.
 func waitDelivery(t *testing.T, st *store.Store, id string, c lead.NotifyChannel, ok func(lead.Delivery) bool) lead.Delivery {
 	t.Helper()
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		d, err := st.Delivery(context.Background(), id, c)
-		if err != nil {
+	var d lead.Delivery
+	eventually.True(t, 45*time.Second, fmt.Sprintf("the %s delivery of %s", c, id), func() bool {
+		var err error
+		if d, err = st.Delivery(context.Background(), id, c); err != nil {
 			t.Fatal(err)
 		}
-		if ok(d) {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s delivery of %s: still %+v", c, id, d)
-		}
-		time.Sleep(50 * time.Millisecond) // polling the store
-	}
+		return ok(d)
+	})
+	return d
 }
 
 func done(d lead.Delivery) bool { return d.State != lead.DeliveryPending }
@@ -311,9 +308,14 @@ func TestWorkerEndToEnd(t *testing.T) {
 				t.Errorf("%d send jobs cancelled, want 2: %+v", cancelled, list)
 			}
 			d = waitDelivery(t, st, ids["twice"], lead.NotifySlack, done)
-			time.Sleep(300 * time.Millisecond) // a duplicate job would run as soon
-			if d.State != lead.DeliverySent || h.count("/slack/twice") != 1 {
-				t.Errorf("enqueued twice: %+v, %d requests", d, h.count("/slack/twice"))
+			jobsOf := 0
+			for _, j := range list {
+				if strings.Contains(string(j.Args), ids["twice"]) {
+					jobsOf++
+				}
+			}
+			if d.State != lead.DeliverySent || h.count("/slack/twice") != 1 || jobsOf != 1 {
+				t.Errorf("enqueued twice: %+v, %d requests, %d jobs", d, h.count("/slack/twice"), jobsOf)
 			}
 
 			// A job run again after its send (a crash before River recorded
