@@ -176,17 +176,18 @@ func TestWebhookNetworkErrors(t *testing.T) {
 	}))
 	defer moved.Close()
 
-	s := NewSlack(nil, 200*time.Millisecond)
+	quick, patient := NewSlack(nil, 200*time.Millisecond), NewSlack(nil, 10*time.Second)
 	for _, tc := range []struct {
 		name, url string
+		s         *Slack
 		permanent bool
 	}{
-		{"timeout", slow.URL, false},
-		{"refused", gone.URL, false},
-		{"huge answer", big.URL, true},
-		{"redirect", moved.URL, true},
+		{"timeout", slow.URL, quick, false},
+		{"refused", gone.URL, patient, false},
+		{"huge answer", big.URL, patient, true},
+		{"redirect", moved.URL, patient, true},
 	} {
-		err := s.Send(context.Background(), testMessage(tc.url+"/services/T1/B1/SECRET"))
+		err := tc.s.Send(context.Background(), testMessage(tc.url+"/services/T1/B1/SECRET"))
 		if err == nil || IsPermanent(err) != tc.permanent {
 			t.Errorf("%s: got %v, want permanent=%v", tc.name, err, tc.permanent)
 		}
@@ -194,7 +195,7 @@ func TestWebhookNetworkErrors(t *testing.T) {
 			t.Errorf("%s: the error shows the URL or the whole answer: %v", tc.name, err)
 		}
 	}
-	if err := s.Send(context.Background(), testMessage("")); !IsPermanent(err) {
+	if err := patient.Send(context.Background(), testMessage("")); !IsPermanent(err) {
 		t.Errorf("no URL: got %v, want permanent", err)
 	}
 }
