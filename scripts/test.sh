@@ -31,17 +31,41 @@ else
   echo "test: PostgreSQL unreachable; kill test on PostgreSQL skipped"
 fi
 
+# Emulators this script starts are stopped at exit.
+started_azurite="" started_mailpit=""
+stop_emulators() {
+  if [ -n "$started_azurite" ]; then bash scripts/azurite.sh stop "$started_azurite"; fi
+  if [ -n "$started_mailpit" ]; then bash scripts/mailpit.sh stop "$started_mailpit"; fi
+}
+trap stop_emulators EXIT
+
 # The Azure Table tests run against Azurite (npm, pinned in package.json),
 # installed if needed and stopped at exit. Under CI=true it must start.
 if [ -z "${LEADHUB_TEST_AZURITE:-}" ]; then
   if azurite_env=$(bash scripts/azurite.sh start); then
     eval "$azurite_env"
-    trap 'bash scripts/azurite.sh stop "$LEADHUB_TEST_AZURITE_PID"' EXIT
+    started_azurite=$LEADHUB_TEST_AZURITE_PID
   elif [ "${CI:-}" = "true" ]; then
     echo "test: Azurite could not start; CI requires it" >&2
     exit 1
   else
     echo "test: Azurite could not start; Azure Table tests will skip"
+  fi
+fi
+
+# The email tests (internal/notify) send to Mailpit, go-installed into
+# .tools/bin at the version pinned in scripts/mailpit.sh, and read what it
+# received through its HTTP API. Under CI=true it must start; elsewhere the
+# tests start .tools/bin/mailpit themselves, or skip, saying why.
+if [ -z "${LEADHUB_TEST_MAILPIT_SMTP:-}" ]; then
+  if mailpit_env=$(bash scripts/mailpit.sh start); then
+    eval "$mailpit_env"
+    started_mailpit=$LEADHUB_TEST_MAILPIT_PID
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: Mailpit could not be installed or started; CI requires it" >&2
+    exit 1
+  else
+    echo "test: Mailpit could not start; the email tests will skip"
   fi
 fi
 
