@@ -29,6 +29,7 @@ import (
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/notify"
 	"github.com/leadhub/leadhub/internal/process"
 	"github.com/leadhub/leadhub/internal/sources"
 	"github.com/leadhub/leadhub/internal/store"
@@ -116,6 +117,16 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 			TxOf:  func(ctx context.Context, tx *sql.Tx) process.Tx { return st.ProcessTx(ctx, tx) },
 			Rules: process.DefaultQualRules(), TimeZone: serverZone(), Log: log})
 		engine.Workers(workers)
+		ncfg := c.Notify
+		if ncfg.PublicURL == "" {
+			ncfg.PublicURL = c.PublicURL
+		}
+		ncfg.Registerer = reg
+		nw, err := notify.New(ncfg, st, log)
+		if err != nil {
+			return nil, err
+		}
+		nw.Register(workers)
 	}
 	runner, err := jobs.New(ctx, st.WriteDB(), st.Engine(), jobs.Options{
 		Workers: workersOrNil(workers, engine != nil), Registerer: reg, Logger: log,
@@ -144,6 +155,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		s.background(ctx, func(ctx context.Context) { backfillAccounts(ctx, st, log) })
 		s.background(ctx, func(ctx context.Context) { settleAccounts(ctx, st, log) })
 		engine.UseJobs(runner)
+		engine.UseNotifier(notifier{st: st, jobs: runner})
 		if err := engine.EnsureDefaults(ctx); err != nil {
 			log.Error("process: the default team and rule were not created", "error", err.Error())
 		}

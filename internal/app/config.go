@@ -15,6 +15,7 @@ import (
 	"github.com/leadhub/leadhub/internal/identity/resolve"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/notify"
 	"github.com/leadhub/leadhub/internal/sources"
 )
 
@@ -24,10 +25,12 @@ const DefaultDatabase = "sqlite:./leadhub.db"
 
 // Config is what a server is built from: serve's flags, as one value.
 type Config struct {
-	Addr        string // where the HTTP server listens
-	Database    string
-	PublicURL   string // the URL Microsoft reaches the server at ("": http://Addr)
-	MaxBody     int64  // the largest marketplace body accepted
+	Addr      string // where the HTTP server listens
+	Database  string
+	PublicURL string // the URL Microsoft reaches the server at ("": http://Addr)
+	// Notify configures email and chat notifications (zero: in-app only).
+	Notify      notify.Config
+	MaxBody     int64 // the largest marketplace body accepted
 	DedupWindow time.Duration
 	Writers     int // goroutines committing ingest batches (0: the engine's number)
 	SilentAfter time.Duration
@@ -81,6 +84,9 @@ func Defaults() Config {
 // Validate reports every invalid setting at once, by its flag's name.
 func (c Config) Validate() error {
 	var errs []error
+	if err := c.Notify.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--smtp-* / --slack-webhook / --teams-webhook: %s", lead.MessageOf(err)))
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: want host:port", c.Addr))
 	}

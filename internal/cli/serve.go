@@ -17,6 +17,7 @@ import (
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/notify"
 	"github.com/leadhub/leadhub/internal/store"
 )
 
@@ -87,8 +88,22 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&c.trustedProxies, "trusted-proxy", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client in the access log")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics on this address of its own instead of --addr (e.g. 127.0.0.1:9090)")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "require this Bearer token for /metrics (at least 16 characters; LEADHUB_METRICS_TOKEN_FILE keeps it out of the environment)")
+	var smtpTLS string
+	fs.StringVar(&c.Notify.SMTP.Host, "smtp-host", "", "mail server for email notifications (none: email off; in-app notifications always work)")
+	fs.IntVar(&c.Notify.SMTP.Port, "smtp-port", 587, "mail server port")
+	fs.StringVar(&c.Notify.SMTP.Username, "smtp-username", "", "mail server user")
+	fs.StringVar(&c.Notify.SMTP.Password, "smtp-password", "", "mail server password (LEADHUB_SMTP_PASSWORD_FILE keeps it out of the environment and the process list)")
+	fs.StringVar(&c.Notify.SMTP.From, "smtp-from", "", "sender of email notifications, e.g. \"leadhub <leadhub@contoso.com>\"")
+	fs.StringVar(&smtpTLS, "smtp-tls", "opportunistic", "STARTTLS: opportunistic, mandatory, or none (a local test server only)")
+	fs.StringVar(&c.Notify.SlackWebhookURL, "slack-webhook", "", "Slack incoming webhook for users without one of their own (a secret: use LEADHUB_SLACK_WEBHOOK_FILE)")
+	fs.StringVar(&c.Notify.TeamsWebhookURL, "teams-webhook", "", "Microsoft Teams workflow webhook for users without one of their own (a secret: use LEADHUB_TEAMS_WEBHOOK_FILE)")
 	if err := parseFlags(fs, args, e); err != nil {
 		return err
+	}
+	if c.Notify.SMTP.Host == "" {
+		c.Notify.SMTP = notify.SMTPConfig{}
+	} else {
+		c.Notify.SMTP.TLS = notify.TLSPolicy(smtpTLS)
 	}
 	if err := c.validate(); err != nil {
 		return usageError{err}

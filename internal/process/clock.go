@@ -236,7 +236,7 @@ func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 		if err != nil || k == nil || k.State != lead.TaskOpen || k.OwnerID == "" {
 			return err
 		}
-		return e.notify(ctx, tx, Notice{UserIDs: []string{k.OwnerID}, Event: "task_due", CustomerID: k.CustomerID,
+		return e.notify(ctx, tx, Notice{UserIDs: []string{k.OwnerID}, Event: "task_overdue", CustomerID: k.CustomerID,
 			Title: "Overdue: " + k.Title, Text: fmt.Sprintf("%s was due %s.", k.Title, k.DueAt.Format(time.RFC3339)),
 			Link: "/customers/" + k.CustomerID})
 	})

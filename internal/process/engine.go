@@ -442,7 +442,7 @@ func (e *Engine) notify(ctx context.Context, tx *sql.Tx, n Notice) error {
 
 func (e *Engine) notifyAssigned(ctx context.Context, tx *sql.Tx, w *world, p lead.Process, c lead.Customer) error {
 	if p.OwnerID == "" {
-		return e.notify(ctx, tx, Notice{UserIDs: managers(w, p.TeamID), Event: "unassigned", CustomerID: c.ID,
+		return e.notify(ctx, tx, Notice{UserIDs: managers(w, p.TeamID), Event: "assigned", CustomerID: c.ID,
 			Title: "Nobody available for " + name(c), Text: p.Assignment.Reason, Link: "/customers/" + c.ID})
 	}
 	return e.notify(ctx, tx, Notice{UserIDs: []string{p.OwnerID}, Event: "assigned", CustomerID: c.ID,
