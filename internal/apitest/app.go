@@ -27,8 +27,14 @@ type App struct {
 // log, and shuts it down when the test ends.
 func StartApp(t testing.TB, c app.Config, log *slog.Logger) *App {
 	t.Helper()
+	return StartAppOn(t, storetest.Engines(t)[0].NewDSN(t), c, log)
+}
+
+// StartAppOn is StartApp on the database dsn (a storetest engine's).
+func StartAppOn(t testing.TB, dsn string, c app.Config, log *slog.Logger) *App {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := app.OpenStore(ctx, storetest.Engines(t)[0].NewDSN(t), true, nil)
+	st, err := app.OpenStore(ctx, dsn, true, nil)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

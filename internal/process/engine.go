@@ -369,6 +369,21 @@ func (e *Engine) assign(t Tx, w *world, in lead.ProcessInput, q lead.QualResult,
 	if err != nil {
 		return AssignResult{}, err
 	}
+	if res.OwnerID == "" && res.Rule.Target == lead.TargetTeam {
+		// Nobody is available now; outside the team's working time that is
+		// everybody: pick among those available when it starts again, so
+		// that a lead of the weekend has an owner on Monday morning.
+		if cal := w.teams[res.TeamID].Calendar; cal.TimeZone != "" && !cal.Working(now) {
+			if next := cal.Next(now); !next.IsZero() {
+				ai.Now, ai.Rules = next, []lead.AssignRule{res.Rule}
+				if later, err := Assign(ai); err == nil && later.OwnerID != "" {
+					later.Assignment.At = now
+					later.Assignment.Reason += fmt.Sprintf(" (outside the team's working time: picked among those working at %s)", next.Format(time.RFC3339))
+					res = later
+				}
+			}
+		}
+	}
 	if res.OwnerID != "" && res.Rule.Target == lead.TargetTeam {
 		if err := t.SetRoundRobin(res.TeamID, res.OwnerID); err != nil {
 			return AssignResult{}, err
