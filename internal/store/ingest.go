@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -169,8 +170,53 @@ func (s *Store) insertRaws(ctx context.Context, tx *sql.Tx, in []lead.Incoming, 
 			return err
 		}
 	}
-	return nil
+	return s.countSourceDays(ctx, tx, in, recv, items)
 }
+
+// countSourceDays adds the raw leads of items to source_days: one row per
+// source and day, in a random one of sourceDayShards shards.
+func (s *Store) countSourceDays(ctx context.Context, tx *sql.Tx, in []lead.Incoming, recv []int64, items []int) error {
+	type key struct {
+		source string
+		day    int64
+	}
+	type count struct{ n, last int64 }
+	counts := map[key]*count{}
+	var order []key
+	for _, i := range items {
+		src := clean(in[i].Source)
+		if src == "" {
+			src = clean(string(in[i].Channel))
+		}
+		k := key{src, recv[i] / microsPerDay}
+		c := counts[k]
+		if c == nil {
+			c = &count{}
+			counts[k] = c
+			order = append(order, k)
+		}
+		c.n++
+		c.last = max(c.last, recv[i])
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	shard := rand.IntN(sourceDayShards)
+	args := make([]any, 0, len(order)*5)
+	for _, k := range order {
+		args = append(args, k.source, k.day, shard, counts[k].n, counts[k].last)
+	}
+	_, err := tx.ExecContext(ctx, insertSourceDayHead+s.values(len(order), 5, 1)+onConflictSourceDay, args...)
+	return err
+}
+
+const (
+	microsPerDay        = 86_400_000_000
+	sourceDayShards     = 8
+	insertSourceDayHead = `INSERT INTO source_days (source, day, shard, leads, last_received) VALUES `
+	onConflictSourceDay = ` ON CONFLICT (source, day, shard) DO UPDATE SET leads = source_days.leads + excluded.leads,
+ last_received = CASE WHEN excluded.last_received > source_days.last_received THEN excluded.last_received ELSE source_days.last_received END`
+)
 
 func (s *Store) insertLeads(ctx context.Context, tx *sql.Tx, in []lead.Incoming, recv []int64, items []int) error {
 	parsed := make([]int, 0, len(items))

@@ -22,11 +22,9 @@ ON CONFLICT (source) DO UPDATE SET last_ok_at = excluded.last_ok_at, failures = 
 ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at,
 failures = source_status.failures + 1`
 
-	selectSourceTotals = `SELECT source, count(*), max(received_at) FROM raw_leads GROUP BY source`
-	// selectSourceDays counts one source's raw leads per UTC day from $2
-	// on: a range of the index on (source, received_at).
-	selectSourceDays = `SELECT received_at / 86400000000, count(*) FROM raw_leads
-WHERE source = $1 AND received_at >= $2 GROUP BY received_at / 86400000000`
+	// selectSourceDays reads the per-day counts that ingest keeps
+	// (0015_source_days): a few rows per source and day.
+	selectSourceDays = `SELECT source, day, sum(leads), max(last_received) FROM source_days GROUP BY source, day`
 	selectSourceStatus = `SELECT source, last_error, last_error_at, last_ok_at, failures FROM source_status`
 
 	importColumns = `id, filename, status, created_at, updated_at, finished_at, rows_read, created, duplicates, failed, errors, error, flagged, quarantined`
@@ -82,40 +80,26 @@ func (s *Store) SourceActivity(ctx context.Context, since time.Time) ([]lead.Sou
 		}
 		return a
 	}
-	rows, err := s.r.QueryContext(ctx, selectSourceTotals)
+	day0 := since.UTC().Truncate(24*time.Hour).UnixMicro() / microsPerDay
+	rows, err := s.r.QueryContext(ctx, selectSourceDays)
 	err = eachRow(rows, err, func(sc scanner) error {
 		var src string
-		var n, last int64
-		if err := sc.Scan(&src, &n, &last); err != nil {
+		var day, n, last int64
+		if err := sc.Scan(&src, &day, &n, &last); err != nil {
 			return err
 		}
 		a := get(src)
-		a.Total, a.LastReceived = n, fromMicros(last)
+		a.Total += n
+		if t := fromMicros(last); t.After(a.LastReceived) {
+			a.LastReceived = t
+		}
+		if day >= day0 {
+			a.PerDay[time.Unix(day*86400, 0).UTC().Format(time.DateOnly)] = int(n)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, s.fail(op, err)
-	}
-
-	// The days are counted a source at a time (the sources are the ones
-	// found above, a handful), each a range of the index.
-	day0 := since.UTC().Truncate(24 * time.Hour)
-	for src, a := range by {
-		if a.Total == 0 {
-			continue
-		}
-		rows, err = s.r.QueryContext(ctx, selectSourceDays, src, day0.UnixMicro())
-		err = eachRow(rows, err, func(sc scanner) error {
-			var day, n int64
-			if err := sc.Scan(&day, &n); err != nil {
-				return err
-			}
-			a.PerDay[time.Unix(day*86400, 0).UTC().Format(time.DateOnly)] = int(n)
-			return nil
-		})
-		if err != nil {
-			return nil, s.fail(op, err)
-		}
 	}
 
 	rows, err = s.r.QueryContext(ctx, selectSourceStatus)
