@@ -97,7 +97,12 @@ func (s *server) handleGetCustomer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := s.customers.GetCustomer(r.Context(), r.PathValue("id"))
-	s.answer(w, r, c, err)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.processOf(r, c.ID)
+	s.answer(w, r, customerAnswer{CustomerDetail: c, Process: p}, err)
 }
 
 func (s *server) handleListReview(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,7 @@ import (
 	"github.com/leadhub/leadhub/internal/httpx"
 	"github.com/leadhub/leadhub/internal/ingest"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/process"
 	"github.com/leadhub/leadhub/internal/sources"
 )
 
@@ -79,6 +80,10 @@ type Deps struct {
 	// Jobs lists, retries and cancels the durable jobs (nil: the job
 	// endpoints answer 503).
 	Jobs Jobs
+	// Process runs the follow-up process and Processes reads it (nil: the
+	// process endpoints answer 503).
+	Process   *process.Engine
+	Processes lead.ProcessReader
 	// Proxies are the reverse proxies trusted to name the client in
 	// X-Forwarded-For (for the access log).
 	Proxies httpx.Proxies
@@ -104,6 +109,8 @@ type server struct {
 	customers Customers
 	nudge     func()
 	jobs      Jobs
+	process   *process.Engine
+	processes lead.ProcessReader
 
 	metricsToken     string
 	metricsElsewhere bool
@@ -115,7 +122,7 @@ func Handler(d Deps) http.Handler {
 		store: d.Store, inbox: d.Inbox, verifier: d.Verifier, log: d.Logger,
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
 		sources: d.Sources, pollers: d.Pollers, imports: d.Imports, maxImport: d.MaxImport,
-		customers: d.Customers, nudge: d.Nudge, jobs: d.Jobs,
+		customers: d.Customers, nudge: d.Nudge, jobs: d.Jobs, process: d.Process, processes: d.Processes,
 		metricsToken: d.MetricsToken, metricsElsewhere: d.MetricsElsewhere,
 	}
 	if s.log == nil {
@@ -234,6 +241,15 @@ func (s *server) table() []route {
 		{"GET", "/api/v1/customers", lead.PermRead, http.HandlerFunc(s.handleListCustomers)},
 		{"GET", "/api/v1/customers/{id}", lead.PermRead, http.HandlerFunc(s.handleGetCustomer)},
 		{"POST", "/api/v1/customers/{id}/merge", lead.PermIdentityEdit, act["merge customers"]},
+		{"GET", "/api/v1/customers/{id}/process", lead.PermRead, http.HandlerFunc(s.handleGetProcess)},
+		{"GET", "/api/v1/customers/{id}/activities", lead.PermRead, http.HandlerFunc(s.handleListActivities)},
+		{"POST", "/api/v1/customers/{id}/activities", lead.PermCustomersEdit, http.HandlerFunc(s.handleAddActivity)},
+		{"POST", "/api/v1/customers/{id}/stage", lead.PermCustomersEdit, http.HandlerFunc(s.handleSetStage)},
+		{"POST", "/api/v1/customers/{id}/assign", lead.PermProcessManage, http.HandlerFunc(s.handleAssign)},
+		{"POST", "/api/v1/customers/{id}/qualification", lead.PermProcessManage, http.HandlerFunc(s.handleOverride)},
+		{"GET", "/api/v1/tasks", lead.PermRead, http.HandlerFunc(s.handleListTasks)},
+		{"GET", "/api/v1/teams", lead.PermRead, http.HandlerFunc(s.handleListTeams)},
+		{"GET", "/api/v1/rules", lead.PermRead, http.HandlerFunc(s.handleListRules)},
 		{"POST", "/api/v1/customers/{id}/move-account", lead.PermIdentityEdit, act["move customer"]},
 		{"GET", "/api/v1/accounts", lead.PermRead, http.HandlerFunc(s.handleListAccounts)},
 		{"GET", "/api/v1/accounts/{id}", lead.PermRead, http.HandlerFunc(s.handleGetAccount)},

@@ -39,9 +39,11 @@ const (
 	// PermRead: read leads, customers, accounts, the review queue, the
 	// audit log, imports, sources and the quarantine.
 	PermRead Permission = "read"
-	// PermCustomersEdit: change customers and accounts (notes, activities:
-	// later). No route needs it yet.
+	// PermCustomersEdit: work customers: log activities (calls, emails,
+	// meetings, notes), change a customer's process stage.
 	PermCustomersEdit Permission = "customers.edit"
+	// PermProcessManage: reassign customers, override their qualification.
+	PermProcessManage Permission = "process.manage"
 	// PermIdentityEdit: merge, split and move customers and accounts,
 	// decide review items, undo.
 	PermIdentityEdit Permission = "identity.edit"
@@ -58,8 +60,8 @@ const (
 // Permissions is the one permission table: what each role may do. The
 // server enforces it for the REST API and the web app alike.
 var Permissions = map[Role][]Permission{
-	RoleAdmin:   {PermRead, PermCustomersEdit, PermIdentityEdit, PermImport, PermUsersManage, PermCredentialsManage, PermSettings},
-	RoleManager: {PermRead, PermCustomersEdit, PermIdentityEdit, PermImport},
+	RoleAdmin:   {PermRead, PermCustomersEdit, PermProcessManage, PermIdentityEdit, PermImport, PermUsersManage, PermCredentialsManage, PermSettings},
+	RoleManager: {PermRead, PermCustomersEdit, PermProcessManage, PermIdentityEdit, PermImport},
 	RoleRep:     {PermRead, PermCustomersEdit},
 	RoleViewer:  {PermRead},
 }
