@@ -101,7 +101,7 @@ func (q *query) ok(w http.ResponseWriter, r *http.Request) bool {
 var (
 	stages       = []string{string(lead.StageInterest), string(lead.StageTrial), string(lead.StageActive), string(lead.StageNotifyOnly), string(lead.StageTest)}
 	auditActions = []string{string(lead.AuditResolve), string(lead.AuditMerge), string(lead.AuditSplit), string(lead.AuditDismiss), string(lead.AuditUndo),
-		string(lead.AuditAccountMove), string(lead.AuditAccountMerge), string(lead.AuditAccountSplit), string(lead.AuditAccounts)}
+		string(lead.AuditAccountMove), string(lead.AuditAccountMerge), string(lead.AuditAccountSplit), string(lead.AuditAccounts), string(lead.AuditProcess)}
 )
 
 // answer writes v as 200 JSON, or the problem for err.

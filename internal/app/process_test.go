@@ -273,31 +273,7 @@ func TestProcessClockOnRealTime(t *testing.T) {
 			srv := apitest.StartAppOn(t, e.NewDSN(t), c, slog.New(slog.DiscardHandler))
 			st, ctx := srv.Store, context.Background()
 			tag := strings.ToLower(ulid.Make().String()[20:])
-			rep := mkUser(t, st, "rep-"+tag+"@publisher.example", lead.RoleRep)
-			boss := mkUser(t, st, "boss-"+tag+"@publisher.example", lead.RoleManager)
-			for _, u := range []lead.User{rep, boss} {
-				prefs := lead.DefaultNotifyPrefs(u.ID)
-				for ev := range prefs.Channels {
-					prefs.Channels[ev] = []lead.NotifyChannel{lead.NotifyInApp, lead.NotifyEmail, lead.NotifySlack}
-				}
-				if err := st.SetNotifyPrefs(ctx, prefs); err != nil {
-					t.Fatal(err)
-				}
-			}
-			cal := lead.Calendar{TimeZone: "UTC"}
-			for d := range cal.Week {
-				cal.Week[d] = []lead.Span{{Start: 0, End: 24 * 60}}
-			}
-			fast := lead.Team{ID: "fast", Name: "Fast", Calendar: cal,
-				Policy:  lead.SLAPolicy{Target: time.Minute, AtRiskShare: 0.5},
-				Members: []lead.TeamMember{{UserID: rep.ID}}, Managers: []string{boss.ID}, Cadence: []int{1, 3}}
-			if err := st.PutTeam(ctx, fast); err != nil {
-				t.Fatal(err)
-			}
-			if err := st.PutAssignRule(ctx, lead.AssignRule{ID: "all-fast", Name: "Everything to Fast", Position: -1,
-				Target: lead.TargetTeam, TeamID: "fast"}); err != nil {
-				t.Fatal(err)
-			}
+			rep, boss := fastTeam(t, st, tag)
 			email := "kai.tanaka-" + tag + "@fabrikam.com"
 			posted := time.Now()
 			post(t, srv.IngestURL, leadBody("Kai", "Tanaka", email, "Fabrikam KK", "Head of IT", "INS"))
@@ -350,6 +326,42 @@ func TestProcessClockOnRealTime(t *testing.T) {
 			t.Errorf("Slack breach messages: %d (%v)", n, slack.seen)
 		}
 	})
+}
+
+// fastTeam makes a rep and a manager who hear of everything by email and
+// Slack, a team "fast" of the rep with a 1-minute first-touch target (at
+// risk after half of it, every hour a working hour, the manager told of
+// breaches, follow-ups on working days 1 and 3), and a rule routing every
+// customer to it.
+func fastTeam(t *testing.T, st *store.Store, tag string) (rep, boss lead.User) {
+	t.Helper()
+	ctx := context.Background()
+	rep = mkUser(t, st, "rep-"+tag+"@publisher.example", lead.RoleRep)
+	boss = mkUser(t, st, "boss-"+tag+"@publisher.example", lead.RoleManager)
+	for _, u := range []lead.User{rep, boss} {
+		prefs := lead.DefaultNotifyPrefs(u.ID)
+		for ev := range prefs.Channels {
+			prefs.Channels[ev] = []lead.NotifyChannel{lead.NotifyInApp, lead.NotifyEmail, lead.NotifySlack}
+		}
+		if err := st.SetNotifyPrefs(ctx, prefs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cal := lead.Calendar{TimeZone: "UTC"}
+	for d := range cal.Week {
+		cal.Week[d] = []lead.Span{{Start: 0, End: 24 * 60}}
+	}
+	fast := lead.Team{ID: "fast", Name: "Fast", Calendar: cal,
+		Policy:  lead.SLAPolicy{Target: time.Minute, AtRiskShare: 0.5},
+		Members: []lead.TeamMember{{UserID: rep.ID}}, Managers: []string{boss.ID}, Cadence: []int{1, 3}}
+	if err := st.PutTeam(ctx, fast); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutAssignRule(ctx, lead.AssignRule{ID: "all-fast", Name: "Everything to Fast", Position: -1,
+		Target: lead.TargetTeam, TeamID: "fast"}); err != nil {
+		t.Fatal(err)
+	}
+	return rep, boss
 }
 
 func countPrefix(m map[string]int, prefix string) int {

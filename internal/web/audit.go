@@ -16,7 +16,7 @@ import (
 
 // auditActions are the actions the audit log's filter offers.
 var auditActions = []lead.AuditAction{lead.AuditResolve, lead.AuditMerge, lead.AuditSplit, lead.AuditDismiss, lead.AuditUndo,
-	lead.AuditAccountMove, lead.AuditAccountMerge, lead.AuditAccountSplit, lead.AuditAccounts}
+	lead.AuditAccountMove, lead.AuditAccountMerge, lead.AuditAccountSplit, lead.AuditAccounts, lead.AuditProcess}
 
 // auditRow is one entry as the pages show it: the entry, what its
 // payload says it changed, and whether it may still be undone.
