@@ -24,7 +24,7 @@ failures = source_status.failures + 1`
 
 	// selectSourceDays reads the per-day counts that ingest keeps
 	// (0015_source_days): a few rows per source and day.
-	selectSourceDays = `SELECT source, day, sum(leads), max(last_received) FROM source_days GROUP BY source, day`
+	selectSourceDays   = `SELECT source, day, sum(leads), max(last_received) FROM source_days GROUP BY source, day`
 	selectSourceStatus = `SELECT source, last_error, last_error_at, last_ok_at, failures FROM source_status`
 
 	importColumns = `id, filename, status, created_at, updated_at, finished_at, rows_read, created, duplicates, failed, errors, error, flagged, quarantined`
