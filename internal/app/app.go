@@ -8,7 +8,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -112,10 +111,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	var engine *process.Engine
 	workers := river.NewWorkers()
 	if c.Resolve {
-		engine = process.New(process.Deps{Store: st,
-			Write: func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error { return st.Write(ctx, fn) },
-			TxOf:  func(ctx context.Context, tx *sql.Tx) process.Tx { return st.ProcessTx(ctx, tx) },
-			Rules: process.DefaultQualRules(), TimeZone: serverZone(), Log: log})
+		engine = NewProcessEngine(st, log)
 		engine.Workers(workers)
 		ncfg := c.Notify
 		if ncfg.PublicURL == "" {
@@ -154,8 +150,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		s.background(ctx, s.Resolver.Run)
 		s.background(ctx, func(ctx context.Context) { backfillAccounts(ctx, st, log) })
 		s.background(ctx, func(ctx context.Context) { settleAccounts(ctx, st, log) })
-		engine.UseJobs(runner)
-		engine.UseNotifier(notifier{st: st, jobs: runner})
+		UseRunner(engine, st, runner)
 		if err := engine.EnsureDefaults(ctx); err != nil {
 			log.Error("process: the default team and rule were not created", "error", err.Error())
 		}

@@ -3,12 +3,32 @@ package app
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 
+	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/notify"
 	"github.com/leadhub/leadhub/internal/process"
 	"github.com/leadhub/leadhub/internal/store"
 )
+
+// NewProcessEngine builds the follow-up process engine over st, with the
+// default qualification rules and the server's time zone for the default
+// team; UseRunner gives it the job runner (and, through it, notifications).
+func NewProcessEngine(st *store.Store, log *slog.Logger) *process.Engine {
+	return process.New(process.Deps{Store: st,
+		Write: func(ctx context.Context, fn func(context.Context, *sql.Tx) error) error { return st.Write(ctx, fn) },
+		TxOf:  func(ctx context.Context, tx *sql.Tx) process.Tx { return st.ProcessTx(ctx, tx) },
+		Rules: process.DefaultQualRules(), TimeZone: serverZone(), Log: log})
+}
+
+// UseRunner makes e schedule its jobs, and record and send its
+// notifications, through runner (a runner without workers only enqueues:
+// what the CLI uses; the server's works them).
+func UseRunner(e *process.Engine, st *store.Store, runner *jobs.Runner) {
+	e.UseJobs(runner)
+	e.UseNotifier(notifier{st: st, jobs: runner})
+}
 
 // notifier turns the process engine's notices into notifications: one
 // per user, on the channels the user's preferences give the event, each
