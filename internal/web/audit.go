@@ -29,7 +29,7 @@ type auditRow struct {
 }
 
 func newAuditRow(e lead.AuditEntry) auditRow {
-	row := auditRow{AuditEntry: e, Undoable: e.UndoneBy == "" && e.Action != lead.AuditUndo,
+	row := auditRow{AuditEntry: e, Undoable: e.UndoneBy == "" && e.Action != lead.AuditUndo && e.Action != lead.AuditProcess,
 		ActorLink: "/audit?" + url.Values{"actor": {e.Actor}}.Encode()}
 	if len(e.Payload) > 0 {
 		_ = json.Unmarshal(e.Payload, &row.Change) // what does not read shows no details
