@@ -3,7 +3,6 @@ package azuretable_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,55 +17,12 @@ import (
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
-// buildLeadhub builds the leadhub binary into a temporary folder.
-func buildLeadhub(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "leadhub")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/leadhub/leadhub/cmd/leadhub").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // server is a `leadhub serve` process.
-type server struct {
-	cmd  *exec.Cmd
-	log  string
-	done chan error
-}
+type server struct{ *apitest.Serve }
 
 func startServe(t *testing.T, bin string, env []string, args ...string) *server {
 	t.Helper()
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, log: logPath, done: make(chan error, 1)}
-	go func() {
-		s.done <- cmd.Wait()
-		logf.Close()
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-s.done
-		}
-	})
-	eventually.True(t, time.Minute, "the server to listen", func() bool {
-		b, _ := os.ReadFile(logPath)
-		return strings.Contains(string(b), `"msg":"listening"`)
-	})
-	return s
+	return &server{apitest.StartServe(t, bin, env, args...)}
 }
 
 var listenRE = regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
@@ -92,7 +48,7 @@ func (s *server) metric(t *testing.T, series string) float64 {
 }
 
 func (s *server) logText(t *testing.T) string {
-	b, err := os.ReadFile(s.log)
+	b, err := os.ReadFile(s.Log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +67,7 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 	if err := azuretable.InsertEntities(context.Background(), acct, table, entities(n, "kill")); err != nil {
 		t.Fatal(err)
 	}
-	bin := buildLeadhub(t)
+	bin := apitest.BuildLeadhub(t)
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "leadhub.db")
 	cs := connString(endpoint(t), devKey)
 	source := azuretable.SourceKey(acct.Name, table)
@@ -125,10 +81,10 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 		cp, err := st.GetCheckpoint(context.Background(), source)
 		return err == nil && strings.Contains(cp, `"scan"`) && !strings.Contains(cp, `"pages":1}`)
 	})
-	if err := s1.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := s1.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-s1.done
+	<-s1.Done
 	atKill := activity(t, st, source).Total
 	cp, _ := st.GetCheckpoint(context.Background(), source)
 	t.Logf("killed with %d of %d entities stored; checkpoint %s", atKill, n, cp)
@@ -148,11 +104,11 @@ func TestServeSIGKILLMidPoll(t *testing.T) {
 		t.Errorf("the restarted server created %v leads, want %d", got, n-atKill)
 	}
 
-	if err := s2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := s2.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-s2.done:
+	case err := <-s2.Done:
 		if err != nil {
 			t.Errorf("serve after SIGTERM: %v\n%s", err, s2.logText(t))
 		}
