@@ -32,9 +32,6 @@ func (s ProcessStage) Closed() bool {
 	return s == ProcessLost || s == ProcessDisqualified || s == ProcessNurture
 }
 
-// Reopenable reports whether a customer in s is reopened by a stronger lead.
-func (s ProcessStage) Reopenable() bool { return s.Closed() }
-
 // ParseProcessStage returns the stage named s, or a KindInvalid error.
 func ParseProcessStage(s string) (ProcessStage, error) {
 	for _, st := range ProcessStages {

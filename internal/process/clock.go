@@ -89,12 +89,11 @@ func (e *Engine) onClock(ctx context.Context, a ClockArgs) error {
 	if err != nil {
 		return err
 	}
-	var in lead.ProcessInput
-	if a.Event == eventDue {
-		// What reassignment needs, read before the transaction.
-		if in, err = e.d.Store.ReadProcessInput(ctx, a.CustomerID); err != nil && lead.KindOf(err) != lead.KindNotFound {
-			return err
-		}
+	// The customer (for the messages and a reassignment), read once,
+	// before the transaction.
+	in, err := e.d.Store.ReadProcessInput(ctx, a.CustomerID)
+	if err != nil && lead.KindOf(err) != lead.KindNotFound {
+		return err
 	}
 	return e.d.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t := e.d.TxOf(ctx, tx)
@@ -106,11 +105,9 @@ func (e *Engine) onClock(ctx context.Context, a ClockArgs) error {
 			return nil // stopped, replaced or closed meanwhile
 		}
 		now := e.d.Now()
-		c := lead.Customer{ID: p.CustomerID}
-		if in.Customer.ID != "" {
-			c = in.Customer
-		} else if in2, err := e.d.Store.ReadProcessInput(ctx, a.CustomerID); err == nil {
-			c = in2.Customer
+		c := in.Customer
+		if c.ID == "" {
+			c.ID = p.CustomerID
 		}
 		switch a.Event {
 		case eventAtRisk:

@@ -265,7 +265,7 @@ func (e *Engine) evaluate(ctx context.Context, w *world, m lead.DirtyMark) error
 		case p == nil:
 			e.stats.Opened++
 			return e.open(ctx, tx, t, w, in, nil, now)
-		case p.Stage.Reopenable() && strongerLead(in, p):
+		case p.Stage.Closed() && strongerLead(in, p):
 			e.stats.Reopened++
 			return e.open(ctx, tx, t, w, in, p, now)
 		default:
