@@ -157,8 +157,8 @@ func (e *Engine) planTasks(ctx context.Context, tx *sql.Tx, t Tx, w *world, p *l
 		}
 		if e.d.Jobs != nil {
 			opts := TaskArgs{}.InsertOpts()
-			opts.ScheduledAt = due
-			if _, err := e.d.Jobs.InsertTx(ctx, tx, TaskArgs{TaskID: k.ID}, &opts); err != nil {
+			opts.ScheduledAt = early(due)
+			if _, err := e.d.Jobs.InsertTx(ctx, tx, TaskArgs{TaskID: k.ID, At: due.UTC()}, &opts); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -26,13 +27,33 @@ type auditRow struct {
 	ActorLink string
 	Change    lead.Change
 	Undoable  bool
+	// Process lists, for an entry of the follow-up process, what it
+	// recorded (what changed, from and to, due times), sorted by name.
+	Process []auditField
 }
+
+type auditField struct{ Name, Value string }
 
 func newAuditRow(e lead.AuditEntry) auditRow {
 	row := auditRow{AuditEntry: e, Undoable: e.UndoneBy == "" && e.Action != lead.AuditUndo && e.Action != lead.AuditProcess,
 		ActorLink: "/audit?" + url.Values{"actor": {e.Actor}}.Encode()}
 	if len(e.Payload) > 0 {
 		_ = json.Unmarshal(e.Payload, &row.Change) // what does not read shows no details
+	}
+	if e.Action == lead.AuditProcess {
+		var m map[string]any
+		if json.Unmarshal(e.Payload, &m) == nil {
+			for k, v := range m {
+				val := fmt.Sprint(v)
+				if _, ok := v.(string); !ok {
+					if b, err := json.Marshal(v); err == nil {
+						val = string(b)
+					}
+				}
+				row.Process = append(row.Process, auditField{k, val})
+			}
+			slices.SortFunc(row.Process, func(a, b auditField) int { return strings.Compare(a.Name, b.Name) })
+		}
 	}
 	return row
 }
