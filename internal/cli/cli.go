@@ -95,6 +95,7 @@ func commands() map[string]command {
 			"list": sourcesList,
 			"sync": sourcesSync,
 		}},
+		"process": {summary: "the running server's follow-up process: show | activities | log | stage | assign | qualify CUSTOMER; tasks | teams | rules (uses --server and --api-key)", verbs: processVerbs()},
 		"version": {summary: "print the version", run: func(_ context.Context, _ []string, e env) error {
 			fmt.Fprintln(e.stdout, "leadhub", Version)
 			return nil
