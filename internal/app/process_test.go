@@ -293,9 +293,14 @@ func TestProcessClockOnRealTime(t *testing.T) {
 				return countPrefix(b, "Breached") == 1 && countPrefix(r, "Breached") == 1 && countPrefix(r, "At risk") == 1,
 					fmt.Sprint(b, r)
 			})
+			// Seen by a poll of Mailpit, so a little later than sent. Timed
+			// jobs start early and snooze to the instant (process.SchedulerLead),
+			// so River's 5 s scheduler interval does not delay them.
 			breachAt := time.Now()
-			if late := breachAt.Sub(p.SLA.DueAt); late > 10*time.Second {
-				t.Errorf("breach emails %s after due", late)
+			late := breachAt.Sub(p.SLA.DueAt)
+			t.Logf("breach emails seen %s after the due time", late.Round(time.Millisecond))
+			if late > 5*time.Second {
+				t.Errorf("breach emails %s after due, want under 5 s", late)
 			}
 			p2, _ := st.GetProcess(ctx, cust)
 			if p2.SLA.State != lead.SLABreached {
