@@ -2,8 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"log/slog"
+	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
@@ -55,9 +59,29 @@ func (n notifier) NotifyTx(ctx context.Context, tx *sql.Tx, x process.Notice) er
 		}
 		ev := lead.NotifyEvent(x.Event)
 		note := lead.Notification{UserID: u, Event: ev, CustomerID: x.CustomerID, Title: x.Title, Text: x.Text, Link: x.Link}
+		if x.Key != "" {
+			note.ID = keyedID(x.Key, u, x.KeyAt)
+			if _, err := n.st.GetNotification(ctx, note.ID); err == nil {
+				continue // recorded by an earlier run of the same job
+			} else if lead.KindOf(err) != lead.KindNotFound {
+				return err
+			}
+		}
 		if _, err := notify.Enqueue(ctx, tx, n.jobs, n.st, note, prefs.ChannelsFor(ev)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keyedID is the notification id of a keyed notice for one user: a ULID
+// whose time is at (so it sorts with the others, newest first) and whose
+// random part is a hash of the key and the user, so the same key, user and
+// instant always give the same id.
+func keyedID(key, user string, at time.Time) string {
+	h := sha256.Sum256([]byte(key + "\x00" + user))
+	var id ulid.ULID
+	_ = id.SetTime(ulid.Timestamp(at)) // an instant before 10889 AD always fits
+	_ = id.SetEntropy(h[:10])
+	return id.String()
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"github.com/riverqueue/river"
 
 	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/app"
@@ -177,6 +178,30 @@ func TestProcessFreshInstall(t *testing.T) {
 					t.Errorf("task %d: due %s owner %s, want %s", i, k.DueAt, k.OwnerID, want)
 				}
 			}
+			// A task's due job tells its owner once, even when it runs again
+			// (a retry after it committed).
+			overdue := func() int {
+				notes, err := st.ListNotifications(ctx, p.OwnerID, lead.NotificationFilter{Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, x := range notes {
+					if x.Event == lead.EventTaskOverdue {
+						n++
+					}
+				}
+				return n
+			}
+			dueJob := &process.TaskWorker{E: srv.Process}
+			for range 2 {
+				if err := dueJob.Work(ctx, &river.Job[process.TaskArgs]{Args: process.TaskArgs{TaskID: tasks[0].ID}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := overdue(); n != 1 {
+				t.Errorf("task-overdue notifications after two runs of the job: %d, want 1", n)
+			}
 			// Qualifying cancels the open tasks.
 			if _, err := srv.Process.SetStage(ctx, first, lead.ProcessQualified, "budget and timeline confirmed", mgr.ID); err != nil {
 				t.Fatal(err)
@@ -184,6 +209,13 @@ func TestProcessFreshInstall(t *testing.T) {
 			open, _ := st.ListTasks(ctx, lead.TaskFilter{CustomerID: first, State: lead.TaskOpen})
 			if len(open) != 0 {
 				t.Errorf("%d tasks still open after qualified", len(open))
+			}
+			// A cancelled task is not overdue.
+			if err := dueJob.Work(ctx, &river.Job[process.TaskArgs]{Args: process.TaskArgs{TaskID: tasks[1].ID}}); err != nil {
+				t.Fatal(err)
+			}
+			if n := overdue(); n != 1 {
+				t.Errorf("task-overdue notifications after a cancelled task's job: %d, want 1", n)
 			}
 		})
 	}

@@ -267,6 +267,6 @@ func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 		}
 		return e.notify(ctx, tx, Notice{UserIDs: []string{k.OwnerID}, Event: "task_overdue", CustomerID: k.CustomerID,
 			Title: "Overdue: " + k.Title, Text: fmt.Sprintf("%s was due %s.", k.Title, k.DueAt.Format(time.RFC3339)),
-			Link: "/customers/" + k.CustomerID})
+			Link: "/customers/" + k.CustomerID, Key: "task_overdue:" + k.ID, KeyAt: k.DueAt})
 	})
 }

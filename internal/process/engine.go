@@ -74,6 +74,12 @@ type Notice struct {
 	Title      string
 	Text       string
 	Link       string
+	// Key, when set, names the notice so that recording it again (a job
+	// retried after it committed) records nothing: one notification per
+	// user and key. KeyAt is the instant the notice is for (a task's due
+	// time): keyed notifications sort by it among the others.
+	Key   string
+	KeyAt time.Time
 }
 
 // Notifier records a notice (and enqueues its sends) in tx.
