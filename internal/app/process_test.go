@@ -326,7 +326,7 @@ func TestProcessClockOnRealTime(t *testing.T) {
 					fmt.Sprint(b, r)
 			})
 			// Seen by a poll of Mailpit, so a little later than sent. Timed
-			// jobs start early and snooze to the instant (process.SchedulerLead),
+			// jobs start early and snooze to the instant (jobs.SchedulerLead),
 			// so River's 5 s scheduler interval does not delay them.
 			breachAt := time.Now()
 			late := breachAt.Sub(p.SLA.DueAt)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -157,7 +158,7 @@ func (e *Engine) planTasks(ctx context.Context, tx *sql.Tx, t Tx, w *world, p *l
 		}
 		if e.d.Jobs != nil {
 			opts := TaskArgs{}.InsertOpts()
-			opts.ScheduledAt = early(due)
+			opts.ScheduledAt = jobs.ScheduleFor(due)
 			if _, err := e.d.Jobs.InsertTx(ctx, tx, TaskArgs{TaskID: k.ID, At: due.UTC()}, &opts); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 )
 
@@ -21,8 +22,8 @@ type ClockArgs struct {
 	CustomerID string `json:"customer_id"`
 	Clock      int    `json:"clock"`
 	Event      string `json:"event"`
-	// At is the instant the event is for. The job is scheduled
-	// SchedulerLead earlier and snoozes until At (see early).
+	// At is the instant the event is for: the job is scheduled
+	// jobs.ScheduleFor(At) and waits for it (jobs.Wait).
 	At time.Time `json:"at,omitzero"`
 }
 
@@ -54,27 +55,6 @@ const (
 	eventDue    = "due"
 )
 
-// SchedulerLead is how early a timed job is scheduled before its instant.
-// River's scheduler makes scheduled jobs available every 5 seconds
-// (maintenance.JobSchedulerIntervalDefault, not configurable), so a job
-// scheduled at its instant would start up to 5 s late. Scheduled this much
-// earlier, it starts at most SchedulerLead before its instant and snoozes
-// for the rest; River makes a snooze shorter than its scheduler interval
-// available at once, with scheduled_at at the instant, so the next fetch
-// poll (1 s by default) after the instant runs it.
-const SchedulerLead = 5 * time.Second
-
-// early is when a job for the instant at is scheduled.
-func early(at time.Time) time.Time { return at.Add(-SchedulerLead) }
-
-// notYet snoozes a job that started before its instant at.
-func notYet(at, now time.Time) error {
-	if !at.IsZero() && at.After(now) {
-		return river.JobSnooze(at.Sub(now))
-	}
-	return nil
-}
-
 // schedule enqueues the jobs of p's current clock in tx.
 func (e *Engine) schedule(ctx context.Context, tx *sql.Tx, p lead.Process) error {
 	if e.d.Jobs == nil || p.SLA.FirstTouchAt != nil {
@@ -85,7 +65,7 @@ func (e *Engine) schedule(ctx context.Context, tx *sql.Tx, p lead.Process) error
 		at time.Time
 	}{{eventAtRisk, p.SLA.AtRiskAt}, {eventDue, p.SLA.DueAt}} {
 		opts := ClockArgs{}.InsertOpts()
-		opts.ScheduledAt = early(j.at)
+		opts.ScheduledAt = jobs.ScheduleFor(j.at)
 		args := ClockArgs{CustomerID: p.CustomerID, Clock: p.SLA.Clock, Event: j.ev, At: j.at.UTC()}
 		if _, err := e.d.Jobs.InsertTx(ctx, tx, args, &opts); err != nil {
 			return fmt.Errorf("scheduling the %s job: %w", j.ev, err)
@@ -107,7 +87,7 @@ type ClockWorker struct {
 // clock. It is idempotent: a second run finds the state moved and does
 // nothing.
 func (w *ClockWorker) Work(ctx context.Context, job *river.Job[ClockArgs]) error {
-	if err := notYet(job.Args.At, w.E.d.Now()); err != nil {
+	if err := jobs.Wait(job.Args.At, w.E.d.Now()); err != nil {
 		return err
 	}
 	return w.E.onClock(ctx, job.Args)
@@ -256,7 +236,7 @@ type TaskWorker struct {
 // Work tells a task's owner that it is overdue, if it is still open.
 func (w *TaskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 	e := w.E
-	if err := notYet(job.Args.At, e.d.Now()); err != nil {
+	if err := jobs.Wait(job.Args.At, e.d.Now()); err != nil {
 		return err
 	}
 	return e.d.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {

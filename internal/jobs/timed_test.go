@@ -1,4 +1,4 @@
-package process
+package jobs_test
 
 import (
 	"errors"
@@ -6,14 +6,16 @@ import (
 	"time"
 
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/leadhub/leadhub/internal/jobs"
 )
 
-// A timed job is scheduled SchedulerLead before its instant and, started
+// A timed job is scheduled jobs.SchedulerLead before its instant and, started
 // early, snoozes exactly until the instant; at or after it, it works.
 func TestTimedJobsStartEarlyAndSnoozeToTheInstant(t *testing.T) {
 	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	if got := early(at); !got.Equal(at.Add(-5 * time.Second)) {
-		t.Fatalf("early(%v) = %v, want 5 s before", at, got)
+	if got := jobs.ScheduleFor(at); !got.Equal(at.Add(-5 * time.Second)) {
+		t.Fatalf("ScheduleFor(%v) = %v, want 5 s before", at, got)
 	}
 	for _, c := range []struct {
 		now  time.Time
@@ -24,7 +26,7 @@ func TestTimedJobsStartEarlyAndSnoozeToTheInstant(t *testing.T) {
 		{at, 0},
 		{at.Add(time.Minute), 0},
 	} {
-		err := notYet(at, c.now)
+		err := jobs.Wait(at, c.now)
 		var sn *rivertype.JobSnoozeError
 		switch {
 		case c.want == 0 && err != nil:
@@ -33,7 +35,7 @@ func TestTimedJobsStartEarlyAndSnoozeToTheInstant(t *testing.T) {
 			t.Errorf("now %v: got %v, want a snooze of %v", c.now, err, c.want)
 		}
 	}
-	if err := notYet(time.Time{}, at); err != nil {
+	if err := jobs.Wait(time.Time{}, at); err != nil {
 		t.Fatalf("a job without an instant (enqueued before it had one) must work at once, got %v", err)
 	}
 }
