@@ -213,7 +213,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	webHandler := web.Handler(web.Deps{Store: st, Sessions: sessions,
 		SignIn: &auth.SignIn{Users: st, Sessions: sessions, Throttle: &auth.Throttle{}},
 		Logger: log, Proxies: c.TrustedProxies, PublicURL: c.PublicURL,
-		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge, Pollers: webPollers})
+		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge, Pollers: webPollers, Process: webProcess(engine)})
 	s.http = newHTTPServer(mount(apiHandler, webHandler), c, log)
 	go func() { s.done <- s.http.Serve(ln) }()
 	if mln != nil {
@@ -321,4 +321,13 @@ func (s *Server) Shutdown(timeout time.Duration) error {
 		stop()
 	}
 	return err
+}
+
+// webProcess is the engine as the web app takes it: nil (not a nil
+// pointer in an interface) when the process does not run.
+func webProcess(e *process.Engine) web.Process {
+	if e == nil {
+		return nil
+	}
+	return e
 }

@@ -117,6 +117,7 @@ type customerData struct {
 	FindAccount   string
 	FoundAccounts []lead.Account
 	Path          string
+	Process       processPanel
 }
 
 // customer shows a customer.
@@ -135,6 +136,10 @@ func (s *server) customer(w http.ResponseWriter, r *http.Request) {
 		leads[i] = cl.Lead
 	}
 	data.Golden = lead.GoldenFields(d.Golden, leads)
+	if data.Process, err = s.panel(ctx, d.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for i, cl := range d.Leads {
 		jl := journeyLead{CustomerLead: cl}
 		if i >= len(d.Leads)-maxRawBodies {

@@ -63,6 +63,8 @@ type Store interface {
 	lead.QuarantineStore
 	lead.ImportStore
 	lead.SetupStore
+	lead.ProcessReader
+	lead.ProcessLister
 }
 
 // Deps are what the web app needs.
@@ -93,6 +95,9 @@ type Deps struct {
 	MaxImport int64
 	// Pollers are the polled sources (Azure Tables) "Sync now" polls.
 	Pollers []Poller
+	// Process runs the follow-up process's actions (nil: the process does
+	// not run, and its forms say so).
+	Process Process
 }
 
 type server struct {
@@ -128,6 +133,12 @@ func (s *server) table() []route {
 		{"GET", "/customers/{customer}", lead.PermRead, s.customer},
 		{"POST", "/customers/{customer}/merge", lead.PermIdentityEdit, s.mergeCustomer},
 		{"POST", "/customers/{customer}/move-account", lead.PermIdentityEdit, s.moveCustomerAccount},
+		{"POST", "/customers/{customer}/activities", lead.PermCustomersEdit, s.logActivity},
+		{"POST", "/customers/{customer}/stage", lead.PermCustomersEdit, s.setStage},
+		{"POST", "/customers/{customer}/assign", lead.PermProcessManage, s.reassign},
+		{"POST", "/customers/{customer}/qualification", lead.PermProcessManage, s.override},
+		{"GET", "/queue", lead.PermCustomersEdit, s.queue},
+		{"GET", "/board", lead.PermProcessManage, s.board},
 		{"GET", "/leads/{lead}", lead.PermRead, s.leadPage},
 		{"POST", "/leads/{lead}/split", lead.PermIdentityEdit, s.splitLead},
 		{"POST", "/audit/{entry}/undo", lead.PermIdentityEdit, s.undo},
