@@ -252,10 +252,9 @@ func (b *tab) fill(label, value string) {
 	if id == "" {
 		b.t.Fatalf("at %s: no input labelled %q", b.where(), label)
 	}
-	run(b, "fill "+label, chromedp.Steps(
-		chromedp.Clear(chromedp.ID(id)),
-		chromedp.SendKeys(chromedp.ID(id), value),
-	))
+	// (chromedp.Clear fails on an empty textarea.)
+	eval[bool](b, fmt.Sprintf(`(document.getElementById(%q).value = "") === ""`, id))
+	run(b, "fill "+label, chromedp.SendKeys(chromedp.ID(id), value))
 }
 
 // click clicks the button or link whose text is text, waits for the page

@@ -70,7 +70,7 @@ var processFuncs = template.FuncMap{
 	},
 	// points formats qualification points with their sign.
 	"points": func(p int) string { return fmt.Sprintf("%+d", p) },
-	// dur formats a duration to the minute ("2h 05m").
+	// dur formats a duration ("2h 05m 10s").
 	"dur": func(d time.Duration) string { return span(d) },
 }
 
@@ -82,14 +82,14 @@ func left(d time.Duration) string {
 	return span(-d) + " ago"
 }
 
-// span formats a positive duration: "3d 4h", "2h 05m", "4m 09s".
+// span formats a positive duration: "3d 4h", "2h 05m 10s", "4m 09s".
 func span(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
 	case d >= 24*time.Hour:
 		return fmt.Sprintf("%dd %dh", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
 	case d >= time.Hour:
-		return fmt.Sprintf("%dh %02dm", d/time.Hour, d%time.Hour/time.Minute)
+		return fmt.Sprintf("%dh %02dm %02ds", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	}
 	return fmt.Sprintf("%dm %02ds", d/time.Minute, d%time.Minute/time.Second)
 }

@@ -22,7 +22,7 @@
     s = Math.round(s);
     var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), x = s % 60;
     if (d > 0) return d + "d " + h + "h";
-    if (h > 0) return h + "h " + (m < 10 ? "0" : "") + m + "m";
+    if (h > 0) return h + "h " + (m < 10 ? "0" : "") + m + "m " + (x < 10 ? "0" : "") + x + "s";
     return m + "m " + (x < 10 ? "0" : "") + x + "s";
   }
   function tick() {
