@@ -70,6 +70,16 @@ var processFuncs = template.FuncMap{
 	},
 	// points formats qualification points with their sign.
 	"points": func(p int) string { return fmt.Sprintf("%+d", p) },
+	// eventText and channelText name notification events and channels.
+	"eventText": func(e lead.NotifyEvent) string {
+		return map[lead.NotifyEvent]string{lead.EventAtRisk: "A first touch is at risk", lead.EventBreached: "A first touch is overdue",
+			lead.EventAssigned: "A customer is assigned to you", lead.EventTaskOverdue: "A follow-up task is overdue",
+			lead.EventDigest: "The daily digest"}[e]
+	},
+	"channelText": func(c lead.NotifyChannel) string {
+		return map[lead.NotifyChannel]string{lead.NotifyInApp: "In leadhub", lead.NotifyEmail: "Email",
+			lead.NotifySlack: "Slack", lead.NotifyTeams: "Teams"}[c]
+	},
 	// dur formats a duration ("2h 05m 10s").
 	"dur": func(d time.Duration) string { return span(d) },
 }

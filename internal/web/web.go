@@ -65,6 +65,7 @@ type Store interface {
 	lead.SetupStore
 	lead.ProcessReader
 	lead.ProcessLister
+	lead.NotificationStore
 }
 
 // Deps are what the web app needs.
@@ -129,6 +130,10 @@ func (s *server) table() []route {
 		{"POST", "/setup", AccessPublic, s.setup},
 		{"POST", "/sign-out", AccessSignedIn, s.signOut},
 		{"POST", "/sign-out-everywhere", AccessSignedIn, s.signOutEverywhere},
+		{"GET", "/notifications", AccessSignedIn, s.notificationsPage},
+		{"POST", "/notifications/{notification}/read", AccessSignedIn, s.readNotification},
+		{"GET", "/notifications/settings", AccessSignedIn, s.notifySettings},
+		{"POST", "/notifications/settings", AccessSignedIn, s.saveNotifySettings},
 		{"GET", "/{$}", lead.PermRead, s.inbox},
 		{"GET", "/customers/{customer}", lead.PermRead, s.customer},
 		{"POST", "/customers/{customer}/merge", lead.PermIdentityEdit, s.mergeCustomer},
