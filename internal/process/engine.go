@@ -59,6 +59,10 @@ type Store interface {
 	DirtyProcesses(ctx context.Context, limit int) ([]lead.DirtyMark, error)
 	ReadProcessInput(ctx context.Context, customerID string) (lead.ProcessInput, error)
 	EnsureDefaults(ctx context.Context, t lead.Team, rs []lead.AssignRule) error
+	PutTeam(ctx context.Context, t lead.Team) error
+	DeleteTeam(ctx context.Context, id string) error
+	PutAssignRule(ctx context.Context, r lead.AssignRule) error
+	DeleteAssignRule(ctx context.Context, id string) error
 }
 
 // Enqueuer inserts a job in the caller's transaction (jobs.Runner).
