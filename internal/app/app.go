@@ -213,7 +213,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	webHandler := web.Handler(web.Deps{Store: st, Sessions: sessions,
 		SignIn: &auth.SignIn{Users: st, Sessions: sessions, Throttle: &auth.Throttle{}},
 		Logger: log, Proxies: c.TrustedProxies, PublicURL: c.PublicURL,
-		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge, Pollers: webPollers, Process: webProcess(engine)})
+		Inbox: s.inbox, Imports: s.imports, Sources: monitor, Nudge: nudge, Pollers: webPollers, Process: webProcess(engine), Config: webConfig(engine)})
 	s.http = newHTTPServer(mount(apiHandler, webHandler), c, log)
 	go func() { s.done <- s.http.Serve(ln) }()
 	if mln != nil {
@@ -326,6 +326,15 @@ func (s *Server) Shutdown(timeout time.Duration) error {
 // webProcess is the engine as the web app takes it: nil (not a nil
 // pointer in an interface) when the process does not run.
 func webProcess(e *process.Engine) web.Process {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+// webConfig is the engine as the web app's settings take it (nil when the
+// process does not run).
+func webConfig(e *process.Engine) web.Config {
 	if e == nil {
 		return nil
 	}

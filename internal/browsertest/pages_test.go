@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/process"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 	"github.com/leadhub/leadhub/internal/web"
 )
@@ -62,6 +63,16 @@ var pages = []pageCheck{
 	{route: "/notifications", name: "notifications", role: lead.RoleRep, see: []string{"Notifications", "unread", "Where your notifications go"}},
 	{route: "/notifications/settings", name: "notification-settings", role: lead.RoleRep,
 		see: []string{"Notification settings", "Where each event goes", "A first touch is overdue", "Slack incoming webhook"}},
+	{route: "/teams", name: "teams", role: lead.RoleRep, see: []string{"Teams", "Everyone", "Working hours", "First touch", "Assignment rules"}},
+	{route: "/teams/new", name: "team-new", role: lead.RoleManager, see: []string{"New team", "Working hours", "Members and managers", "Save the team"}},
+	{route: "/teams/{team}", name: "team", role: lead.RoleManager,
+		path: func(t *testing.T, s *server) string { return "/teams/" + process.DefaultTeamID },
+		see:  []string{"Team Everyone", "Time zone", "First-touch target", "Save the team"}},
+	{route: "/rules", name: "rules", role: lead.RoleRep, see: []string{"Assignment rules", "Everyone", "round-robin in team Everyone"}},
+	{route: "/rules/new", name: "rule-new", role: lead.RoleManager, see: []string{"New assignment rule", "Countries", "Assign to", "Save the rule"}},
+	{route: "/rules/{rule}", name: "rule", role: lead.RoleManager,
+		path: func(t *testing.T, s *server) string { return "/rules/" + process.DefaultRuleID },
+		see:  []string{"Rule Everyone", "Assign to", "Save the rule"}},
 	{route: "/leads/{lead}", name: "lead", role: lead.RoleAdmin,
 		path:    func(t *testing.T, s *server) string { return "/leads/" + s.aLead().ID },
 		seeData: func(t *testing.T, s *server) []string { return []string{"Lead " + s.aLead().ID} }},

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,8 +81,12 @@ var processFuncs = template.FuncMap{
 		return map[lead.NotifyChannel]string{lead.NotifyInApp: "In leadhub", lead.NotifyEmail: "Email",
 			lead.NotifySlack: "Slack", lead.NotifyTeams: "Teams"}[c]
 	},
-	// dur formats a duration ("2h 05m 10s").
-	"dur": func(d time.Duration) string { return span(d) },
+	// percent formats a share as a percentage.
+	"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', -1, 64) + "%" },
+	// join lists values with commas.
+	"join": func(xs []string) string { return strings.Join(xs, ", ") },
+	// dur formats a duration in its non-zero parts ("2h", "1h 30m").
+	"dur": dur,
 }
 
 // left formats d, positive in the future, as the countdown shows it.
@@ -102,6 +107,25 @@ func span(d time.Duration) string {
 		return fmt.Sprintf("%dh %02dm %02ds", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	}
 	return fmt.Sprintf("%dm %02ds", d/time.Minute, d%time.Minute/time.Second)
+}
+
+// dur formats d in hours, minutes and seconds, leaving out zero parts.
+func dur(d time.Duration) string {
+	d = d.Round(time.Second)
+	var parts []string
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.d; n > 0 {
+			parts = append(parts, strconv.Itoa(int(n))+u.name)
+			d -= n * u.d
+		}
+	}
+	if len(parts) == 0 {
+		return "0m"
+	}
+	return strings.Join(parts, " ")
 }
 
 // processPanel is the process panel of the customer page.

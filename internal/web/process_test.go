@@ -28,7 +28,7 @@ func withProcess(t *testing.T, eng **process.Engine) func(*web.Deps) {
 		if err := (*eng).EnsureDefaults(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		d.Process = *eng
+		d.Process, d.Config = *eng, *eng
 	}
 }
 

@@ -99,6 +99,9 @@ type Deps struct {
 	// Process runs the follow-up process's actions (nil: the process does
 	// not run, and its forms say so).
 	Process Process
+	// Config changes the process's teams and rules (nil: the process does
+	// not run, and the forms say so).
+	Config Config
 }
 
 type server struct {
@@ -144,6 +147,18 @@ func (s *server) table() []route {
 		{"POST", "/customers/{customer}/qualification", lead.PermProcessManage, s.override},
 		{"GET", "/queue", lead.PermCustomersEdit, s.queue},
 		{"GET", "/board", lead.PermProcessManage, s.board},
+		{"GET", "/teams", lead.PermRead, s.teamsPage},
+		{"POST", "/teams", lead.PermProcessManage, s.saveTeam},
+		{"GET", "/teams/new", lead.PermProcessManage, s.teamPage},
+		{"GET", "/teams/{team}", lead.PermProcessManage, s.teamPage},
+		{"POST", "/teams/{team}", lead.PermProcessManage, s.saveTeam},
+		{"POST", "/teams/{team}/delete", lead.PermProcessManage, s.deleteTeam},
+		{"GET", "/rules", lead.PermRead, s.rulesPage},
+		{"POST", "/rules", lead.PermProcessManage, s.saveRule},
+		{"GET", "/rules/new", lead.PermProcessManage, s.rulePage},
+		{"GET", "/rules/{rule}", lead.PermProcessManage, s.rulePage},
+		{"POST", "/rules/{rule}", lead.PermProcessManage, s.saveRule},
+		{"POST", "/rules/{rule}/delete", lead.PermProcessManage, s.deleteRule},
 		{"GET", "/leads/{lead}", lead.PermRead, s.leadPage},
 		{"POST", "/leads/{lead}/split", lead.PermIdentityEdit, s.splitLead},
 		{"POST", "/audit/{entry}/undo", lead.PermIdentityEdit, s.undo},

@@ -15,6 +15,7 @@ import (
 	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/auth"
 	"github.com/leadhub/leadhub/internal/lead"
+	"github.com/leadhub/leadhub/internal/process"
 	"github.com/leadhub/leadhub/internal/store"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 	"github.com/leadhub/leadhub/internal/web"
@@ -377,8 +378,11 @@ func TestRoutesByRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		l := ev.storedLead(ev.sendLeads(mpLead("Ann", "Lee", "ann.lee@contoso.com", "Contoso", "PLT", "crm"))[0])
+		if err := ev.st.EnsureDefaults(context.Background(), process.DefaultTeam("UTC", nil, now), []lead.AssignRule{process.DefaultRule()}); err != nil {
+			t.Fatal(err)
+		}
 		examples := map[string]string{"file": "style.css", "customer": l.CustomerID, "lead": l.ID, "account": l.AccountID, "import": "imp-1",
-			"entry": ops.resolveAudit, "raw": ops.quarantined}
+			"entry": ops.resolveAudit, "raw": ops.quarantined, "team": process.DefaultTeamID, "rule": process.DefaultRuleID}
 		for _, rt := range web.Routes() {
 			if rt.Method != http.MethodGet {
 				continue
