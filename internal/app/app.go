@@ -109,10 +109,12 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 	// kinds, added to the workers here; the store's write transactions
 	// enqueue them (jobs.Runner.InsertTx).
 	var engine *process.Engine
+	var periodic []*river.PeriodicJob
 	workers := river.NewWorkers()
 	if c.Resolve {
 		engine = NewProcessEngine(st, log)
 		engine.Workers(workers)
+		periodic = engine.PeriodicJobs()
 		ncfg := c.Notify
 		if ncfg.PublicURL == "" {
 			ncfg.PublicURL = c.PublicURL
@@ -125,7 +127,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		nw.Register(workers)
 	}
 	runner, err := jobs.New(ctx, st.WriteDB(), st.Engine(), jobs.Options{
-		Workers: workersOrNil(workers, engine != nil), Registerer: reg, Logger: log,
+		Workers: workersOrNil(workers, engine != nil), PeriodicJobs: periodic, Registerer: reg, Logger: log,
 	})
 	if err == nil {
 		// Not ctx: the shutdown signal cancels it, and running jobs would

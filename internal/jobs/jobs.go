@@ -60,6 +60,10 @@ type Options struct {
 	// that only enqueues and lists jobs (another process works them).
 	Workers *river.Workers
 
+	// PeriodicJobs are inserted on their schedules by the leader among the
+	// replicas (only with Workers).
+	PeriodicJobs []*river.PeriodicJob
+
 	// MaxWorkers bounds the jobs one process works at once
 	// (DefaultMaxWorkers when 0).
 	MaxWorkers int
@@ -214,6 +218,7 @@ func New(ctx context.Context, db *sql.DB, engine string, o Options) (*Runner, er
 			maxWorkers = DefaultMaxWorkers
 		}
 		c.Workers = o.Workers
+		c.PeriodicJobs = o.PeriodicJobs
 		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
 		r.working = true
 	}

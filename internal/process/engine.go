@@ -55,6 +55,7 @@ type Tx interface {
 // Store is what the engine reads outside its transactions.
 type Store interface {
 	lead.ProcessReader
+	lead.ProcessLister
 	ListUsers(ctx context.Context) ([]lead.User, error)
 	DirtyProcesses(ctx context.Context, limit int) ([]lead.DirtyMark, error)
 	ReadProcessInput(ctx context.Context, customerID string) (lead.ProcessInput, error)
@@ -543,4 +544,5 @@ func (e *Engine) UseNotifier(n Notifier) { e.d.Notifier = n }
 func (e *Engine) Workers(ws *river.Workers) {
 	river.AddWorker(ws, &ClockWorker{E: e})
 	river.AddWorker(ws, &TaskWorker{E: e})
+	river.AddWorker(ws, &DigestWorker{E: e})
 }
