@@ -106,6 +106,7 @@ var pages = []pageCheck{
 		path: func(t *testing.T, s *server) string { return "/imports/" + s.ops().importID },
 		see:  []string{"Import of litware-leads.csv", "Done", "Rows that did not import cleanly", "no contact details"}},
 	{route: "/settings", name: "settings", role: lead.RoleAdmin, see: []string{"Settings", "Users", "Ingest tokens", "API keys"}},
+	{route: "/settings/deliveries", name: "settings-deliveries", role: lead.RoleAdmin, see: []string{"Failed notifications"}},
 	{route: "/settings/users", name: "settings-users", role: lead.RoleAdmin, see: []string{"Users", "admin"}},
 	{route: "/settings/tokens", name: "settings-tokens", role: lead.RoleAdmin, see: []string{"Ingest tokens", "browser test"}},
 	{route: "/settings/api-keys", name: "settings-api-keys", role: lead.RoleAdmin, see: []string{"API keys"}},

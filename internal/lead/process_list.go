@@ -10,6 +10,7 @@ import (
 // filter".
 type ProcessFilter struct {
 	OwnerID string
+	Unowned bool // only the processes nobody owns
 	TeamID  string
 	// States keeps the processes whose first-touch clock is in one of
 	// these states and still untouched (at_risk, breached, on_track).

@@ -35,6 +35,9 @@ func (s *Store) ListProcesses(ctx context.Context, f lead.ProcessFilter) ([]lead
 	if f.OwnerID != "" {
 		w.add(`owner_id = $#`, f.OwnerID)
 	}
+	if f.Unowned {
+		w.add(`owner_id IS NULL`, nil)
+	}
 	if f.TeamID != "" {
 		w.add(`team_id = $#`, f.TeamID)
 	}

@@ -175,3 +175,27 @@ func (s *server) saveNotifySettings(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/notifications?done=settings", http.StatusSeeOther)
 }
+
+type deliveriesData struct {
+	User       *lead.User
+	Deliveries []lead.Delivery
+	Names      map[string]string
+}
+
+// failedDeliveries lists the sends that failed or are being retried after
+// an error, most recently tried first: a failing channel is never silent.
+func (s *server) failedDeliveries(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u := userFrom(ctx)
+	ds, err := s.Store.ListFailedDeliveries(ctx, 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names, _, err := s.names(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, http.StatusOK, "settings-deliveries", deliveriesData{User: &u, Deliveries: ds, Names: names})
+}

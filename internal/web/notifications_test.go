@@ -83,6 +83,25 @@ func TestNotificationsPages(t *testing.T) {
 		if p, _ := ev.st.NotifyPrefs(ctx, repU.ID); p.SlackWebhookURL != "" || !p.Digest {
 			t.Errorf("removing the webhook: %+v", p)
 		}
+
+		// A send that failed shows on the admins' page, never to a rep.
+		admin := ev.signIn(ev.user(lead.RoleAdmin, true), nil)
+		hasAll(t, "no failed send yet", ev.okPage("/settings/deliveries", admin), "None: every notification went through.")
+		err = ev.st.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			return ev.st.CreateNotificationTx(ctx, tx, lead.Notification{ID: "01NOTIFYC00000000000000000", UserID: repU.ID,
+				Event: lead.EventBreached, Title: "First touch of Lea Schmidt is overdue", CreatedAt: now}, []lead.NotifyChannel{lead.NotifyEmail})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ev.st.RecordDelivery(ctx, lead.DeliveryAttempt{NotificationID: "01NOTIFYC00000000000000000", Channel: lead.NotifyEmail,
+			State: lead.DeliveryFailed, Error: "smtp: 550 mailbox unavailable", At: now}); err != nil {
+			t.Fatal(err)
+		}
+		hasAll(t, "the failed sends", ev.okPage("/settings/deliveries", admin), "Email", "given up", "550 mailbox unavailable", "Pat rep")
+		if resp, _ := ev.do("GET", "/settings/deliveries", rep, nil); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a rep on the failed sends: %d, want 403", resp.StatusCode)
+		}
 	})
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,6 +122,23 @@ func TestProcessPages(t *testing.T) {
 		// The board: every open customer's owner, with the rep's load.
 		body = ev.okPage("/board", mgr)
 		hasAll(t, "the team board", body, "Team board", "Workload per rep", "Pat rep", "First touch breached", "First touch at risk", "Next due")
+		if strings.Contains(body, "Nobody owns these") {
+			t.Errorf("the board lists unowned customers while everyone has an owner")
+		}
+		jonas := ev.storedLead(ids[1]).CustomerID
+		err := ev.st.Write(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+			pt := ev.st.ProcessTx(ctx, tx)
+			p, err := pt.Process(jonas)
+			if err != nil || p == nil {
+				return fmt.Errorf("jonas's process: %v %v", p, err)
+			}
+			p.OwnerID = ""
+			return pt.PutProcess(*p)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hasAll(t, "the board with an unowned customer", ev.okPage("/board?team="+process.DefaultTeamID, mgr), "Nobody owns these (1)", "Jonas Weber")
 		if resp, _ := ev.do("GET", "/board?team=nope", mgr, nil); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("the board of an unknown team: %d", resp.StatusCode)
 		}

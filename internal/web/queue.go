@@ -70,6 +70,7 @@ type boardData struct {
 	Team                      string // the team shown ("": every team)
 	Teams                     []lead.Team
 	Breached, AtRisk, OnTrack []lead.ProcessRow
+	Unowned                   []lead.ProcessRow
 	Loads                     []boardLoad
 	Names                     map[string]string
 	Now                       time.Time
@@ -117,6 +118,9 @@ func (s *server) board(w http.ResponseWriter, r *http.Request) {
 		return rows
 	}
 	d.Breached, d.AtRisk, d.OnTrack = list(lead.SLABreached), list(lead.SLAAtRisk), list(lead.SLAOnTrack)
+	if err == nil {
+		d.Unowned, err = s.Store.ListProcesses(ctx, lead.ProcessFilter{TeamID: d.Team, Unowned: true, Limit: boardList})
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -175,6 +175,7 @@ func (s *server) table() []route {
 		{"GET", "/imports/{import}/progress", lead.PermRead, s.importProgress},
 		{"GET", "/settings", lead.PermSettings, s.settings},
 		{"GET", "/settings/users", lead.PermUsersManage, s.settingsUsers},
+		{"GET", "/settings/deliveries", lead.PermSettings, s.failedDeliveries},
 		{"POST", "/settings/users", lead.PermUsersManage, s.createUser},
 		{"POST", "/settings/users/{user}/{action}", lead.PermUsersManage, s.userAction},
 		{"GET", "/settings/tokens", lead.PermCredentialsManage, s.credentials},
