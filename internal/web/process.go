@@ -211,7 +211,7 @@ func (s *server) processForm(w http.ResponseWriter, r *http.Request) (id, back s
 		return id, back, false
 	}
 	if s.Process == nil {
-		s.message(w, http.StatusServiceUnavailable, "Unavailable", "The follow-up process runs with identity resolution (serve --resolve).", back, "Back")
+		s.unavailable(w, back)
 		return id, back, false
 	}
 	return id, back, true

@@ -199,13 +199,7 @@ func ruleFromForm(v url.Values, id string) (lead.AssignRule, ruleForm, []string)
 func (s *server) saveRule(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := userFrom(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		s.message(w, http.StatusBadRequest, "Bad request", "The form could not be read (it may be too large).", "/rules", "Back")
-		return
-	}
-	if s.Config == nil {
-		s.message(w, http.StatusServiceUnavailable, "Unavailable", "The follow-up process runs with identity resolution (serve --resolve).", "/rules", "Back")
+	if !s.configForm(w, r, "/rules") {
 		return
 	}
 	id := r.PathValue("rule")
@@ -235,8 +229,7 @@ func (s *server) saveRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) deleteRule(w http.ResponseWriter, r *http.Request) {
-	if s.Config == nil {
-		s.message(w, http.StatusServiceUnavailable, "Unavailable", "The follow-up process runs with identity resolution (serve --resolve).", "/rules", "Back")
+	if !s.configForm(w, r, "/rules") {
 		return
 	}
 	if err := s.Config.DeleteRule(r.Context(), r.PathValue("rule")); err != nil {

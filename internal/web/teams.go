@@ -262,13 +262,7 @@ func clockMinutes(s string) (int, error) {
 func (s *server) saveTeam(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u := userFrom(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		s.message(w, http.StatusBadRequest, "Bad request", "The form could not be read (it may be too large).", "/teams", "Back")
-		return
-	}
-	if s.Config == nil {
-		s.message(w, http.StatusServiceUnavailable, "Unavailable", "The follow-up process runs with identity resolution (serve --resolve).", "/teams", "Back")
+	if !s.configForm(w, r, "/teams") {
 		return
 	}
 	id := r.PathValue("team")
@@ -298,8 +292,7 @@ func (s *server) saveTeam(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) deleteTeam(w http.ResponseWriter, r *http.Request) {
-	if s.Config == nil {
-		s.message(w, http.StatusServiceUnavailable, "Unavailable", "The follow-up process runs with identity resolution (serve --resolve).", "/teams", "Back")
+	if !s.configForm(w, r, "/teams") {
 		return
 	}
 	if err := s.Config.DeleteTeam(r.Context(), r.PathValue("team")); err != nil {
@@ -307,4 +300,26 @@ func (s *server) deleteTeam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/teams?done=deleted", http.StatusSeeOther)
+}
+
+// configForm reads a form of the teams or rules pages; it answers the
+// request itself (and returns false) when the form cannot be used or the
+// process does not run.
+func (s *server) configForm(w http.ResponseWriter, r *http.Request, back string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		s.message(w, http.StatusBadRequest, "Bad request", "The form could not be read (it may be too large).", back, "Back")
+		return false
+	}
+	if s.Config == nil {
+		s.unavailable(w, back)
+		return false
+	}
+	return true
+}
+
+// unavailable answers a change of the process when the process does not
+// run.
+func (s *server) unavailable(w http.ResponseWriter, back string) {
+	s.message(w, http.StatusServiceUnavailable, "Unavailable", "The follow-up process runs with identity resolution (serve --resolve).", back, "Back")
 }
