@@ -328,6 +328,13 @@ func TestSecretsNeverLogged(t *testing.T) {
 		b.see("Wrong email or password.")
 		b.signIn(admin.Email, pw)
 		b.visit("/users")
+		// A personal Slack webhook: its path is a secret.
+		b.visit("/notifications/settings")
+		b.fill("Your Slack incoming webhook URL", s.secret("https://hooks.slack.com/services/T0SECRET/B0SECRET/"+strings.Repeat("s", 24)))
+		b.click("Save")
+		b.see("Your notification settings are saved.")
+		b.visit("/notifications/settings")
+		b.see("set: https://hooks.slack.com/…")
 
 		u := lead.User{ID: "secret-rep", Email: "secret.rep@contoso.com", TimeZone: "UTC", Role: lead.RoleRep}
 		if err := s.Store.CreateUser(t.Context(), u); err != nil {
