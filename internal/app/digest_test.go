@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/leadhub/leadhub/internal/apitest"
 	"github.com/leadhub/leadhub/internal/app"
+	"github.com/leadhub/leadhub/internal/jobs"
 	"github.com/leadhub/leadhub/internal/lead"
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
@@ -31,6 +33,12 @@ func TestDailyDigest(t *testing.T) {
 				}
 				return u
 			}
+			// The server's leader inserts the digest job of the current
+			// quarter hour as it starts, and works it.
+			waitFor(t, 20*time.Second, "the digest job of the current slot runs", func() (bool, string) {
+				js, err := srv.Jobs().List(ctx, jobs.Filter{Kind: "process.digest", State: "completed"})
+				return err == nil && len(js) > 0, fmt.Sprint(len(js), err)
+			})
 			berlin := zoned("bea@publisher.example", "Europe/Berlin")
 			delhi := zoned("dev@publisher.example", "Asia/Kolkata")
 			idle := zoned("ida@publisher.example", "Europe/Berlin")
