@@ -52,7 +52,7 @@ func Start(t testing.TB, change func(d *api.Deps)) *Server {
 	s.APIKey = credential(t, st, lead.CredentialAPI)
 	code := credential(t, st, lead.CredentialIngest)
 	d := api.Deps{
-		Store: st, Inbox: s.Inbox, Customers: st, Verifier: auth.NewVerifier(st, 0),
+		Store: st, Inbox: s.Inbox, Customers: st, Notifications: st, Verifier: auth.NewVerifier(st, 0),
 		Metrics: metrics, Gatherer: s.Registry,
 		Logger: slog.New(slog.NewJSONHandler(s.Log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
