@@ -15,7 +15,8 @@ import (
 // users and teams and names every problem at once. A body has the shape
 // GET answers (durations in nanoseconds, as Go encodes time.Duration); id,
 // default, created_at and updated_at are the server's and are ignored,
-// except that an id in a PUT body must be the path's.
+// except that an id in a PUT body must be the path's. Each answers what
+// the store then holds, as GET shows it.
 
 const (
 	teamExample = `{"name": "EMEA", "calendar": {"time_zone": "Europe/Berlin", "week": [[], [{"start": 540, "end": 1020}], …]}, ` +
@@ -41,8 +42,13 @@ func (s *server) handleCreateTeam(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	stored, err := s.processes.GetTeam(r.Context(), saved.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/teams/"+url.PathEscape(saved.ID))
-	httpx.WriteJSON(w, http.StatusCreated, saved)
+	httpx.WriteJSON(w, http.StatusCreated, stored)
 }
 
 func (s *server) handleReplaceTeam(w http.ResponseWriter, r *http.Request) {
@@ -63,8 +69,12 @@ func (s *server) handleReplaceTeam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.ID = id
-	saved, err := s.process.SaveTeam(r.Context(), t)
-	s.answer(w, r, saved, err)
+	if _, err := s.process.SaveTeam(r.Context(), t); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	stored, err := s.processes.GetTeam(r.Context(), id)
+	s.answer(w, r, stored, err)
 }
 
 func (s *server) handleDeleteTeam(w http.ResponseWriter, r *http.Request) {
@@ -120,8 +130,13 @@ func (s *server) handleCreateRule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	stored, err := s.ruleOf(r, saved.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/rules/"+url.PathEscape(saved.ID))
-	httpx.WriteJSON(w, http.StatusCreated, saved)
+	httpx.WriteJSON(w, http.StatusCreated, stored)
 }
 
 func (s *server) handleReplaceRule(w http.ResponseWriter, r *http.Request) {
@@ -142,8 +157,12 @@ func (s *server) handleReplaceRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rule.ID = id
-	saved, err := s.process.SaveRule(r.Context(), rule)
-	s.answer(w, r, saved, err)
+	if _, err := s.process.SaveRule(r.Context(), rule); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	stored, err := s.ruleOf(r, id)
+	s.answer(w, r, stored, err)
 }
 
 func (s *server) handleDeleteRule(w http.ResponseWriter, r *http.Request) {
