@@ -213,4 +213,3 @@ func chs(cs []lead.NotifyChannel) []string {
 	}
 	return out
 }
-
