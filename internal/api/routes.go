@@ -84,6 +84,9 @@ type Deps struct {
 	// process endpoints answer 503).
 	Process   *process.Engine
 	Processes lead.ProcessReader
+	// Notifications keeps the users' notifications and settings (nil: the
+	// notification endpoints answer 503).
+	Notifications lead.NotificationStore
 	// Proxies are the reverse proxies trusted to name the client in
 	// X-Forwarded-For (for the access log).
 	Proxies httpx.Proxies
@@ -95,22 +98,23 @@ type Deps struct {
 }
 
 type server struct {
-	store     Store
-	inbox     *ingest.Inbox
-	verifier  *auth.Verifier
-	log       *slog.Logger
-	metrics   *ingest.Metrics
-	gatherer  prometheus.Gatherer
-	maxBody   int64
-	sources   *sources.Monitor
-	pollers   []Poller
-	imports   *csvimport.Runner
-	maxImport int64
-	customers Customers
-	nudge     func()
-	jobs      Jobs
-	process   *process.Engine
-	processes lead.ProcessReader
+	store         Store
+	inbox         *ingest.Inbox
+	verifier      *auth.Verifier
+	log           *slog.Logger
+	metrics       *ingest.Metrics
+	gatherer      prometheus.Gatherer
+	maxBody       int64
+	sources       *sources.Monitor
+	pollers       []Poller
+	imports       *csvimport.Runner
+	maxImport     int64
+	customers     Customers
+	nudge         func()
+	jobs          Jobs
+	process       *process.Engine
+	processes     lead.ProcessReader
+	notifications lead.NotificationStore
 
 	metricsToken     string
 	metricsElsewhere bool
@@ -123,7 +127,8 @@ func Handler(d Deps) http.Handler {
 		metrics: d.Metrics, gatherer: d.Gatherer, maxBody: d.MaxBody,
 		sources: d.Sources, pollers: d.Pollers, imports: d.Imports, maxImport: d.MaxImport,
 		customers: d.Customers, nudge: d.Nudge, jobs: d.Jobs, process: d.Process, processes: d.Processes,
-		metricsToken: d.MetricsToken, metricsElsewhere: d.MetricsElsewhere,
+		notifications: d.Notifications,
+		metricsToken:  d.MetricsToken, metricsElsewhere: d.MetricsElsewhere,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -249,7 +254,19 @@ func (s *server) table() []route {
 		{"POST", "/api/v1/customers/{id}/qualification", lead.PermProcessManage, http.HandlerFunc(s.handleOverride)},
 		{"GET", "/api/v1/tasks", lead.PermRead, http.HandlerFunc(s.handleListTasks)},
 		{"GET", "/api/v1/teams", lead.PermRead, http.HandlerFunc(s.handleListTeams)},
+		{"POST", "/api/v1/teams", lead.PermProcessManage, http.HandlerFunc(s.handleCreateTeam)},
+		{"PUT", "/api/v1/teams/{id}", lead.PermProcessManage, http.HandlerFunc(s.handleReplaceTeam)},
+		{"DELETE", "/api/v1/teams/{id}", lead.PermProcessManage, http.HandlerFunc(s.handleDeleteTeam)},
 		{"GET", "/api/v1/rules", lead.PermRead, http.HandlerFunc(s.handleListRules)},
+		{"POST", "/api/v1/rules", lead.PermProcessManage, http.HandlerFunc(s.handleCreateRule)},
+		{"PUT", "/api/v1/rules/{id}", lead.PermProcessManage, http.HandlerFunc(s.handleReplaceRule)},
+		{"DELETE", "/api/v1/rules/{id}", lead.PermProcessManage, http.HandlerFunc(s.handleDeleteRule)},
+		{"GET", "/api/v1/notifications", lead.PermRead, http.HandlerFunc(s.handleListNotifications)},
+		{"POST", "/api/v1/notifications/{id}/read", lead.PermRead, http.HandlerFunc(s.handleReadNotification)},
+		{"POST", "/api/v1/notifications/read-all", lead.PermRead, http.HandlerFunc(s.handleReadAllNotifications)},
+		{"GET", "/api/v1/notifications/failed", lead.PermSettings, http.HandlerFunc(s.handleListFailedDeliveries)},
+		{"GET", "/api/v1/notification-settings", lead.PermRead, http.HandlerFunc(s.handleGetNotifySettings)},
+		{"PUT", "/api/v1/notification-settings", lead.PermRead, http.HandlerFunc(s.handleSetNotifySettings)},
 		{"POST", "/api/v1/customers/{id}/move-account", lead.PermIdentityEdit, act["move customer"]},
 		{"GET", "/api/v1/accounts", lead.PermRead, http.HandlerFunc(s.handleListAccounts)},
 		{"GET", "/api/v1/accounts/{id}", lead.PermRead, http.HandlerFunc(s.handleGetAccount)},

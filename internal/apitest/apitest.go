@@ -27,9 +27,9 @@ import (
 	"github.com/leadhub/leadhub/internal/store/storetest"
 )
 
-// Server is api.Handler over a fresh SQLite store, with an inbox, the
-// ingest metrics and the customer endpoints, served on a loopback port
-// until the test ends.
+// Server is api.Handler over a fresh store (SQLite, unless StartOn names
+// the engine), with an inbox, the ingest metrics, the customer and the
+// notification endpoints, served on a loopback port until the test ends.
 type Server struct {
 	URL       string // http://127.0.0.1:port
 	IngestURL string // the marketplace endpoint, with an ingest token's code
@@ -44,7 +44,13 @@ type Server struct {
 // before the handler is built: d.Store and d.Inbox are set by then.
 func Start(t testing.TB, change func(d *api.Deps)) *Server {
 	t.Helper()
-	st := storetest.Engines(t)[0].Open(t)
+	return StartOn(t, storetest.Engines(t)[0], change)
+}
+
+// StartOn is Start over a fresh store of the engine e.
+func StartOn(t testing.TB, e storetest.Engine, change func(d *api.Deps)) *Server {
+	t.Helper()
+	st := e.Open(t)
 	s := &Server{Store: st, Registry: prometheus.NewRegistry(), Log: &Buffer{}}
 	metrics := ingest.NewMetrics(s.Registry, st.CountQuarantined)
 	s.Inbox = ingest.New(st, ingest.Options{Metrics: metrics})
@@ -52,7 +58,7 @@ func Start(t testing.TB, change func(d *api.Deps)) *Server {
 	s.APIKey = credential(t, st, lead.CredentialAPI)
 	code := credential(t, st, lead.CredentialIngest)
 	d := api.Deps{
-		Store: st, Inbox: s.Inbox, Customers: st, Verifier: auth.NewVerifier(st, 0),
+		Store: st, Inbox: s.Inbox, Customers: st, Notifications: st, Verifier: auth.NewVerifier(st, 0),
 		Metrics: metrics, Gatherer: s.Registry,
 		Logger: slog.New(slog.NewJSONHandler(s.Log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

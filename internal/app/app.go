@@ -208,7 +208,7 @@ func Start(ctx context.Context, st *store.Store, ln net.Listener, c Config, log 
 		Store: st, Inbox: s.inbox, Verifier: auth.NewVerifier(st, 0), Logger: log,
 		Metrics: metrics, Gatherer: reg, MaxBody: c.MaxBody, Sources: monitor, Pollers: pollers,
 		Imports: s.imports, Customers: st, Nudge: nudge, Jobs: s.jobs, Proxies: c.TrustedProxies,
-		Process: engine, Processes: st,
+		Process: engine, Processes: st, Notifications: st,
 		MetricsToken: c.MetricsToken, MetricsElsewhere: mln != nil,
 	})
 	sessions := &auth.Sessions{Store: st, Idle: c.SessionIdle}

@@ -95,7 +95,8 @@ func commands() map[string]command {
 			"list": sourcesList,
 			"sync": sourcesSync,
 		}},
-		"process": {summary: "the running server's follow-up process: show | activities | log | stage | assign | qualify CUSTOMER; tasks | teams | rules (uses --server and --api-key)", verbs: processVerbs()},
+		"process":       {summary: "the running server's follow-up process: show | activities | log | stage | assign | qualify CUSTOMER; tasks | teams | rules, teams|rules create | update | delete (uses --server and --api-key)", verbs: processVerbs()},
+		"notifications": {summary: "your notifications on the running server: list | read ID | read-all | settings [--file F] | failed (uses --server and --api-key)", verbs: notificationsVerbs()},
 		"version": {summary: "print the version", run: func(_ context.Context, _ []string, e env) error {
 			fmt.Fprintln(e.stdout, "leadhub", Version)
 			return nil

@@ -71,7 +71,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, body io.Reader,
 	if resp.StatusCode >= 300 {
 		var p problem
 		if json.Unmarshal(b, &p) == nil && (p.Detail != "" || p.Title != "") {
-			return fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, p.Title, p.Detail)
+			return fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, p.Title, p.explained())
 		}
 		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
 	}
@@ -85,4 +85,24 @@ func (c *apiClient) do(ctx context.Context, method, path string, body io.Reader,
 type problem struct {
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
+	Errors []struct {
+		Location string `json:"location"`
+		Message  string `json:"message"`
+	} `json:"errors"`
+}
+
+// explained is the detail with the parameters it does not name already
+// ("body.id: is given by the server").
+func (p problem) explained() string {
+	msg := p.Detail
+	for _, fe := range p.Errors {
+		switch {
+		case fe.Location == "" || strings.Contains(msg, fe.Location):
+		case msg == fe.Message:
+			msg = fe.Location + ": " + msg
+		default:
+			msg += "; " + fe.Location + ": " + fe.Message
+		}
+	}
+	return msg
 }

@@ -16,7 +16,7 @@ import (
 
 // The follow-up process of a running server, over its API: a customer's
 // process and activities, stage, owner and qualification; tasks, teams and
-// assignment rules.
+// assignment rules (listed here, changed in process_config.go).
 
 func processVerbs() verbs {
 	return verbs{
@@ -271,7 +271,10 @@ func processTasks(ctx context.Context, args []string, e env) error {
 }
 
 func processTeams(ctx context.Context, args []string, e env) error {
-	p := newProcessCmd("process teams", "process teams", e)
+	if ran, err := configVerb(ctx, args, e, teamsNoun); ran {
+		return err
+	}
+	p := newProcessCmd("process teams", "process teams [create --file F | update ID --file F | delete ID]", e)
 	if err := p.parse(args, e, 0); err != nil {
 		return err
 	}
@@ -290,7 +293,10 @@ func processTeams(ctx context.Context, args []string, e env) error {
 }
 
 func processRules(ctx context.Context, args []string, e env) error {
-	p := newProcessCmd("process rules", "process rules", e)
+	if ran, err := configVerb(ctx, args, e, rulesNoun); ran {
+		return err
+	}
+	p := newProcessCmd("process rules", "process rules [create --file F | update ID --file F | delete ID]", e)
 	if err := p.parse(args, e, 0); err != nil {
 		return err
 	}

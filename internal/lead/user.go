@@ -42,7 +42,8 @@ const (
 	// PermCustomersEdit: work customers: log activities (calls, emails,
 	// meetings, notes), change a customer's process stage.
 	PermCustomersEdit Permission = "customers.edit"
-	// PermProcessManage: reassign customers, override their qualification.
+	// PermProcessManage: reassign customers, override their qualification,
+	// configure teams and assignment rules.
 	PermProcessManage Permission = "process.manage"
 	// PermIdentityEdit: merge, split and move customers and accounts,
 	// decide review items, undo.
