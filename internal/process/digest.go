@@ -51,7 +51,10 @@ func (quarterHours) Next(t time.Time) time.Time { return t.Truncate(digestEvery)
 func (e *Engine) PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{river.NewPeriodicJob(quarterHours{}, func() (river.JobArgs, *river.InsertOpts) {
 		return DigestArgs{Slot: e.d.Now().UTC().Truncate(digestEvery)}, nil
-	}, &river.PeriodicJobOpts{ID: "process.digest", RunOnStart: true})}
+	}, &river.PeriodicJobOpts{ID: "process.digest", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(unownedEvery), func() (river.JobArgs, *river.InsertOpts) {
+			return UnownedArgs{Minute: e.d.Now().UTC().Truncate(unownedEvery)}, nil
+		}, &river.PeriodicJobOpts{ID: "process.unowned", RunOnStart: true})}
 }
 
 // DigestWorker works DigestArgs.

@@ -119,6 +119,7 @@ type Engine struct {
 // Stats counts what the engine did, for metrics and tests.
 type Stats struct {
 	Opened, Reopened, Ended, Requalified, Skipped int64
+	Assigned                                      int64 // customers nobody owned, given an owner later
 }
 
 // New returns an engine. Call EnsureDefaults once before Run.
@@ -585,4 +586,5 @@ func (e *Engine) Workers(ws *river.Workers) {
 	river.AddWorker(ws, &ClockWorker{E: e})
 	river.AddWorker(ws, &TaskWorker{E: e})
 	river.AddWorker(ws, &DigestWorker{E: e})
+	river.AddWorker(ws, &UnownedWorker{E: e})
 }
