@@ -59,10 +59,9 @@ ON CONFLICT (customer_id) DO UPDATE SET stage = excluded.stage, stage_reason = e
  sla_calendar = excluded.sla_calendar, sla_policy = excluded.sla_policy, open_strength = excluded.open_strength,
  opened_at = excluded.opened_at, updated_at = excluded.updated_at`
 	deleteProcess = `DELETE FROM processes WHERE customer_id = $1`
-	// openLoads counts each owner's open customers (not won, lost,
-	// disqualified or nurture).
-	openLoads = `SELECT owner_id, count(*) FROM processes
-WHERE owner_id IS NOT NULL AND stage NOT IN ('won', 'lost', 'disqualified', 'nurture') GROUP BY owner_id`
+	// openLoads is each owner's open customers (not won, lost,
+	// disqualified or nurture), kept by triggers (0016_owner_loads).
+	openLoads = `SELECT owner_id, open FROM owner_loads WHERE open > 0`
 	accountOwner = `SELECT p.owner_id FROM processes p JOIN customers c ON c.id = p.customer_id
 WHERE c.account_id = $1 AND c.id <> $2 AND c.merged_into IS NULL AND p.owner_id IS NOT NULL
  AND p.stage NOT IN ('lost', 'disqualified')
