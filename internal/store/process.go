@@ -61,7 +61,7 @@ ON CONFLICT (customer_id) DO UPDATE SET stage = excluded.stage, stage_reason = e
 	deleteProcess = `DELETE FROM processes WHERE customer_id = $1`
 	// openLoads is each owner's open customers (not won, lost,
 	// disqualified or nurture), kept by triggers (0016_owner_loads).
-	openLoads = `SELECT owner_id, open FROM owner_loads WHERE open > 0`
+	openLoads    = `SELECT owner_id, open FROM owner_loads WHERE open > 0`
 	accountOwner = `SELECT p.owner_id FROM processes p JOIN customers c ON c.id = p.customer_id
 WHERE c.account_id = $1 AND c.id <> $2 AND c.merged_into IS NULL AND p.owner_id IS NOT NULL
  AND p.stage NOT IN ('lost', 'disqualified')
