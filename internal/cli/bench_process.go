@@ -2,13 +2,18 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -61,7 +66,7 @@ func benchProcess(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("bench process", e, "bench process [--database DSN] [--customers N] [--due K] [--idle D] [--due-window D] [--write FILE]")
 	var c processConfig
 	var writePath string
-	fs.StringVar(&c.dsn, "database", "", "database to fill (default: a new SQLite file in a temporary directory); a PostgreSQL database gets a throw-away schema")
+	fs.StringVar(&c.dsn, "database", "", "database to fill (default: a new SQLite file in a temporary directory); on a PostgreSQL server the run makes a throw-away database (its advisory locks are its own)")
 	fs.IntVar(&c.customers, "customers", 100_000, "open customers with live first-touch clocks")
 	fs.IntVar(&c.due, "due", 500, "customers whose clocks fall due during the run, while the others are live")
 	fs.DurationVar(&c.idle, "idle", time.Minute, "each idle window over which the server's CPU is measured")
@@ -85,19 +90,22 @@ func benchProcess(ctx context.Context, args []string, e env) error {
 		c.dsn = "sqlite:" + filepath.Join(dir, "bench.db")
 		c.label = "sqlite (temporary file)"
 	} else if isPostgres(c.dsn) {
-		schemaDSN, drop, err := store.TempSchema(ctx, c.dsn, "leadhub_bench")
+		tempDSN, drop, err := tempDatabase(ctx, c.dsn, "leadhub_bench")
 		if err != nil {
-			return err
+			fmt.Fprintf(e.stderr, "bench process: no database of its own (%v); using a schema of its own\n", err)
+			if tempDSN, drop, err = store.TempSchema(ctx, c.dsn, "leadhub_bench"); err != nil {
+				return err
+			}
 		}
 		defer drop()
-		c.dsn = schemaDSN
+		c.dsn = tempDSN
 	}
 	st, err := openStore(ctx, c.dsn, nil, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	r := &procRun{c: c, st: st, e: e, log: slog.New(slog.NewJSONHandler(io.Discard, nil)), slack: newSlackRecorder()}
+	r := &procRun{c: c, st: st, e: e, log: slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), slack: newSlackRecorder()}
 	hook := httptest.NewServer(r.slack)
 	defer hook.Close()
 	r.hook = hook.URL
@@ -112,6 +120,40 @@ func benchProcess(ctx context.Context, args []string, e env) error {
 		return writeSection(writePath, processSection, processIntro, "### Follow-up process at scale — "+st.Engine()+",", out)
 	}
 	return nil
+}
+
+// tempDatabase creates a new, empty database named prefix_<random> on the
+// PostgreSQL server of dsn and returns its address and a function that
+// drops it. A database of its own, not only a schema, because PostgreSQL's
+// advisory locks (the identity lock every resolution takes) are per
+// database: runs in schemas of one database wait for each other.
+func tempDatabase(ctx context.Context, dsn, prefix string) (string, func(), error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", nil, fmt.Errorf("the PostgreSQL address is not a valid URL")
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", nil, err
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := prefix + "_" + hex.EncodeToString(b[:]) // a fixed prefix and hex digits: no quoting needed
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		db.Close()
+		return "", nil, errors.New(store.Redact(err.Error()))
+	}
+	drop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		db.Close()
+	}
+	u.Path = "/" + name
+	q := u.Query()
+	q.Del("search_path") // a schema of the old database
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
 }
 
 // slackRecorder is a Slack incoming webhook that records when each
@@ -172,10 +214,11 @@ type procRun struct {
 	slack *slackRecorder
 	hook  string
 
-	srv  *app.Server
-	live lead.User // owner of the live customers
-	boss lead.User // owner and manager of the due customers
-	b    strings.Builder
+	srv     *app.Server
+	opening openingRate
+	live    lead.User // owner of the live customers
+	boss    lead.User // owner and manager of the due customers
+	b       strings.Builder
 }
 
 func (r *procRun) say(format string, args ...any) { fmt.Fprintf(r.e.stderr, format+"\n", args...) }
@@ -223,6 +266,7 @@ func (r *procRun) run(ctx context.Context) (string, error) {
 		return "", err
 	}
 	opened := time.Since(startAt)
+	firstRate, lastRate := r.opening.rates(time.Now(), int64(r.c.customers))
 	clocks, err := r.count(ctx, `SELECT count(*) FROM river_job WHERE kind = 'process.clock' AND state = 'scheduled'`)
 	if err != nil {
 		return "", err
@@ -239,6 +283,9 @@ func (r *procRun) run(ctx context.Context) (string, error) {
 		"started and its process engine opened their processes (qualification, assignment, first-touch clock, audit, in-app "+
 		"notification) in %s: **%d open customers** on a 24/7 team with a %d-day target, **%d clock jobs** scheduled in River.\n\n",
 		r.c.customers, loaded.Round(time.Second), opened.Round(time.Second), processes, benchLiveDays, clocks)
+	if firstRate > 0 {
+		fmt.Fprintf(&r.b, "The engine opened %.0f processes a second over the first tenth of them and %.0f over the last tenth.\n\n", firstRate, lastRate)
+	}
 	r.say("idle for %s with %d live clocks…", r.c.idle, clocks)
 	full, err := r.idle(ctx)
 	if err != nil {
@@ -367,6 +414,7 @@ func (r *procRun) settled(ctx context.Context, want int) error {
 		if err != nil {
 			return err
 		}
+		r.opening.note(procs, int64(want))
 		if procs >= int64(want) && unresolved == 0 && dirty == 0 && accounts == 0 && pending == 0 {
 			return nil
 		}
@@ -383,6 +431,35 @@ func (r *procRun) settled(ctx context.Context, want int) error {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// openingRate notes when the engine had opened a tenth and nine tenths of
+// the processes, for the rates of the first and the last tenth.
+type openingRate struct {
+	start, tenth, nine time.Time
+	nTenth, nNine      int64
+}
+
+func (o *openingRate) note(procs, want int64) {
+	now := time.Now()
+	switch {
+	case want < 10:
+	case o.start.IsZero():
+		o.start = now
+	case o.tenth.IsZero() && procs >= want/10:
+		o.tenth, o.nTenth = now, procs
+	case o.nine.IsZero() && procs >= want*9/10:
+		o.nine, o.nNine = now, procs
+	}
+}
+
+// rates are the opening rates of the first tenth and from nine tenths to
+// the end (at end), in processes a second.
+func (o *openingRate) rates(end time.Time, want int64) (first, last float64) {
+	if o.tenth.IsZero() || o.nine.IsZero() || !o.tenth.After(o.start) || !end.After(o.nine) {
+		return 0, 0
+	}
+	return float64(o.nTenth) / o.tenth.Sub(o.start).Seconds(), float64(want-o.nNine) / end.Sub(o.nine).Seconds()
 }
 
 // usage is the CPU this process used and the load average over an idle
@@ -719,52 +796,4 @@ func (r *procRun) dueReport(clocks []dueClock, opened time.Duration) error {
 		return fmt.Errorf("bench process: %d due clocks made no breach notice, %d more than one, %d notices of other customers", b.missing, b.extra, b.unknowns)
 	}
 	return nil
-}
-
-// processSection is the heading bench process writes under; processIntro
-// follows it when the section is new.
-const (
-	processSection = "## Follow-up process at scale"
-	processIntro   = "\n`leadhub bench process` runs the server as serve does (every background step on), measures its idle CPU with an " +
-		"empty store and then with open customers whose first-touch clocks are live River jobs, and the delay from clocks' due " +
-		"times to their breach notices on Slack. Each run replaces the last result of its engine below.\n"
-)
-
-// writeSection puts body into the file at path under the section heading
-// (added at the end with intro when the file has none), in place of the
-// subsection that starts with prefix, or at the end of the section.
-func writeSection(path, heading, intro, prefix, body string) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	doc := string(old)
-	body = "\n" + strings.TrimLeft(strings.TrimRight(body, "\n"), "\n") + "\n"
-	h := strings.Index(doc, "\n"+heading+"\n")
-	if h < 0 && !strings.HasPrefix(doc, heading+"\n") {
-		doc = strings.TrimRight(doc, "\n") + "\n\n" + heading + "\n" + intro
-		h = strings.Index(doc, "\n"+heading+"\n")
-	}
-	start := h + 1
-	if h < 0 {
-		start = 0
-	}
-	// The section ends at the next heading of its level.
-	end := len(doc)
-	if i := strings.Index(doc[start+len(heading):], "\n## "); i >= 0 {
-		end = start + len(heading) + i + 1
-	}
-	section := doc[start:end]
-	if i := strings.Index(section, "\n"+prefix); i >= 0 {
-		j := len(section)
-		if k := strings.Index(section[i+1:], "\n### "); k >= 0 {
-			j = i + 1 + k + 1
-		}
-		section = section[:i+1] + section[j:]
-	}
-	section = strings.TrimRight(section, "\n") + "\n" + body
-	if end < len(doc) {
-		section += "\n"
-	}
-	return os.WriteFile(path, []byte(doc[:start]+section+doc[end:]), 0o644)
 }
