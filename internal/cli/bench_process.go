@@ -39,6 +39,7 @@ type processConfig struct {
 	customers         int           // open customers with live clocks
 	due               int           // customers whose clocks fall due during the run
 	idle              time.Duration // each idle window
+	warmup            time.Duration // before each idle window, after the server settled
 	window            time.Duration // the due times are spread over it
 	settle            time.Duration // how long to wait for the server to settle
 	// dueLead is how long after their leads are committed the first due
@@ -70,6 +71,7 @@ func benchProcess(ctx context.Context, args []string, e env) error {
 	fs.IntVar(&c.customers, "customers", 100_000, "open customers with live first-touch clocks")
 	fs.IntVar(&c.due, "due", 500, "customers whose clocks fall due during the run, while the others are live")
 	fs.DurationVar(&c.idle, "idle", time.Minute, "each idle window over which the server's CPU is measured")
+	fs.DurationVar(&c.warmup, "warmup", 15*time.Second, "how long to let the server run after it settled before each idle window (its start-up work is not idle)")
 	fs.DurationVar(&c.window, "due-window", time.Minute, "the due times are spread evenly over this window")
 	fs.DurationVar(&c.dueLead, "due-lead", 2*time.Minute, "how long after the due customers' leads are committed the first of their clocks falls due (their at-risk instants are half of it earlier)")
 	fs.DurationVar(&c.settle, "settle-limit", 2*time.Hour, "how long to wait for the server to open every customer's process")
@@ -224,8 +226,8 @@ type procRun struct {
 func (r *procRun) say(format string, args ...any) { fmt.Fprintf(r.e.stderr, format+"\n", args...) }
 
 func (r *procRun) command() string {
-	cmd := fmt.Sprintf("leadhub bench process --customers %d --due %d --idle %s --due-window %s --due-lead %s",
-		r.c.customers, r.c.due, r.c.idle, r.c.window, r.c.dueLead)
+	cmd := fmt.Sprintf("leadhub bench process --customers %d --due %d --idle %s --warmup %s --due-window %s --due-lead %s",
+		r.c.customers, r.c.due, r.c.idle, r.c.warmup, r.c.window, r.c.dueLead)
 	if r.c.given != "" {
 		cmd += " --database " + store.Redact(r.c.given)
 	}
@@ -493,6 +495,11 @@ func loadavg() string {
 
 // idle measures the CPU the server uses doing nothing asked of it.
 func (r *procRun) idle(ctx context.Context) (usage, error) {
+	select {
+	case <-ctx.Done():
+		return usage{}, ctx.Err()
+	case <-time.After(r.c.warmup):
+	}
 	u := usage{load: [2]string{loadavg()}}
 	start, cpu0 := time.Now(), cpuTime()
 	select {
@@ -511,8 +518,8 @@ func (r *procRun) idleTable(empty, full usage) {
 		ratio = fmt.Sprintf("%.2f", full.cores()/empty.cores())
 	}
 	fmt.Fprintf(&r.b, "Idle CPU of the server (user + system time of the leadhub process, `getrusage`), each measured over %s of "+
-		"nothing asked of it after it settled (the resolver, the process engine, River and its scheduler, the account step, the "+
-		"source monitor all running as in serve):\n\n", r.c.idle)
+		"nothing asked of it, starting %s after it settled (the resolver, the process engine, River and its scheduler, the account step, the "+
+		"source monitor all running as in serve):\n\n", r.c.idle, r.c.warmup)
 	fmt.Fprintln(&r.b, "| store | CPU time | cores used | load average (1 min) at start → end |")
 	fmt.Fprintln(&r.b, "|---|---:|---:|---|")
 	fmt.Fprintf(&r.b, "| empty | %s | %.4f | %s → %s |\n", empty.cpu.Round(time.Millisecond), empty.cores(), empty.load[0], empty.load[1])

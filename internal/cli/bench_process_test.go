@@ -21,7 +21,7 @@ func TestBenchProcess(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, _, err := run(t, "bench", "process", "--database", dsn, "--customers", "200", "--due", "20",
-				"--idle", "2s", "--due-window", "5s", "--due-lead", "15s", "--write", doc)
+				"--idle", "2s", "--warmup", "1s", "--due-window", "5s", "--due-lead", "15s", "--write", doc)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
