@@ -578,6 +578,14 @@ func (r *procRun) load(ctx context.Context) (time.Duration, error) {
 			return 0, err
 		}
 		done += n
+		if r.st.Engine() == "postgres" {
+			// What autovacuum does to tables that grow this fast, if it
+			// gets to them: without statistics the planner places each
+			// batch's accounts by scanning, and a batch takes minutes.
+			if _, err := r.st.WriteDB().ExecContext(ctx, `ANALYZE`); err != nil {
+				return 0, err
+			}
+		}
 		if time.Since(last) >= 10*time.Second {
 			r.say("  %d of %d (%s)", done, r.c.customers, time.Since(start).Round(time.Second))
 			last = time.Now()
