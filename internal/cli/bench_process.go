@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -465,73 +464,6 @@ func (o *openingRate) rates(end time.Time, want int64) (first, last float64) {
 		return 0, 0
 	}
 	return float64(o.nTenth) / o.tenth.Sub(o.start).Seconds(), float64(want-o.nNine) / end.Sub(o.nine).Seconds()
-}
-
-// usage is the CPU this process used and the load average over an idle
-// window.
-type usage struct {
-	wall, cpu time.Duration
-	load      [2]string // /proc/loadavg's 1-minute figure at the start and the end
-}
-
-func (u usage) cores() float64 { return u.cpu.Seconds() / u.wall.Seconds() }
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
-}
-
-// idle measures the CPU the server uses doing nothing asked of it.
-func (r *procRun) idle(ctx context.Context) (usage, error) {
-	select {
-	case <-ctx.Done():
-		return usage{}, ctx.Err()
-	case <-time.After(r.c.warmup):
-	}
-	u := usage{load: [2]string{loadavg()}}
-	start, cpu0 := time.Now(), cpuTime()
-	select {
-	case <-ctx.Done():
-		return u, ctx.Err()
-	case <-time.After(r.c.idle):
-	}
-	u.cpu, u.wall = cpuTime()-cpu0, time.Since(start)
-	u.load[1] = loadavg()
-	return u, nil
-}
-
-func (r *procRun) idleTable(empty, full usage) {
-	ratio := "—"
-	if empty.cpu > 0 {
-		ratio = fmt.Sprintf("%.2f", full.cores()/empty.cores())
-	}
-	fmt.Fprintf(&r.b, "Idle CPU of the server (user + system time of the leadhub process, `getrusage`), each measured over %s of "+
-		"nothing asked of it, starting %s after it settled (the resolver, the process engine, River and its scheduler, the account step, the "+
-		"source monitor all running as in serve):\n\n", r.c.idle, r.c.warmup)
-	fmt.Fprintln(&r.b, "| store | CPU time | cores used | load average (1 min) at start → end |")
-	fmt.Fprintln(&r.b, "|---|---:|---:|---|")
-	fmt.Fprintf(&r.b, "| empty | %s | %.4f | %s → %s |\n", empty.cpu.Round(time.Millisecond), empty.cores(), empty.load[0], empty.load[1])
-	fmt.Fprintf(&r.b, "| %d live clocks | %s | %.4f | %s → %s |\n", 2*r.c.customers, full.cpu.Round(time.Millisecond), full.cores(), full.load[0], full.load[1])
-	fmt.Fprintf(&r.b, "\nRatio, live clocks to empty: **%s**.", ratio)
-	if r.st.Engine() == "postgres" {
-		fmt.Fprint(&r.b, " (The PostgreSQL server's own CPU is not included.)")
-	}
-	fmt.Fprint(&r.b, "\n\n")
 }
 
 // bodyOf is a marketplace lead of one person.
