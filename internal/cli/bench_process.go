@@ -63,7 +63,7 @@ const (
 // customers whose first-touch clocks are live River jobs, and the delay
 // from a clock's due time to its breach notification.
 func benchProcess(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("bench process", e, "bench process [--database DSN] [--customers N] [--due K] [--idle D] [--due-window D] [--write FILE]")
+	fs := newFlagSet("bench process", e, "bench process [--database DSN] [--customers N] [--due K] [--idle D] [--warmup D] [--due-window D] [--due-lead D] [--write FILE]")
 	var c processConfig
 	var writePath string
 	fs.StringVar(&c.dsn, "database", "", "database to fill (default: a new SQLite file in a temporary directory); on a PostgreSQL server the run makes a throw-away database (its advisory locks are its own)")
