@@ -83,11 +83,12 @@ func commands() map[string]command {
 			"fix":       quarantineFix,
 		}},
 		"import": {summary: "import leads from a CSV file (Partner Center or CRM export, spreadsheet)", run: runImport},
-		"bench": {summary: "measure: ingest | load | pages | verify", verbs: verbs{
-			"ingest": benchIngest,
-			"pages":  benchPages,
-			"load":   benchLoad,
-			"verify": benchVerify,
+		"bench": {summary: "measure: ingest | load | pages | process | verify", verbs: verbs{
+			"ingest":  benchIngest,
+			"pages":   benchPages,
+			"process": benchProcess,
+			"load":    benchLoad,
+			"verify":  benchVerify,
 		}},
 		"dedupe":   {summary: "find the records of CSV files that are the same person or company; dedupe eval scores the result", run: runDedupe},
 		"simulate": {summary: "produce marketplace traffic as Microsoft would: --url INGEST_URL | --azure-table CONNECTION_STRING", run: runSimulate},
