@@ -54,7 +54,11 @@ func (w *UnownedWorker) Work(ctx context.Context, _ *river.Job[UnownedArgs]) err
 // AssignUnowned gives the open customers nobody owns to whoever the rules
 // give them to now, and returns how many found an owner.
 func (e *Engine) AssignUnowned(ctx context.Context) (int, error) {
-	e.mu.Lock() // one at a time in this process, and not during a drain
+	// One at a time in this process, and not during a drain (which may
+	// take long after a bulk import): the next minute's run tries again.
+	if !e.mu.TryLock() {
+		return 0, nil
+	}
 	defer e.mu.Unlock()
 	rows, err := e.d.Store.ListProcesses(ctx, lead.ProcessFilter{Unowned: true, Limit: unownedBatch})
 	if err != nil || len(rows) == 0 {
