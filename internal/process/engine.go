@@ -235,8 +235,10 @@ func (e *Engine) Drain(ctx context.Context) (int, error) {
 }
 
 // evalBatch is how many customers one write transaction of a drain looks
-// at: a commit per customer cost ingest a fifth of its rate on SQLite,
-// where every writer shares one connection.
+// at. Batches let the engine keep up with a flood and open a backlog of
+// 100,000 in minutes; on SQLite, where every writer shares one
+// connection, they take writer time from ingest under a flood
+// (docs/BENCHMARKS.md, "Where the drop comes from").
 const evalBatch = 16
 
 // evaluateBatch evaluates marks in one write transaction, their inputs
