@@ -52,7 +52,12 @@ var processFuncs = template.FuncMap{
 		return "no clock"
 	},
 	// stageText names a process stage for people.
-	"stageText": func(s lead.ProcessStage) string { return strings.ToUpper(string(s[:1])) + string(s[1:]) },
+	"stageText": func(s lead.ProcessStage) string {
+		if s == "" {
+			return "none"
+		}
+		return strings.ToUpper(string(s[:1])) + string(s[1:])
+	},
 	// qualText names a qualification result for people.
 	"qualText": func(q lead.QualResult) string {
 		switch q {
