@@ -20,6 +20,7 @@ const (
 	// on track, then the rest; each by due time.
 	urgency = ` ORDER BY CASE WHEN sla_first_touch IS NOT NULL THEN 3 WHEN sla_state = 'breached' THEN 0
  WHEN sla_state = 'at_risk' THEN 1 WHEN sla_state = 'on_track' THEN 2 ELSE 3 END, sla_due_at, customer_id LIMIT $#`
+	byDue           = ` ORDER BY sla_due_at, customer_id LIMIT $#`
 	selectProcesses = `SELECT ` + processColumns + ` FROM processes`
 	workloads       = `SELECT owner_id, team_id, count(*),
  sum(CASE WHEN sla_first_touch IS NULL AND sla_state = 'at_risk' THEN 1 ELSE 0 END),
@@ -41,7 +42,14 @@ func (s *Store) ListProcesses(ctx context.Context, f lead.ProcessFilter) ([]lead
 	if f.TeamID != "" {
 		w.add(`team_id = $#`, f.TeamID)
 	}
-	if len(f.States) > 0 {
+	order := urgency
+	if len(f.States) == 1 {
+		// Untouched clocks of one state: the urgency is the due time
+		// alone, read in order from processes_team or processes_state
+		// (0017) instead of sorting every matching row.
+		w.add(`sla_first_touch IS NULL AND sla_state = $#`, string(f.States[0]))
+		order = byDue
+	} else if len(f.States) > 0 {
 		var in []string
 		for _, st := range f.States {
 			w.args = append(w.args, string(st))
@@ -54,7 +62,7 @@ func (s *Store) ListProcesses(ctx context.Context, f lead.ProcessFilter) ([]lead
 		limit = 200
 	}
 	limit = min(limit, 500)
-	q, args := w.sql(selectProcesses, urgency, limit)
+	q, args := w.sql(selectProcesses, order, limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	ps, err := collect(rows, err, []lead.Process{}, scanProcess)
 	if err != nil {

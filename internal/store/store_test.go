@@ -22,7 +22,7 @@ import (
 )
 
 // allMigrations lists every migration, in order.
-var allMigrations = []string{"0001_init", "0002_sources", "0003_customers", "0004_merged_lead_count", "0005_identity_generation", "0006_accounts", "0007_import_quarantine", "0008_account_members", "0009_users", "0010_search", "0011_setup_tokens", "0012_audit_action", "0013_process", "0014_notifications", "0015_source_days", "0016_owner_loads"}
+var allMigrations = []string{"0001_init", "0002_sources", "0003_customers", "0004_merged_lead_count", "0005_identity_generation", "0006_accounts", "0007_import_quarantine", "0008_account_members", "0009_users", "0010_search", "0011_setup_tokens", "0012_audit_action", "0013_process", "0014_notifications", "0015_source_days", "0016_owner_loads", "0017_process_state"}
 
 func TestMigrate(t *testing.T) {
 	t.Parallel()
